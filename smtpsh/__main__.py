@@ -1,0 +1,3 @@
+from smtpsh.cli import main
+
+main()
