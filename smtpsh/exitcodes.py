@@ -15,3 +15,11 @@ class Exit(IntEnum):
     PERMANENT = 8  # a reply in the dialog was 5xx
     DNS_BOUNCE = 9  # --mx: the domain does not exist or accepts no mail (null MX)
     DNS_DEFER = 10  # --mx: temporary DNS failure, or every mail server failed
+
+
+class Failure(Exception):
+    """A failure that ends a dialog, said in one line; `exit` is the status to exit with."""
+
+    def __init__(self, message: str, exit: Exit) -> None:
+        super().__init__(message)
+        self.exit = exit

@@ -1,0 +1,512 @@
+"""The sans-IO SMTP client core: bytes in, events out (in the manner of h11).
+
+Nothing here touches sockets, TLS, asyncio or terminals. The session feeds the bytes it
+reads into a ReplyParser and gets Reply / Garbage / Closed events back; it asks this module
+how to put a command or a message body on the wire; a Dialog follows the state of the
+conversation so the UI can *warn* about a command out of sequence. Nothing is ever blocked:
+smtpsh is a debugging tool and sends what the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+# RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the CRLF.
+MAX_REPLY_LINE = 512
+# RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including the CRLF.
+MAX_COMMAND_LINE = 512
+# RFC 5322 §2.1.1: a message line must be no more than 998 octets, excluding the CRLF.
+MAX_DATA_LINE = 998
+# A line this long without an end is cut so that a hostile server cannot fill memory.
+MAX_BUFFERED_LINE = 65536
+
+_REPLY_LINE = re.compile(rb"^(\d{3})(?:([ -])(.*))?$", re.DOTALL)
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+
+
+class LocalProtocolError(ValueError):
+    """The user asked for something that cannot be put on the wire as asked."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A complete server reply: one code and one or more lines of text."""
+
+    code: int
+    lines: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def klass(self) -> int:
+        """The first digit: 2 done, 3 go on, 4 try again later, 5 failed for good."""
+        return self.code // 100
+
+    @property
+    def is_error(self) -> bool:
+        return self.klass in (4, 5)
+
+    @property
+    def enhanced(self) -> str | None:
+        """The RFC 3463 enhanced status code of the first line, when its class matches."""
+        m = _ENHANCED.match(self.lines[0]) if self.lines else None
+        if m and int(m.group(1)) == self.klass:
+            return m.group(0)
+        return None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def wire_lines(self) -> list[str]:
+        """The reply as the server wrote it: NNN-text for all lines but the last."""
+        last = len(self.lines) - 1
+        return [
+            f"{self.code}{'-' if i < last else ' ' if line else ''}{line}"
+            for i, line in enumerate(self.lines)
+        ]
+
+
+@dataclass(frozen=True)
+class Garbage:
+    """A line from the server that is not part of any reply (no reply code)."""
+
+    line: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The server closed the connection. `partial` holds a reply it left unfinished."""
+
+    partial: tuple[str, ...] = ()
+
+
+class _NeedData:
+    def __repr__(self) -> str:
+        return "NEED_DATA"
+
+
+NEED_DATA = _NeedData()
+Event = Reply | Garbage | Closed
+
+
+def decode_line(raw: bytes) -> tuple[str, bool]:
+    """Text of a line for display; non-UTF-8 bytes come out escaped (\\xNN). True if clean."""
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace"), False
+
+
+class ReplyParser:
+    """Splits a byte stream into replies. Never raises on what the server sends."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._events: deque[Event] = deque()
+        self._code: int | None = None
+        self._lines: list[str] = []
+        self._warnings: list[str] = []
+        self._eof = False
+
+    def receive_data(self, data: bytes) -> None:
+        self._buf += data
+
+    def receive_eof(self) -> None:
+        self._eof = True
+
+    @property
+    def trailing_data(self) -> bytes:
+        """Bytes received but not yet read as a line (e.g. after the reply to STARTTLS)."""
+        return bytes(self._buf)
+
+    def take_trailing_data(self) -> bytes:
+        data, self._buf = bytes(self._buf), bytearray()
+        return data
+
+    @property
+    def in_reply(self) -> bool:
+        """True while a multiline reply has started and not ended."""
+        return self._code is not None
+
+    def next_event(self) -> Event | _NeedData:
+        while not self._events:
+            line = self._next_line()
+            if line is None:
+                if self._eof:
+                    self._eof = False  # report the close once
+                    partial = tuple(self._lines)
+                    self._reset()
+                    return Closed(partial)
+                return NEED_DATA
+            self._line(*line)
+        return self._events.popleft()
+
+    def _next_line(self) -> tuple[bytes, list[str]] | None:
+        notes: list[str] = []
+        end = self._buf.find(b"\n")
+        if end < 0:
+            if len(self._buf) > MAX_BUFFERED_LINE:
+                raw = bytes(self._buf[:MAX_BUFFERED_LINE])
+                del self._buf[:MAX_BUFFERED_LINE]
+                return raw, [f"line longer than {MAX_BUFFERED_LINE} octets without an end; cut"]
+            if self._eof and self._buf:
+                raw = bytes(self._buf)
+                self._buf.clear()
+                return raw, ["line not ended before the connection closed"]
+            return None
+        raw = bytes(self._buf[: end + 1])
+        del self._buf[: end + 1]
+        if len(raw) > MAX_REPLY_LINE:
+            notes.append(f"reply line of {len(raw)} octets, over the limit of {MAX_REPLY_LINE}"
+                         " (RFC 5321 4.5.3.1.5)")
+        if raw.endswith(b"\r\n"):
+            raw = raw[:-2]
+        else:
+            raw = raw[:-1]
+            notes.append("line ended by a bare LF instead of CRLF (RFC 5321 2.3.8)")
+        return raw, notes
+
+    def _line(self, raw: bytes, notes: list[str]) -> None:
+        if b"\r" in raw:
+            notes.append("bare CR inside a reply line")
+        text, clean = decode_line(raw)
+        if not clean:
+            notes.append("reply contains bytes that are not UTF-8 (shown as \\xNN)")
+        m = _REPLY_LINE.match(raw)
+        if not m:
+            self._events.append(Garbage(text, "line without a reply code"))
+            return
+        code = int(m.group(1))
+        last = m.group(2) != b"-"
+        line_text = decode_line(m.group(3) or b"")[0]
+        if not 200 <= code <= 599:
+            notes.append(f"reply code {code} is outside 200-599 (RFC 5321 4.2)")
+        if self._code is None:
+            self._code = code
+        elif code != self._code:
+            notes.append(f"code changed from {self._code} to {code} inside a multiline reply")
+        self._lines.append(line_text)
+        self._warnings.extend(n for n in notes if n not in self._warnings)
+        if last:
+            self._events.append(Reply(self._code, tuple(self._lines), tuple(self._warnings)))
+            self._reset()
+
+    def _reset(self) -> None:
+        self._code = None
+        self._lines = []
+        self._warnings = []
+
+
+# --- EHLO capabilities -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a server's EHLO reply advertised (RFC 5321 4.1.1.1)."""
+
+    domain: str = ""
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_ehlo(cls, reply: Reply) -> Capabilities:
+        if reply.klass != 2 or not reply.lines:
+            return cls()
+        domain = reply.lines[0].split(" ", 1)[0]
+        keywords: dict[str, tuple[str, ...]] = {}
+        for line in reply.lines[1:]:
+            words = line.split()
+            if not words:
+                continue
+            key, params = words[0].upper(), tuple(words[1:])
+            if key.startswith("AUTH="):  # the pre-RFC 4954 form some servers still send
+                key, params = "AUTH", (key[5:], *params)
+            if key in keywords:
+                params = keywords[key] + tuple(p for p in params if p not in keywords[key])
+            keywords[key] = params
+        return cls(domain, keywords)
+
+    def has(self, keyword: str) -> bool:
+        return keyword.upper() in self.keywords
+
+    def params(self, keyword: str) -> tuple[str, ...]:
+        return self.keywords.get(keyword.upper(), ())
+
+    @property
+    def size(self) -> int | None:
+        """The SIZE limit in octets (RFC 1870); None when not advertised or 0 (no limit)."""
+        p = self.params("SIZE")
+        return int(p[0]) if p and p[0].isdigit() and int(p[0]) > 0 else None
+
+    @property
+    def auth_mechanisms(self) -> tuple[str, ...]:
+        return tuple(m.upper() for m in self.params("AUTH"))
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def encode_command(line: str) -> bytes:
+    """A command line as it goes on the wire: UTF-8, ended by CRLF."""
+    if "\r" in line or "\n" in line:
+        raise LocalProtocolError("a command cannot contain CR or LF")
+    return line.encode("utf-8") + b"\r\n"
+
+
+def split_command(line: str) -> tuple[str, str]:
+    """('MAIL', 'FROM:<a@b>') from 'mail from:<a@b>': the verb upper-cased, the rest as typed."""
+    verb, _, rest = line.strip().partition(" ")
+    verb = verb.upper()
+    if ":" in verb and verb.split(":", 1)[0] in ("MAIL", "RCPT"):
+        verb, rest = verb.split(":", 1)[0], line.strip()[len(verb.split(":", 1)[0]) + 1:]
+    return verb, rest.strip()
+
+
+_PATH = re.compile(r"^(?:FROM|TO)\s*:\s*(<[^>]*>|\S+)(.*)$", re.IGNORECASE)
+
+
+def esmtp_params(rest: str) -> dict[str, str | None]:
+    """ESMTP parameters of a MAIL/RCPT argument: {'SIZE': '100', 'SMTPUTF8': None}."""
+    m = _PATH.match(rest)
+    tail = m.group(2) if m else ""
+    params: dict[str, str | None] = {}
+    for word in tail.split():
+        key, eq, value = word.partition("=")
+        params[key.upper()] = value if eq else None
+    return params
+
+
+# --- message bodies ----------------------------------------------------------------------
+
+
+class DataEncoder:
+    """Turns message text into what goes on the wire after a 354, in a streaming way.
+
+    Every line ending (CRLF, bare LF, bare CR) becomes CRLF, so that no bare CR or LF reaches
+    the wire by accident (RFC 5321 2.3.8), and a line starting with "." gets one more
+    (RFC 5321 4.5.2). Works on chunks of any size, so a 1 GB message is never held whole.
+    """
+
+    def __init__(self) -> None:
+        self._at_line_start = True
+        self._pending_cr = False
+        self.octets = 0  # octets put on the wire so far, for the SIZE check
+        self.lines = 0
+        self.max_line = 0  # longest line seen, without its CRLF
+        self._line_len = 0
+        self.eight_bit = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._pending_cr:
+            chunk = b"\r" + chunk
+            self._pending_cr = False
+        if chunk.endswith(b"\r"):  # it may be the first half of a CRLF split across chunks
+            chunk = chunk[:-1]
+            self._pending_cr = True
+        if not chunk:
+            return b""
+        text = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self._measure(text)
+        text = text.replace(b"\n.", b"\n..")
+        if self._at_line_start and text.startswith(b"."):
+            text = b"." + text
+        self._at_line_start = text.endswith(b"\n")
+        out = text.replace(b"\n", b"\r\n")
+        self.octets += len(out)
+        return out
+
+    def _measure(self, text: bytes) -> None:
+        if not self.eight_bit and not text.isascii():
+            self.eight_bit = True
+        n = text.count(b"\n")
+        self.lines += n
+        if n == 0:
+            self._line_len += len(text)
+        else:
+            first = text.find(b"\n")
+            last = text.rfind(b"\n")
+            longest = self._line_len + first
+            if n > 1 and len(text) <= 4 << 20:  # exact for typical chunks; cheap enough
+                longest = max(longest, max(len(x) for x in text[first + 1:last].split(b"\n")))
+            self.max_line = max(self.max_line, longest)
+            self._line_len = len(text) - last - 1
+        self.max_line = max(self.max_line, self._line_len)
+
+    def end(self) -> bytes:
+        """The end of data: CRLF (if the last line is open), then ".", CRLF."""
+        tail = self.feed(b"\n") if self._pending_cr else b""
+        if not self._at_line_start:
+            tail += b"\r\n"
+            self.octets += 2
+        self._at_line_start = True
+        return tail + b".\r\n"
+
+
+def encode_message(text: bytes) -> bytes:
+    """A whole message, stuffed and ended: for tests and small bodies."""
+    enc = DataEncoder()
+    return enc.feed(text) + enc.end()
+
+
+def unstuff(wire: bytes) -> bytes:
+    """What a server makes of DATA: the inverse of DataEncoder (RFC 5321 4.5.2)."""
+    assert wire.endswith(b".\r\n")
+    body = wire[:-3]
+    lines = body.split(b"\r\n")
+    return b"\r\n".join(x[1:] if x.startswith(b".") else x for x in lines)
+
+
+# --- dialog state ------------------------------------------------------------------------
+
+CONNECTED = "connected"  # greeting received, no HELO/EHLO yet
+GREETED = "greeted"  # HELO/EHLO accepted, no transaction
+MAIL = "mail"  # MAIL accepted
+RCPT = "rcpt"  # at least one RCPT accepted
+DATA = "data"  # 354 received: the message text goes now
+CLOSED = "closed"
+
+# (verb, reply class) -> new state; a verb's reply that is not listed leaves the state alone.
+TRANSITIONS: dict[tuple[str, int], str] = {
+    ("HELO", 2): GREETED,
+    ("EHLO", 2): GREETED,
+    ("LHLO", 2): GREETED,
+    ("MAIL", 2): MAIL,
+    ("RCPT", 2): RCPT,
+    ("DATA", 3): DATA,
+    ("RSET", 2): GREETED,
+    ("STARTTLS", 2): CONNECTED,  # RFC 3207 4.2: forget all, greet again
+    ("QUIT", 2): CLOSED,
+}
+# Where a message ends, whatever the reply, the transaction is over (RFC 5321 4.1.1.4).
+END_OF_DATA = "."
+
+# The states in which a verb makes sense; used to warn, never to block.
+VALID_IN: dict[str, frozenset[str]] = {
+    "HELO": frozenset({CONNECTED, GREETED}),
+    "EHLO": frozenset({CONNECTED, GREETED}),
+    "LHLO": frozenset({CONNECTED, GREETED}),
+    "STARTTLS": frozenset({GREETED}),
+    "AUTH": frozenset({GREETED}),
+    "MAIL": frozenset({GREETED}),
+    "RCPT": frozenset({MAIL, RCPT}),
+    "DATA": frozenset({RCPT}),
+    "BDAT": frozenset({RCPT}),
+    "ETRN": frozenset({GREETED}),
+}
+# The extension a verb needs in EHLO, when it is not part of the base protocol.
+NEEDS_KEYWORD = {
+    "STARTTLS": "STARTTLS",
+    "AUTH": "AUTH",
+    "BDAT": "CHUNKING",
+    "ETRN": "ETRN",
+}
+# ESMTP parameters of MAIL/RCPT and the EHLO keyword that allows them.
+PARAM_KEYWORD = {
+    "SIZE": "SIZE",
+    "BODY": "8BITMIME",
+    "SMTPUTF8": "SMTPUTF8",
+    "RET": "DSN",
+    "ENVID": "DSN",
+    "NOTIFY": "DSN",
+    "ORCPT": "DSN",
+    "AUTH": "AUTH",
+    "REQUIRETLS": "REQUIRETLS",
+    "MT-PRIORITY": "MT-PRIORITY",
+    "HOLDFOR": "FUTURERELEASE",
+    "HOLDUNTIL": "FUTURERELEASE",
+    "BY": "DELIVERBY",
+}
+_STATE_WORDS = {
+    CONNECTED: "before HELO/EHLO",
+    GREETED: "with no mail transaction open",
+    MAIL: "after MAIL",
+    RCPT: "after RCPT",
+    DATA: "inside DATA",
+    CLOSED: "after the connection closed",
+}
+
+
+@dataclass
+class Dialog:
+    """Where the conversation stands, updated from what was sent and what came back."""
+
+    state: str = CONNECTED
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    greeted_with_ehlo: bool = False
+    tls: bool = False
+    user: str | None = None
+    pending: deque[str] = field(default_factory=deque)
+
+    def warnings_for(self, line: str) -> list[str]:
+        """What the server will likely reject in this command, and why. Never blocking."""
+        verb, rest = split_command(line)
+        out: list[str] = []
+        valid = VALID_IN.get(verb)
+        if valid is not None and self.state not in valid:
+            out.append(f"{verb} {_STATE_WORDS[self.state]} is out of sequence;"
+                       " the server will likely answer 503")
+        if verb == "STARTTLS" and self.tls:
+            out.append("TLS is already on; a second STARTTLS is not allowed (RFC 3207)")
+        if verb == "AUTH" and self.user:
+            out.append("already authenticated; a second AUTH is refused with 503 (RFC 4954)")
+        needed = NEEDS_KEYWORD.get(verb)
+        if needed and self.greeted_with_ehlo and not self.capabilities.has(needed):
+            out.append(f"the server did not advertise {needed} in its EHLO reply")
+        if verb in ("MAIL", "RCPT"):
+            for key in esmtp_params(rest):
+                kw = PARAM_KEYWORD.get(key)
+                if kw is None:
+                    out.append(f"{key} is not an ESMTP parameter smtpsh knows")
+                elif not self.capabilities.has(kw):
+                    out.append(f"{key}= needs {kw}, which the server did not advertise")
+            size = esmtp_params(rest).get("SIZE")
+            limit = self.capabilities.size
+            if size and size.isdigit() and limit and int(size) > limit:
+                out.append(f"SIZE={size} is over the server's limit of {limit} octets")
+        if len(line.encode("utf-8")) + 2 > MAX_COMMAND_LINE:
+            out.append(f"command line over {MAX_COMMAND_LINE} octets (RFC 5321 4.5.3.1.4)")
+        return out
+
+    def sent(self, line: str) -> None:
+        """Note a command sent; its reply will be matched to it (replies come in order)."""
+        self.pending.append(split_command(line)[0])
+
+    def sent_end_of_data(self) -> None:
+        self.pending.append(END_OF_DATA)
+
+    def received(self, reply: Reply) -> str | None:
+        """Update the state from a reply; returns the verb the reply answered, if known."""
+        verb = self.pending.popleft() if self.pending else None
+        if reply.code == 421:  # RFC 5321 3.8: the server is closing the channel
+            self.state = CLOSED
+            return verb
+        if verb is None:
+            return None
+        if verb == END_OF_DATA:
+            self.state = GREETED
+            return verb
+        new = TRANSITIONS.get((verb, reply.klass))
+        if new is not None:
+            self.state = new
+        if verb in ("EHLO", "LHLO") and reply.klass == 2:
+            self.capabilities = Capabilities.from_ehlo(reply)
+            self.greeted_with_ehlo = True
+        elif verb == "HELO" and reply.klass == 2:
+            self.capabilities = Capabilities()
+            self.greeted_with_ehlo = False
+        elif verb == "STARTTLS" and reply.klass == 2:
+            self.tls_started()
+        return verb
+
+    def tls_started(self) -> None:
+        """RFC 3207 4.2: after the handshake, forget everything learnt before it."""
+        self.tls = True
+        self.state = CONNECTED
+        self.capabilities = Capabilities()
+        self.greeted_with_ehlo = False
+
+    def closed(self) -> None:
+        self.state = CLOSED
+        self.pending.clear()

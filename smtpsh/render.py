@@ -1,0 +1,112 @@
+"""Events -> styled fragments. Renderers return fragments and never print.
+
+Fragments are (style, text) pairs as prompt_toolkit's FormattedText takes them, so the REPL
+prints them with its Style, and script mode turns them into ANSI (or plain text) here,
+without importing prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from smtpsh.protocol import Garbage, Reply
+from smtpsh.session import Note, Output, Received, Sent, Warn
+
+Fragments = list[tuple[str, str]]
+
+# One table of styles: the REPL builds its prompt_toolkit Style from it, script mode its ANSI.
+STYLES: dict[str, tuple[str, str]] = {
+    # class: (prompt_toolkit style, ANSI SGR)
+    "dir": ("#888888", "90"),
+    "client": ("bold", "1"),
+    "data": ("", ""),
+    "reply.2": ("ansigreen", "32"),
+    "reply.3": ("ansicyan", "36"),
+    "reply.4": ("ansiyellow", "33"),
+    "reply.5": ("ansired", "31"),
+    "enhanced": ("bold", "1"),
+    "note": ("#888888 italic", "2"),
+    "warn": ("ansimagenta bold", "35;1"),
+    "explain": ("#888888", "2"),
+}
+
+
+def render(event: Output) -> Fragments:
+    """Fragments for one event; secrets were already redacted by the session."""
+    match event:
+        case Sent(text, data, _):
+            return [("class:dir", "C: "), ("class:data" if data else "class:client", text)]
+        case Received(reply, _):
+            return render_reply(reply)
+        case Garbage(line, reason):
+            return [("class:dir", "S: "), ("class:warn", line), ("", "\n"),
+                    ("class:warn", f"!! server: {reason}")]
+        case Note(text):
+            return [("class:note", _prefixed("-- ", text))]
+        case Warn(text):
+            return [("class:warn", _prefixed("!! ", text))]
+    return []
+
+
+def _prefixed(prefix: str, text: str) -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def render_reply(reply: Reply) -> Fragments:
+    style = f"class:reply.{reply.klass}" if 2 <= reply.klass <= 5 else "class:warn"
+    out: Fragments = []
+    enhanced = reply.enhanced
+    for i, line in enumerate(reply.wire_lines()):
+        if i:
+            out.append(("", "\n"))
+        out.append(("class:dir", "S: "))
+        head, rest = line[:4], line[4:]
+        if enhanced and rest.startswith(enhanced):
+            out += [(style, head), (f"{style} class:enhanced", enhanced),
+                    (style, rest[len(enhanced):])]
+        else:
+            out.append((style, line))
+    for w in reply.warnings:
+        out += [("", "\n"), ("class:warn", f"!! server: {w}")]
+    return out
+
+
+def to_plain(fragments: Fragments) -> str:
+    return "".join(text for _, text in fragments)
+
+
+def to_ansi(fragments: Fragments) -> str:
+    parts = []
+    for style, text in fragments:
+        codes = ";".join(
+            STYLES[c[6:]][1] for c in style.split() if c.startswith("class:") and c[6:] in STYLES
+        )
+        # Colour each line separately so a pager or a cut line never bleeds colour.
+        parts.append("\n".join(f"\x1b[{codes}m{t}\x1b[0m" if codes and t else t
+                               for t in text.split("\n")))
+    return "".join(parts)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    """--color always|never|auto; auto honours NO_COLOR (no-color.org) and needs a tty."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+class Printer:
+    """Prints events line by line for script mode."""
+
+    def __init__(self, color: bool, stream: TextIO | None = None) -> None:
+        self.color = color
+        self.stream = stream or sys.stdout
+
+    def __call__(self, event: Output) -> None:
+        frags = render(event)
+        text = to_ansi(frags) if self.color else to_plain(frags)
+        self.stream.write(text + "\n")
+        self.stream.flush()

@@ -1,0 +1,136 @@
+"""Script mode: run a dialog from stdin (or -c lines) as if each line were typed.
+
+Each command waits for its reply before the next is sent (no accidental pipelining); after a
+354 the lines are message text up to the lone "."; the exit status says how it went.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from smtpsh.exitcodes import Exit, Failure
+from smtpsh.protocol import CLOSED, Reply
+from smtpsh.session import Note, Sent, Session
+
+# The lone dot that ends the message text, at the start of a line.
+_END_AT_START = re.compile(rb"\A\.\r?\n")
+_END_INSIDE = re.compile(rb"\n\.\r?\n")
+CHUNK = 1 << 20
+ECHO_LINES = 20  # message lines shown on screen; the transcript gets them all
+
+
+class ScriptInput:
+    """Lines of commands, and message text read in large chunks, from one byte stream."""
+
+    def __init__(self, stream: BinaryIO | None = None, lines: list[str] | None = None) -> None:
+        self._stream = stream
+        self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode()
+
+    def _read(self) -> bytes:
+        return self._stream.read1(CHUNK) if self._stream is not None else b""  # type: ignore[attr-defined]
+
+    def readline(self) -> str | None:
+        """The next line without its ending; None at the end of input."""
+        while b"\n" not in self._pending:
+            chunk = self._read()
+            if not chunk:
+                if not self._pending:
+                    return None
+                line, self._pending = self._pending, b""
+                return line.rstrip(b"\r").decode("utf-8", "replace")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
+        return line.rstrip(b"\r").decode("utf-8", "replace")
+
+    def message(self) -> Iterator[bytes]:
+        """Message text up to (not including) the lone "." line, in chunks.
+
+        Sets `self.ended_by_dot`; what follows the dot stays for readline().
+        """
+        buf, self._pending = self._pending, b""
+        at_start = True  # buf begins at the start of a line
+        self.ended_by_dot = False
+        while True:
+            m = (_END_AT_START.match(buf) if at_start else None) or _END_INSIDE.search(buf)
+            if m:
+                body_end = m.start() + (1 if buf[m.start():m.start() + 1] == b"\n" else 0)
+                if body_end:
+                    yield buf[:body_end]
+                self._pending = buf[m.end():]
+                self.ended_by_dot = True
+                return
+            # Keep the last, unfinished line (it might be the dot); send the rest.
+            nl = buf.rfind(b"\n")
+            if nl >= 0:
+                yield buf[:nl + 1]
+                buf, at_start = buf[nl + 1:], True
+            elif len(buf) > CHUNK:  # one endless line: it cannot be the lone dot
+                yield buf
+                buf, at_start = b"", False
+            chunk = self._read()
+            if not chunk:
+                if at_start and buf.rstrip(b"\r") == b".":
+                    self.ended_by_dot = True
+                elif buf:
+                    yield buf
+                return
+            buf += chunk
+
+
+def _worse(status: Exit, reply: Reply) -> Exit:
+    if reply.klass == 5:
+        return Exit.PERMANENT
+    if reply.klass == 4 and status != Exit.PERMANENT:
+        return Exit.TRANSIENT
+    return status
+
+
+async def send_message(session: Session, inp: ScriptInput) -> Reply:
+    """Stream the message text of a script to the server, echoing its first lines."""
+    shown = hidden = 0
+    for chunk in inp.message():
+        if shown >= ECHO_LINES and session.transcript is None:
+            hidden += chunk.count(b"\n")  # the fast path for large messages
+        else:
+            lines = chunk.split(b"\n")
+            if lines[-1] == b"":
+                lines.pop()
+            for raw in lines:
+                text = raw.rstrip(b"\r").decode("utf-8", "backslashreplace")
+                show = shown < ECHO_LINES
+                shown, hidden = shown + show, hidden + (not show)
+                session.emit(Sent(text, data=True), ui=show)
+        await session.data_chunk(chunk)
+    if hidden:
+        session.emit(Note(f"... {hidden} more lines of message text not shown"), record=False)
+    if not inp.ended_by_dot:
+        session.note("end of input inside DATA: ending the message with the lone dot")
+    return await session.data_end()
+
+
+async def run(session: Session, inp: ScriptInput, host: str, port: int,
+              address: str | None = None) -> Exit:
+    """Connect, run the script, and say how it went as an exit status."""
+    status = Exit.OK
+    try:
+        status = _worse(status, await session.connect(host, port, address))
+        while (line := inp.readline()) is not None:
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue  # blank lines and comments make dialog files readable
+            if session.dialog.state == CLOSED:
+                session.warn("the connection is closed; the rest of the script is not sent")
+                return Exit.LOST
+            status = _worse(status, await session.command(line))
+            if session.in_data:
+                status = _worse(status, await send_message(session, inp))
+        if session.dialog.state != CLOSED:
+            session.note("end of input: sending QUIT")
+            status = _worse(status, await session.command("QUIT"))
+    except Failure as exc:
+        session.warn(str(exc))
+        await session.close()
+        return exc.exit
+    await session.close()
+    return status

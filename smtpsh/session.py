@@ -1,0 +1,338 @@
+"""The one place that runs a dialog: protocol core + transport, events out to the UI.
+
+The UI (script mode or the REPL) calls `connect`, `command`, `data_line`/`data_chunk`/
+`data_end`, and renders the events the session emits: what was sent, each reply, notes and
+warnings. Every event also goes to the transcript, through the one redaction rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from smtpsh.exitcodes import Exit, Failure
+from smtpsh.protocol import (
+    CLOSED,
+    DATA,
+    MAX_DATA_LINE,
+    NEED_DATA,
+    Closed,
+    DataEncoder,
+    Dialog,
+    Event,
+    Garbage,
+    LocalProtocolError,
+    Reply,
+    ReplyParser,
+    encode_command,
+    split_command,
+)
+from smtpsh.tls import TlsOptions, make_context
+from smtpsh.transcript import REDACTED, Redactor, Transcript
+from smtpsh.transport import Transport
+
+
+@dataclass(frozen=True)
+class Sent:
+    text: str
+    data: bool = False  # a line of the message body
+    secret: bool = False  # the whole line is a secret (e.g. an AUTH response)
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+
+@dataclass(frozen=True)
+class Warn:
+    text: str
+
+
+@dataclass(frozen=True)
+class Received:
+    reply: Reply
+    verb: str | None  # the command it answers, when known
+
+
+Output = Sent | Note | Warn | Received | Garbage
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    timeout: float = 30.0
+    family: int = 0
+    source: str | None = None
+    implicit_tls: bool = False
+    tls: TlsOptions = TlsOptions()
+
+
+class Session:
+    def __init__(
+        self,
+        emit: Callable[[Output], None],
+        options: ConnectOptions | None = None,
+        transcript: Transcript | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self._emit_ui = emit
+        self.options = options or ConnectOptions()
+        self.transcript = transcript
+        self.redactor = redactor or (transcript.redactor if transcript else Redactor())
+        self.transport: Transport | None = None
+        self.parser = ReplyParser()
+        self.dialog = Dialog()
+        self.host = ""
+        self.port = 0
+        self._encoder: DataEncoder | None = None
+        self._warned_8bit = False
+
+    # --- output ------------------------------------------------------------------------
+
+    def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
+        """Show an event (ui) and write it to the transcript (record)."""
+        if isinstance(event, Sent):  # the one place where a typed secret is hidden
+            secret = event.secret and not self.redactor.show_secrets
+            event = Sent(REDACTED if secret else self.redactor.redact(event.text),
+                         event.data, event.secret)
+        tls = bool(self.transport and self.transport.tls)
+        if self.transcript is not None and record:
+            match event:
+                case Sent(text, _, _):
+                    self.transcript.write("C:", text, tls)
+                case Received(reply, _):
+                    self.transcript.write("S:", "\n".join(reply.wire_lines()), tls)
+                    for w in reply.warnings:
+                        self.transcript.write("!!", f"server: {w}", tls)
+                case Garbage(line, reason):
+                    self.transcript.write("S:", line, tls)
+                    self.transcript.write("!!", f"server: {reason}", tls)
+                case Note(text):
+                    self.transcript.write("--", text, tls)
+                case Warn(text):
+                    self.transcript.write("!!", text, tls)
+        if ui:
+            self._emit_ui(event)
+
+    def note(self, text: str) -> None:
+        self.emit(Note(text))
+
+    def warn(self, text: str) -> None:
+        self.emit(Warn(text))
+
+    # --- connection --------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self.transport is not None and self.dialog.state != CLOSED
+
+    @property
+    def in_data(self) -> bool:
+        return self.dialog.state == DATA
+
+    def tls_context(self) -> ssl.SSLContext:
+        return make_context(self.options.tls)
+
+    def server_hostname(self) -> str:
+        return self.options.tls.servername or self.host
+
+    async def connect(self, host: str, port: int, address: str | None = None) -> Reply:
+        """Open the connection (to `address` if given, else `host`) and read the greeting."""
+        self.host, self.port = host, port
+        self.parser = ReplyParser()
+        self.dialog = Dialog()
+        opts = self.options
+        ctx = self.tls_context() if opts.implicit_tls else None
+        self.transport = await Transport.open(
+            address or host,
+            port,
+            timeout=opts.timeout,
+            family=opts.family,
+            source=opts.source,
+            ssl_context=ctx,
+            server_hostname=self.server_hostname() if ctx else None,
+        )
+        ip, rport = self.transport.peer
+        self.note(f"Connected to {host} ({ip}) port {rport}")
+        if self.transport.tls:
+            self._tls_note()
+            self.dialog.tls = True
+        return await self.reply()
+
+    async def close(self) -> None:
+        if self.transport is not None:
+            await self.transport.close()
+        self.dialog.closed()
+
+    # --- replies -----------------------------------------------------------------------
+
+    async def _next_event(self) -> Event:
+        assert self.transport is not None
+        while True:
+            ev = self.parser.next_event()
+            if ev is not NEED_DATA:
+                return ev  # type: ignore[return-value]
+            data = await self.transport.read()
+            if data:
+                self.parser.receive_data(data)
+            else:
+                self.parser.receive_eof()
+
+    def _handle(self, ev: Event) -> Reply | None:
+        """Emit an event and follow the dialog; a Closed event raises Failure(LOST)."""
+        match ev:
+            case Reply():
+                verb = self.dialog.received(ev)
+                self.emit(Received(ev, verb))
+                return ev
+            case Garbage():
+                self.emit(ev)
+                return None
+            case Closed(partial):
+                was_quit = self.dialog.state == CLOSED
+                self.dialog.closed()
+                if partial:
+                    self.warn("the server closed the connection in the middle of a reply: "
+                              + " / ".join(partial))
+                self.note("Connection closed by the server")
+                if was_quit and not partial:
+                    raise _Ended()
+                raise Failure("connection closed by the server", Exit.LOST)
+        return None
+
+    async def reply(self) -> Reply:
+        """Wait for the next reply, emitting it (and any garbage before it)."""
+        if self.transport is None:
+            raise Failure("not connected", Exit.LOST)
+        try:
+            async with asyncio.timeout(self.options.timeout):
+                while True:
+                    reply = self._handle(await self._next_event())
+                    if reply is not None:
+                        return reply
+        except TimeoutError:
+            self.warn(f"no reply within {self.options.timeout:g} s")
+            raise Failure(f"timed out: no reply within {self.options.timeout:g} s"
+                          " (see --timeout)", Exit.TIMEOUT) from None
+        except _Ended:
+            raise Failure("connection closed by the server", Exit.LOST) from None
+
+    async def watch(self) -> None:
+        """Emit whatever the server sends unasked, until cancelled or the connection ends.
+
+        The REPL runs this while the user types, so a late 421 shows at once.
+        """
+        try:
+            while self.transport is not None and self.dialog.state != CLOSED:
+                self._handle(await self._next_event())
+        except _Ended:
+            pass
+        finally:
+            if self.dialog.state == CLOSED and self.transport is not None:
+                await self.transport.close()
+
+    # --- commands ----------------------------------------------------------------------
+
+    async def command(self, line: str) -> Reply:
+        """Send one command line as typed and wait for its reply; STARTTLS upgrades on 2xx."""
+        if self.transport is None or self.dialog.state == CLOSED:
+            raise Failure("not connected", Exit.LOST)
+        try:
+            wire = encode_command(line)
+        except LocalProtocolError as exc:
+            raise Failure(str(exc), Exit.USAGE) from None
+        for w in self.dialog.warnings_for(line):
+            self.warn(w)
+        verb = split_command(line)[0]
+        self.dialog.sent(line)
+        self.emit(Sent(line))
+        await self.transport.write(wire)
+        reply = await self.reply()
+        if verb == "STARTTLS" and reply.klass == 2:
+            await self._upgrade()
+        elif self.dialog.state == DATA:
+            self._encoder = DataEncoder()
+            self._warned_8bit = False
+        elif self.dialog.state == CLOSED:
+            await self.transport.close()
+        return reply
+
+    async def _upgrade(self) -> None:
+        assert self.transport is not None
+        # RFC 3207 4.2 and the "NO STARTTLS" attacks: nothing that arrived in plaintext
+        # after the 220 may be read as a reply once TLS is up. Discard and report it.
+        injected = self.parser.take_trailing_data() + self.transport.buffered()
+        if injected:
+            shown = injected[:200].decode("utf-8", "backslashreplace")
+            self.warn(f"the server sent {len(injected)} bytes after its reply to STARTTLS and"
+                      f" before the TLS handshake; discarded, not read as replies: {shown!r}")
+            self.warn("this server (or something between you and it) is vulnerable to"
+                      " STARTTLS command injection (CVE-2011-0411 class)")
+        try:
+            await self.transport.start_tls(
+                self.tls_context(), self.server_hostname(), self.options.timeout
+            )
+        except Failure as exc:
+            self.warn(str(exc))
+            self.dialog.closed()
+            await self.transport.close()
+            raise
+        self.parser = ReplyParser()
+        self.dialog.tls_started()
+        self._tls_note()
+        self.note("capabilities reset by STARTTLS: send EHLO again (RFC 3207 4.2)")
+
+    def _tls_note(self) -> None:
+        assert self.transport is not None and self.transport.tls is not None
+        info = self.transport.tls
+        verdict = (f"certificate verified for {info.server_hostname}" if info.verified
+                   else "certificate NOT verified (--insecure)")
+        self.note(f"TLS {info.version} {info.cipher}; {verdict}")
+
+    # --- message text ------------------------------------------------------------------
+
+    async def data_line(self, line: str) -> None:
+        """One line of the message as typed (without its line ending)."""
+        raw = line.encode("utf-8")
+        if len(raw) > MAX_DATA_LINE:
+            self.warn(f"line of {len(raw)} octets, over the limit of {MAX_DATA_LINE}"
+                      " (RFC 5322 2.1.1); servers may reject or break it")
+        self.emit(Sent(line, data=True))
+        await self.data_chunk(raw + b"\n")
+
+    async def data_chunk(self, chunk: bytes) -> None:
+        """Message text in any shape; line endings and dot-stuffing are done here."""
+        if self.transport is None or self._encoder is None:
+            raise Failure("not in DATA", Exit.USAGE)
+        enc = self._encoder
+        out = enc.feed(chunk)
+        if enc.eight_bit and not self._warned_8bit:
+            self._warned_8bit = True
+            caps = self.dialog.capabilities
+            if not caps.has("8BITMIME") and not caps.has("SMTPUTF8"):
+                self.warn("8-bit text but the server did not advertise 8BITMIME")
+        if out:
+            await self.transport.write(out)
+
+    async def data_end(self) -> Reply:
+        """The lone dot: end the message and wait for the server's verdict."""
+        if self.transport is None or self._encoder is None:
+            raise Failure("not in DATA", Exit.USAGE)
+        enc, self._encoder = self._encoder, None
+        tail = enc.end()
+        limit = self.dialog.capabilities.size
+        if limit and enc.octets > limit:
+            self.warn(f"the message is {enc.octets} octets, over the server's SIZE limit"
+                      f" of {limit}")
+        if enc.max_line > MAX_DATA_LINE:
+            self.warn(f"the longest line has {enc.max_line} octets, over {MAX_DATA_LINE}")
+        self.dialog.sent_end_of_data()
+        self.emit(Sent(".", data=True))
+        await self.transport.write(tail)
+        return await self.reply()
+
+
+class _Ended(Exception):
+    """The server closed after QUIT, as it should."""

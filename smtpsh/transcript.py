@@ -1,0 +1,70 @@
+"""The session transcript, and the one redaction rule for secrets.
+
+A transcript line is `TIMESTAMP [tls ]DIR TEXT` where DIR is `C:` (client), `S:` (server),
+`--` (a note) or `!!` (a warning), and `tls` marks lines that crossed an encrypted channel.
+Each line is written and flushed at once, so a crash or a kill loses nothing already exchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TextIO
+
+REDACTED = "[redacted]"
+
+
+class Redactor:
+    """Knows the secrets of a session and hides every known form of them.
+
+    The session registers each secret (a password, a token, a base64 blob carrying one) the
+    moment it learns it; whatever is shown or written afterwards passes through `redact`.
+    """
+
+    def __init__(self, show_secrets: bool = False) -> None:
+        self.show_secrets = show_secrets
+        self._forms: set[str] = set()
+
+    def add(self, forms: Iterable[str]) -> None:
+        # Very short forms would hide ordinary words; a one-letter password is still kept out
+        # of files because its line is marked secret as a whole (see Transcript.client).
+        self._forms.update(f for f in forms if len(f) >= 3)
+
+    def redact(self, text: str) -> str:
+        if self.show_secrets:
+            return text
+        for form in sorted(self._forms, key=len, reverse=True):
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
+
+
+def timestamp() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Transcript:
+    """Appends the dialog to a file, one flushed line per protocol line."""
+
+    def __init__(self, path: str, redactor: Redactor) -> None:
+        self.path = path
+        self.redactor = redactor
+        # Line buffering plus an explicit flush: each line reaches the OS as it happens.
+        self._file: TextIO | None = open(  # noqa: SIM115 - lives as long as the session
+            path, "a", encoding="utf-8", errors="backslashreplace", newline="\n"
+        )
+        os.chmod(path, 0o600)  # it may hold addresses and message text
+
+    def write(self, direction: str, text: str, tls: bool = False) -> None:
+        if self._file is None:
+            return
+        mark = "tls " if tls else ""
+        for line in text.split("\n"):
+            self._file.write(f"{timestamp()} {mark}{direction} {self.redactor.redact(line)}\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
