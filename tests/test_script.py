@@ -1,0 +1,220 @@
+"""Script mode end to end: the installed console script against real servers on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from smtpsh.exitcodes import Exit
+
+DIALOG = """EHLO me.test
+MAIL FROM:<a@x.test>
+RCPT TO:<b@y.test>
+DATA
+Subject: dot test
+
+.hidden line
+..two dots
+.
+QUIT
+"""
+
+
+def out(proc) -> str:
+    return proc.stdout.decode()
+
+
+def test_full_dialog_bytes_on_the_wire(smtpsh, smtp_server, handler):
+    p = smtpsh("127.0.0.1", str(smtp_server.port), input=DIALOG)
+    assert p.returncode == Exit.OK, out(p) + p.stderr.decode()
+    text = out(p)
+    assert "S: 220 mx.test" in text and "S: 250-mx.test" in text and "S: 221 Bye" in text
+    assert "C: .hidden line" in text  # shown as typed ...
+    (env,) = handler.envelopes
+    assert env.mail_from == "a@x.test" and env.rcpt_tos == ["b@y.test"]
+    # ... and un-stuffed by the server back to exactly what the user wrote.
+    assert env.original_content == b"Subject: dot test\r\n\r\n.hidden line\r\n..two dots\r\n"
+    assert "\x1b[" not in text  # no colour when stdout is not a terminal
+
+
+def test_target_forms_and_transcript(smtpsh, smtp_server, tmp_path):
+    t = tmp_path / "t.log"
+    for args in (["127.0.0.1", str(smtp_server.port)], [f"127.0.0.1:{smtp_server.port}"],
+                 ["-p", str(smtp_server.port), "127.0.0.1"]):
+        p = smtpsh(*args, "--transcript", str(t), "-c", "EHLO me.test", "-c", "QUIT")
+        assert p.returncode == 0, out(p)
+    lines = t.read_text().splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert all(re.match(stamp + r" (C:|S:|--|!!) ", x) for x in lines), lines
+    assert sum("C: EHLO me.test" in x for x in lines) == 3
+    assert any(re.search(r"-- Connected to 127\.0\.0\.1 \(127\.0\.0\.1\) port", x) for x in lines)
+
+
+def test_ipv6_literal_target(smtpsh, handler):
+    from aiosmtpd.controller import Controller
+    from conftest import free_port
+
+    c = Controller(handler, hostname="::1", port=free_port(), server_hostname="mx.test")
+    try:
+        c.start()
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine") if not __import__("os").environ.get(
+            "CI") else pytest.fail("no IPv6 loopback")
+    try:
+        p = smtpsh(f"[::1]:{c.port}", "-c", "QUIT")
+        assert p.returncode == 0 and "S: 220 mx.test" in out(p)
+    finally:
+        c.stop()
+
+
+def test_rejection_sets_exit_status(smtpsh, smtp_server):
+    p = smtpsh("127.0.0.1", str(smtp_server.port), "-c", "EHLO me.test", "-c", "RCPT TO:<b@y>",
+               "-c", "QUIT")
+    assert p.returncode == Exit.PERMANENT
+    assert "!! RCPT with no mail transaction open is out of sequence" in out(p)
+    assert "S: 503" in out(p)
+
+
+def test_end_of_input_sends_quit_and_ends_data(smtpsh, smtp_server, handler):
+    p = smtpsh("127.0.0.1", str(smtp_server.port),
+               input="HELO me.test\nMAIL FROM:<a@x.test>\nRCPT TO:<b@y.test>\nDATA\nhello")
+    assert p.returncode == 0, out(p)
+    assert "end of input inside DATA" in out(p) and "-- end of input: sending QUIT" in out(p)
+    assert handler.envelopes[0].original_content == b"hello\r\n"
+
+
+def test_connection_refused(smtpsh):
+    from conftest import free_port
+
+    p = smtpsh("127.0.0.1", str(free_port()), "-c", "QUIT")
+    assert p.returncode == Exit.CONNECT
+    assert "refused" in out(p)
+    assert "Traceback" not in out(p) + p.stderr.decode()
+
+
+def test_bad_arguments_are_one_line(smtpsh):
+    for args in (["127.0.0.1:99999"], ["127.0.0.1:25", "26"], ["[::1"], [], ["--timeout", "0",
+                                                                           "x"]):
+        p = smtpsh(*args)
+        assert p.returncode == Exit.USAGE, args
+        err = p.stderr.decode()
+        assert err.startswith("smtpsh: ") and err.count("\n") == 1, err
+
+
+def test_transcript_not_writable(smtpsh, smtp_server, tmp_path):
+    p = smtpsh("127.0.0.1", str(smtp_server.port), "--transcript", str(tmp_path / "no" / "x"),
+               "-c", "QUIT")
+    assert p.returncode == Exit.ERROR
+    assert p.stderr.decode().startswith("smtpsh: cannot write the transcript")
+
+
+def test_version_is_fast_and_light(smtpsh):
+    p = smtpsh("--version")
+    assert p.returncode == 0 and out(p).startswith("smtpsh ")
+
+
+def test_script_mode_does_not_import_ui_or_dns():
+    import subprocess
+    import sys
+
+    code = ("import sys; from smtpsh import cli, script, session, render;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+            " ('prompt_toolkit', 'dns', 'aiosmtpd', 'pygments')))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_sandbox_dialog(smtpsh, tmp_path):
+    p = smtpsh("--sandbox", "--sandbox-dir", str(tmp_path / "box"), input=DIALOG)
+    assert p.returncode == 0, out(p)
+    assert "sandbox: message 1 accepted" in out(p) and "Subject: dot test" in out(p)
+    saved = (tmp_path / "box" / "0001.eml").read_bytes()
+    assert saved == b"Subject: dot test\r\n\r\n.hidden line\r\n..two dots\r\n"
+
+
+# --- faults no real server produces: a scripted socket server -----------------------------
+
+
+async def _greet_then(reader, writer, received, *lines: bytes, wait: bool = True):
+    writer.write(b"220 bad.test ESMTP\r\n")
+    await writer.drain()
+    received.append(await reader.readline())
+    for chunk in lines:
+        writer.write(chunk)
+        await writer.drain()
+    if wait:
+        await reader.read()  # until the client goes
+
+
+@pytest.mark.parametrize("lines,expect", [
+    ([b"hello\r\n250 ok\r\n"], "!! server: line without a reply code"),
+    ([b"250-a\r\n251 b\r\n"], "code changed from 250 to 251"),
+    ([b"250 " + b"x" * 600 + b"\r\n"], "over the limit of 512"),
+    ([b"250 caf\xe9\r\n"], "S: 250 caf\\xe9"),
+    ([b"250 bare\n"], "bare LF"),
+])
+def test_malformed_replies_are_shown_and_flagged(smtpsh, scripted, lines, expect):
+    async def script(r, w, received):
+        await _greet_then(r, w, received, *lines, wait=False)
+        await r.readline()
+        w.write(b"221 bye\r\n")
+        await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("127.0.0.1", str(srv.port), "-c", "NOOP", "-c", "QUIT")
+    assert expect in out(p), out(p)
+    assert "Traceback" not in out(p) + p.stderr.decode()
+
+
+def test_server_closing_mid_reply(smtpsh, scripted, tmp_path):
+    async def script(r, w, received):
+        await _greet_then(r, w, received, b"250-one\r\n250-two\r\n", wait=False)
+
+    srv = scripted(script)
+    t = tmp_path / "t.log"
+    p = smtpsh("127.0.0.1", str(srv.port), "--transcript", str(t), "-c", "EHLO x", "-c", "QUIT")
+    assert p.returncode == Exit.LOST
+    assert "closed the connection in the middle of a reply: one / two" in out(p)
+    assert "C: QUIT" not in out(p)
+    log = t.read_text()  # complete up to the failure
+    assert "C: EHLO x" in log and "connection closed by the server" in log
+
+
+def test_silent_server_times_out(smtpsh, scripted):
+    async def script(r, w, received):
+        await _greet_then(r, w, received)
+
+    srv = scripted(script)
+    p = smtpsh("--timeout", "0.5", "127.0.0.1", str(srv.port), "-c", "NOOP")
+    assert p.returncode == Exit.TIMEOUT
+    assert "no reply within 0.5 s" in out(p)
+
+
+def test_greeting_never_comes(smtpsh, scripted):
+    async def script(r, w, received):
+        await asyncio.sleep(5)
+
+    srv = scripted(script)
+    p = smtpsh("--timeout", "0.3", "127.0.0.1", str(srv.port), "-c", "QUIT")
+    assert p.returncode == Exit.TIMEOUT
+
+
+def test_no_pipelining_in_script_mode(smtpsh, scripted):
+    """Each line waits for its reply: the server sees one command per read."""
+    async def script(r, w, received):
+        w.write(b"220 slow.test\r\n")
+        await w.drain()
+        while line := await r.readline():
+            received.append(line)
+            await asyncio.sleep(0.05)
+            # Nothing more may have arrived while we "thought".
+            assert not r._buffer, "client pipelined"
+            w.write(b"221 bye\r\n" if line.startswith(b"QUIT") else b"250 ok\r\n")
+            await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("127.0.0.1", str(srv.port), input="NOOP\nNOOP\nRSET\nQUIT\n")
+    assert p.returncode == 0, out(p)
+    assert srv.received == [b"NOOP\r\n", b"NOOP\r\n", b"RSET\r\n", b"QUIT\r\n"]
