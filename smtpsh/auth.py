@@ -1,0 +1,274 @@
+"""SASL client mechanisms for SMTP AUTH (RFC 4954), pure and sans-IO.
+
+A mechanism is a small object made with the credentials it needs. The session asks it for
+``initial_response()`` (sent on the AUTH line, or None when there is none) and then for
+``respond(challenge)`` once per 334 reply, with the challenge already base64-decoded. Both
+return a ``Response``: the raw bytes to send (the session base64-encodes them) and ``secret``,
+whether those bytes must be redacted. A LOGIN user name is not secret, its password is; a
+PLAIN, XOAUTH2 or OAUTHBEARER blob is, and so is a CRAM-MD5 answer, since its digest allows an
+offline guess at the password. A challenge the mechanism has no answer for raises
+``UnexpectedChallenge``; the shell then cancels with ``CANCEL`` or lets the user type.
+
+``NEEDS`` says, as data, which inputs each mechanism needs, so the shell knows what to ask for;
+``SECRET_INPUTS`` are asked without echo. ``secret_forms()`` lists every string under which a
+secret can show up, for the transcript's redaction rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import ClassVar
+
+CANCEL = "*"  # RFC 4954 §4: a client line of "*" cancels the exchange
+
+NEEDS: dict[str, tuple[str, ...]] = {
+    "PLAIN": ("user", "password"),
+    "LOGIN": ("user", "password"),
+    "CRAM-MD5": ("user", "password"),
+    "XOAUTH2": ("user", "token"),
+    "OAUTHBEARER": ("user", "token"),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {"PLAIN": ("authzid",)}
+SECRET_INPUTS = frozenset({"password", "token"})
+
+
+@dataclass(frozen=True)
+class Response:
+    """Raw bytes for the wire (not base64) and whether they must be redacted."""
+
+    data: bytes
+    secret: bool
+
+
+class UnexpectedChallenge(Exception):
+    """The server sent a challenge this mechanism has no answer for."""
+
+
+class Mechanism:
+    """One client side of one exchange. Call initial_response() once, then respond()."""
+
+    name: ClassVar[str]
+    can_initiate: ClassVar[bool] = True
+
+    def __init__(self, initial: bool = True) -> None:
+        self.initial = initial and self.can_initiate
+        self._step = 0
+
+    def initial_response(self) -> Response | None:
+        if not self.initial:
+            return None
+        return self._next(b"")
+
+    def respond(self, challenge: bytes) -> Response:
+        return self._next(challenge)
+
+    def _next(self, challenge: bytes) -> Response:
+        # Steps are counted from the first message the client sends, initial or not, so
+        # that an exchange with and without an initial response runs the same script.
+        step, self._step = self._step, self._step + 1
+        return self._answer(step, challenge)
+
+    def _answer(self, step: int, challenge: bytes) -> Response:
+        raise NotImplementedError
+
+
+class Plain(Mechanism):
+    """RFC 4616: authzid NUL authcid NUL passwd, in one message."""
+
+    name = "PLAIN"
+
+    def __init__(self, user: str, password: str, authzid: str = "", initial: bool = True) -> None:
+        super().__init__(initial)
+        self._blob = f"{authzid}\0{user}\0{password}".encode()
+
+    def _answer(self, step: int, challenge: bytes) -> Response:
+        if step == 0:
+            return Response(self._blob, secret=True)
+        raise UnexpectedChallenge(challenge)
+
+
+class Login(Mechanism):
+    """The LOGIN draft: the user name, then the password.
+
+    Servers word the challenges as they like ("Username:", "User Name", nothing), so the
+    answer goes by position, never by the challenge text.
+    """
+
+    name = "LOGIN"
+
+    def __init__(self, user: str, password: str, initial: bool = False) -> None:
+        super().__init__(initial)
+        self._answers = (Response(user.encode(), False), Response(password.encode(), True))
+
+    def _answer(self, step: int, challenge: bytes) -> Response:
+        if step < len(self._answers):
+            return self._answers[step]
+        raise UnexpectedChallenge(challenge)
+
+
+class CramMd5(Mechanism):
+    """RFC 2195: the user name, a space and the hex HMAC-MD5 of the challenge."""
+
+    name = "CRAM-MD5"
+    can_initiate = False  # the server speaks first: the answer needs its challenge
+
+    def __init__(self, user: str, password: str) -> None:
+        super().__init__(initial=False)
+        self._user = user
+        self._password = password
+
+    def _answer(self, step: int, challenge: bytes) -> Response:
+        if step != 0:
+            raise UnexpectedChallenge(challenge)
+        digest = hmac.new(self._password.encode(), challenge, hashlib.md5).hexdigest()
+        return Response(f"{self._user} {digest}".encode(), secret=True)
+
+
+class _Bearer(Mechanism):
+    """A token blob, then, on an error challenge, the answer that lets the server fail."""
+
+    error_answer: ClassVar[bytes]
+
+    def __init__(self, blob: bytes, initial: bool) -> None:
+        super().__init__(initial)
+        self._blob = blob
+
+    def _answer(self, step: int, challenge: bytes) -> Response:
+        if step == 0:
+            return Response(self._blob, secret=True)
+        if step == 1:
+            return Response(self.error_answer, secret=False)
+        raise UnexpectedChallenge(challenge)
+
+
+class XOAuth2(_Bearer):
+    """Google's XOAUTH2: user=U ^A auth=Bearer T ^A^A; an error challenge gets an empty line."""
+
+    name = "XOAUTH2"
+    error_answer = b""
+
+    def __init__(self, user: str, token: str, initial: bool = True) -> None:
+        super().__init__(xoauth2_blob(user, token), initial)
+
+
+class OAuthBearer(_Bearer):
+    """RFC 7628 OAUTHBEARER; an error challenge gets a lone ^A (§3.2.3)."""
+
+    name = "OAUTHBEARER"
+    error_answer = b"\x01"
+
+    def __init__(
+        self, user: str, token: str, host: str = "", port: int = 0, initial: bool = True
+    ) -> None:
+        super().__init__(oauthbearer_blob(user, token, host, port), initial)
+
+
+MECHANISMS: dict[str, type[Mechanism]] = {
+    m.name: m for m in (Plain, Login, CramMd5, XOAuth2, OAuthBearer)
+}
+
+
+def create(
+    name: str,
+    *,
+    user: str = "",
+    password: str = "",
+    authzid: str = "",
+    token: str = "",
+    host: str = "",
+    port: int = 0,
+    initial: bool | None = None,
+) -> Mechanism:
+    """Make the mechanism called ``name``; ``initial=None`` keeps its usual choice."""
+    match name.upper():
+        case "PLAIN":
+            mech: Mechanism = Plain(user, password, authzid)
+        case "LOGIN":
+            mech = Login(user, password)
+        case "CRAM-MD5":
+            mech = CramMd5(user, password)
+        case "XOAUTH2":
+            mech = XOAuth2(user, token)
+        case "OAUTHBEARER":
+            mech = OAuthBearer(user, token, host, port)
+        case _:
+            raise ValueError(f"unsupported SASL mechanism: {name}")
+    if initial is not None:
+        mech.initial = initial and mech.can_initiate
+    return mech
+
+
+def xoauth2_blob(user: str, token: str) -> bytes:
+    return f"user={user}\x01auth=Bearer {token}\x01\x01".encode()
+
+
+def oauthbearer_blob(user: str, token: str, host: str = "", port: int = 0) -> bytes:
+    # RFC 5801 §4: "," and "=" in a GS2 saslname are written =2C and =3D.
+    authzid = user.replace("=", "=3D").replace(",", "=2C")
+    gs2 = f"n,a={authzid}," if user else "n,,"
+    pairs = [f"host={host}"] if host else []
+    pairs += [f"port={port}"] if port else []
+    pairs.append(f"auth=Bearer {token}")
+    return (gs2 + "".join(f"\x01{p}" for p in pairs) + "\x01\x01").encode()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes | None:
+    """Decode base64 strictly; None when ``text`` is not base64 (the shell shows it raw)."""
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_challenge_for_display(b64text: str) -> str:
+    """A challenge as readable text: control and undecodable bytes escaped, junk as is."""
+    raw = unb64(b64text)
+    if raw is None:
+        return b64text
+    text = raw.decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# Shorter base64 fragments would match ordinary words of a transcript.
+_MIN_FRAGMENT = 4
+
+
+def secret_forms(secrets: list[str | bytes]) -> list[str]:
+    """Every string under which one of ``secrets`` can be seen, longest first.
+
+    For each secret: its clear text, its base64, and the base64 characters it fixes inside
+    any longer base64 text, at each of the three offsets it can have there. That last form
+    covers the PLAIN, XOAUTH2 and OAUTHBEARER blobs whatever the user name around it; pass
+    the whole client responses too (the ``Response.data`` marked secret) so that a blob is
+    redacted whole. Longest first, so that a replacer that goes in order redacts a whole
+    blob before a part of it. A secret under 4 bytes is too short for the fragments, which
+    would then match ordinary text; only its clear text and its own base64 are listed.
+    """
+    forms: set[str] = set()
+    for secret in secrets:
+        raw = secret.encode() if isinstance(secret, str) else secret
+        if not raw:
+            continue
+        forms.add(b64(raw))
+        try:
+            forms.add(raw.decode())
+        except UnicodeDecodeError:
+            pass  # not text, so it is never shown in clear
+        for shift in range(3):
+            encoded = b64(bytes(shift) + raw)
+            # Characters whose 6 bits all come from the secret: from the first one that
+            # starts at or after its first bit, up to the last one that ends by its last bit.
+            first = -(-8 * shift // 6)
+            last = 8 * (shift + len(raw)) // 6
+            fragment = encoded[first:last]
+            if len(fragment) >= _MIN_FRAGMENT:
+                forms.add(fragment)
+    return sorted(forms, key=lambda f: (-len(f), f))
