@@ -449,6 +449,11 @@ class Dialog:
                        " the server will likely answer 503")
         if verb == "STARTTLS" and self.tls:
             out.append("TLS is already on; a second STARTTLS is not allowed (RFC 3207)")
+        mech = rest.split()[0].upper() if verb == "AUTH" and rest.split() else ""
+        if mech and self.capabilities.has("AUTH") and (
+                mech not in self.capabilities.auth_mechanisms):
+            out.append(f"the server did not advertise the {mech} mechanism (it offers: "
+                       f"{' '.join(self.capabilities.auth_mechanisms)})")
         if verb == "AUTH" and self.user:
             out.append("already authenticated; a second AUTH is refused with 503 (RFC 4954)")
         needed = NEEDS_KEYWORD.get(verb)

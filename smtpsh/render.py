@@ -73,6 +73,16 @@ def render_reply(reply: Reply) -> Fragments:
     return out
 
 
+def meaning(reply: Reply) -> Fragments:
+    """A dim line saying what a 4xx/5xx reply means (and for AUTH's codes), or nothing."""
+    if not reply.is_error and reply.code not in (235, 334):
+        return []
+    from smtpsh.explain import one_line
+
+    text = one_line(reply.code, reply.enhanced)
+    return [("", "\n"), ("class:explain", f"   = {text}")] if text else []
+
+
 def to_plain(fragments: Fragments) -> str:
     return "".join(text for _, text in fragments)
 
@@ -101,12 +111,16 @@ def use_color(choice: str, stream: TextIO) -> bool:
 class Printer:
     """Prints events line by line for script mode."""
 
-    def __init__(self, color: bool, stream: TextIO | None = None) -> None:
+    def __init__(self, color: bool, stream: TextIO | None = None,
+                 explain: bool = False) -> None:
         self.color = color
         self.stream = stream or sys.stdout
+        self.explain = explain
 
     def __call__(self, event: Output) -> None:
         frags = render(event)
+        if self.explain and isinstance(event, Received):
+            frags += meaning(event.reply)
         text = to_ansi(frags) if self.color else to_plain(frags)
         self.stream.write(text + "\n")
         self.stream.flush()

@@ -60,6 +60,13 @@ class Sandbox:
         self.port = port or free_port()
         self.report = report
         self._controller: Any = None
+        self.cafile: str | None = None  # set when the sandbox offers STARTTLS
+        self.credentials: dict[str, str] = {}  # demo credentials, when it offers AUTH
+
+    def describe(self) -> list[str]:
+        """What a user needs to know about the running sandbox, as note lines."""
+        return [f"sandbox: SMTP server on 127.0.0.1 port {self.port}; messages are saved"
+                f" in {self.folder}"]
 
     def start(self) -> None:
         from aiosmtpd.controller import Controller  # lazy: only the sandbox pays for it

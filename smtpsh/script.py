@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import CLOSED, Reply
-from smtpsh.session import Note, Sent, Session
+from smtpsh.session import Interaction, Note, Sent, Session
 
 # The lone dot that ends the message text, at the start of a line.
 _END_AT_START = re.compile(rb"\A\.\r?\n")
@@ -79,6 +79,22 @@ class ScriptInput:
             buf += chunk
 
 
+class ScriptInteraction(Interaction):
+    """In a script, the lines after AUTH are the answers (the user name, then the password)."""
+
+    def __init__(self, inp: ScriptInput, plain_auth: bool = False) -> None:
+        self.inp = inp
+        self.plain_auth = plain_auth
+
+    async def ask(self, prompt: str, secret: bool, optional: bool = False) -> str | None:
+        if optional:
+            return ""  # an authorization identity comes only from --authzid
+        return self.inp.readline()
+
+    async def confirm(self, question: str) -> bool:
+        return self.plain_auth
+
+
 def _worse(status: Exit, reply: Reply) -> Exit:
     if reply.klass == 5:
         return Exit.PERMANENT
@@ -111,11 +127,20 @@ async def send_message(session: Session, inp: ScriptInput) -> Reply:
 
 
 async def run(session: Session, inp: ScriptInput, host: str, port: int,
-              address: str | None = None) -> Exit:
-    """Connect, run the script, and say how it went as an exit status."""
+              greeting: Reply | None = None, require_tls: bool = False) -> Exit:
+    """Connect, run the script, and say how it went as an exit status.
+
+    `greeting`: the session is already connected (--mx did it) and this was the greeting.
+    `require_tls` (from --starttls): a STARTTLS that does not end in TLS stops the dialog,
+    rather than going on in clear text.
+    """
     status = Exit.OK
+    if type(session.interaction) is Interaction:
+        session.interaction = ScriptInteraction(inp)
     try:
-        status = _worse(status, await session.connect(host, port, address))
+        if greeting is None:
+            greeting = await session.connect(host, port)
+        status = _worse(status, greeting)
         while (line := inp.readline()) is not None:
             if not line.strip() or line.lstrip().startswith("#"):
                 continue  # blank lines and comments make dialog files readable
@@ -123,6 +148,9 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
                 session.warn("the connection is closed; the rest of the script is not sent")
                 return Exit.LOST
             status = _worse(status, await session.command(line))
+            if require_tls and line.strip().upper() == "STARTTLS" and not session.dialog.tls:
+                raise Failure("the server did not start TLS: not going on in clear text",
+                              Exit.TLS)
             if session.in_data:
                 status = _worse(status, await send_message(session, inp))
         if session.dialog.state != CLOSED:

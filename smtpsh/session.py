@@ -11,6 +11,7 @@ import asyncio
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import (
@@ -32,6 +33,9 @@ from smtpsh.protocol import (
 from smtpsh.tls import TlsOptions, make_context
 from smtpsh.transcript import REDACTED, Redactor, Transcript
 from smtpsh.transport import Transport
+
+if TYPE_CHECKING:
+    from smtpsh.auth import Mechanism
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,20 @@ class Received:
 
 
 Output = Sent | Note | Warn | Received | Garbage
+
+
+class Interaction:
+    """How the session asks the user something mid-dialog; the UI supplies its own.
+
+    This default answers nothing, so a dialog that needs input fails clearly.
+    """
+
+    async def ask(self, prompt: str, secret: bool, optional: bool = False) -> str | None:
+        """A line from the user; None means cancel. `optional` answers may be ""."""
+        return "" if optional else None
+
+    async def confirm(self, question: str) -> bool:
+        return False
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,9 @@ class Session:
         self.port = 0
         self._encoder: DataEncoder | None = None
         self._warned_8bit = False
+        self.interaction = Interaction()
+        # Credentials known before AUTH (--user, SMTPSH_PASSWORD, ...): asked for otherwise.
+        self.credentials: dict[str, str] = {}
 
     # --- output ------------------------------------------------------------------------
 
@@ -246,6 +267,8 @@ class Session:
         for w in self.dialog.warnings_for(line):
             self.warn(w)
         verb = split_command(line)[0]
+        if verb == "AUTH":
+            return await self._auth(line)
         self.dialog.sent(line)
         self.emit(Sent(line))
         await self.transport.write(wire)
@@ -258,6 +281,104 @@ class Session:
         elif self.dialog.state == CLOSED:
             await self.transport.close()
         return reply
+
+    # --- AUTH --------------------------------------------------------------------------
+
+    def add_secret(self, *values: str | bytes) -> None:
+        """Everything shown or written from now on hides these, in every form."""
+        from smtpsh import auth
+
+        self.redactor.add(auth.secret_forms([v for v in values if v]))
+
+    async def _send_auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
+        assert self.transport is not None
+        self.dialog.pending.append("AUTH")
+        self.emit(Sent(text, secret=secret))
+        if shown is not None:
+            self.note(f"({shown})")
+        await self.transport.write(encode_command(text))
+        return await self.reply()
+
+    async def _auth(self, line: str) -> Reply:
+        """RFC 4954: run the SASL exchange; the shell does the base64 unless the user does."""
+        from smtpsh import auth
+
+        assert self.transport is not None
+        words = split_command(line)[1].split()
+        mech_name = words[0].upper() if words else ""
+        # Typing the initial response yourself, or a mechanism smtpsh does not know, means
+        # doing the base64 by hand: smtpsh sends what is typed and decodes what comes back.
+        manual = len(words) > 1 or mech_name not in auth.MECHANISMS
+        if not self.dialog.tls:
+            ip = self.transport.peer[0]
+            if ip.startswith("127.") or ip == "::1":
+                self.warn("AUTH without TLS: fine on loopback, but on a network anyone on the"
+                          " path could read the password (use STARTTLS first)")
+            elif not await self.interaction.confirm(
+                    "AUTH without TLS sends the password readable by anyone on the path."
+                    " Send it anyway?"):
+                raise Failure("AUTH not sent over a connection without TLS: use STARTTLS"
+                              " (or --starttls / --tls) first", Exit.ERROR)
+        if len(words) > 1:
+            self.add_secret(words[1])
+        for w in self.dialog.warnings_for(line):
+            self.warn(w)
+        reply = await self._send_auth_line(line, secret=False)
+        mech: auth.Mechanism | None = None
+        while reply.code == 334:
+            challenge = auth.unb64(reply.text.strip())
+            if reply.text.strip():
+                self.note(f"challenge: {auth.decode_challenge_for_display(reply.text.strip())}")
+            if manual:
+                answer = await self.interaction.ask("base64 answer (* to cancel): ", True)
+                if answer is None:
+                    answer = auth.CANCEL
+                self.add_secret(answer)
+                reply = await self._send_auth_line(answer, secret=answer != auth.CANCEL)
+                continue
+            if mech is None:
+                mech = await self._mechanism(mech_name)
+                if mech is None:
+                    reply = await self._send_auth_line(auth.CANCEL, secret=False)
+                    break
+            try:
+                resp = mech.respond(challenge if challenge is not None else b"")
+            except auth.UnexpectedChallenge:
+                self.warn(f"{mech_name} has no answer to this challenge: cancelling")
+                reply = await self._send_auth_line(auth.CANCEL, secret=False)
+                break
+            if resp.secret:
+                self.add_secret(resp.data)
+            shown = None if resp.secret else resp.data.decode("utf-8", "backslashreplace")
+            reply = await self._send_auth_line(auth.b64(resp.data), resp.secret, shown)
+        if reply.klass == 2:
+            self.dialog.user = self.credentials.get("user") or "authenticated"
+            self.note(f"authenticated as {self.dialog.user}")
+        return reply
+
+    async def _mechanism(self, name: str) -> Mechanism | None:
+        """Gather what the mechanism needs (asking for what is not known), then make it."""
+        from smtpsh import auth
+
+        values: dict[str, str] = {}
+        fields = auth.NEEDS[name] + auth.OPTIONAL.get(name, ())
+        for need in fields:
+            value = self.credentials.get(need)
+            if value is None:
+                optional = need in auth.OPTIONAL.get(name, ())
+                label = {"user": "Username", "password": "Password", "token": "OAuth token",
+                         "authzid": "Authorization identity (Enter for none)"}[need]
+                value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS,
+                                                   optional)
+                if value is None:
+                    self.note("AUTH cancelled")
+                    return None
+            if need in auth.SECRET_INPUTS:
+                self.add_secret(value)
+            values[need] = value
+        self.credentials.setdefault("user", values.get("user", ""))
+        host, port = self.server_hostname(), self.port
+        return auth.create(name, **values, host=host, port=port, initial=False)
 
     async def _upgrade(self) -> None:
         assert self.transport is not None

@@ -1,0 +1,122 @@
+"""The optional config file: `$XDG_CONFIG_HOME/smtpsh/config.toml` (or `$SMTPSH_CONFIG`).
+
+    explain = true          # a dim one-line meaning under 4xx/5xx replies
+    history = true          # keep typed commands in $XDG_STATE_HOME/smtpsh/history
+    helo = "localhost"      # the name the shell itself gives in EHLO (profiles with STARTTLS)
+
+    [profiles.work]         # `:connect work` in the shell
+    host = "mail.example.org"
+    port = 587
+    tls = "starttls"        # "none", "starttls" or "implicit"
+    user = "alice"
+
+The result is a frozen value passed to whoever needs it; there is no global config.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+TLS_MODES = ("none", "starttls", "implicit")
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    host: str
+    port: int = 25
+    tls: str = "none"
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    explain: bool = True
+    history: bool = True
+    helo: str = "localhost"
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+    path: Path | None = None  # the file it came from, if any
+
+
+def _xdg(env: Mapping[str, str], var: str, fallback: str) -> Path:
+    # The XDG spec says a relative value is to be ignored.
+    value = env.get(var, "")
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path(env.get("HOME") or os.path.expanduser("~")) / fallback
+
+
+def config_path(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("SMTPSH_CONFIG"):
+        return Path(env["SMTPSH_CONFIG"])
+    return _xdg(env, "XDG_CONFIG_HOME", ".config") / "smtpsh" / "config.toml"
+
+
+def state_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return _xdg(env, "XDG_STATE_HOME", ".local/state") / "smtpsh"
+
+
+def load(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
+    """The config from `path` (default: config_path()); defaults when there is no file."""
+    path = path or config_path(env)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    try:
+        return _from_dict(data, path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _from_dict(data: dict[str, Any], path: Path) -> Config:
+    known = {f.name for f in fields(Config)} - {"path"}
+    _no_unknown(data, known, "")
+    for key in ("explain", "history"):
+        if not isinstance(data.get(key, True), bool):
+            raise ConfigError(f"{key} must be true or false")
+    if not isinstance(data.get("helo", ""), str):
+        raise ConfigError("helo must be a string")
+    raw = data.pop("profiles", {})
+    if not isinstance(raw, dict):
+        raise ConfigError("profiles must be a table: [profiles.NAME]")
+    profiles = {name: _profile(name, p) for name, p in raw.items()}
+    return Config(**data, profiles=profiles, path=path)
+
+
+def _profile(name: str, p: Any) -> Profile:
+    if not isinstance(p, dict):
+        raise ConfigError(f"profiles.{name} must be a table")
+    _no_unknown(p, {f.name for f in fields(Profile)}, f"profiles.{name}.")
+    host, port = p.get("host"), p.get("port", 25)
+    if not isinstance(host, str) or not host:
+        raise ConfigError(f"profiles.{name}.host is missing")
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"profiles.{name}.port must be a number from 1 to 65535")
+    tls = p.get("tls", "none")
+    if tls not in TLS_MODES:
+        raise ConfigError(f"profiles.{name}.tls must be one of {', '.join(TLS_MODES)}")
+    user = p.get("user")
+    if user is not None and not isinstance(user, str):
+        raise ConfigError(f"profiles.{name}.user must be a string")
+    return Profile(host, port, tls, user)
+
+
+def _no_unknown(table: dict[str, Any], known: set[str], prefix: str) -> None:
+    # A typo in a key would otherwise be ignored without a word.
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"unknown setting {prefix}{unknown[0]}")

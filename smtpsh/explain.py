@@ -1,0 +1,403 @@
+"""The knowledge base: reply codes, enhanced status codes, verbs and EHLO keywords.
+
+The facts live in smtpsh/data/*.json, each entry with its RFC; this module reads them lazily
+(stdlib only, so that importing it costs nothing at startup) and words the answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import textwrap
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from smtpsh.exitcodes import Exit
+
+_DATA = Path(__file__).parent / "data"
+_WIDTH = 78
+
+_BASIC = re.compile(r"[2-5][0-5]\d")
+_ENHANCED = re.compile(r"([245Xx])\.(\d{1,3})\.(\d{1,3})")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+# A reply line as servers send it and logs quote it: "550 5.1.1 text", "550-5.1.1 text".
+_REPLY = re.compile(r"([2-5]\d\d)(?:[ -]|$)\s*(?:([245]\.\d{1,3}\.\d{1,3})(?:\s|$))?(.*)")
+# Where logs and bounces put the server's reply: Postfix "said:", DSN "smtp;".
+_QUOTED_REPLY = re.compile(r"(?:\bsaid:|\bsmtp;)\s*", re.IGNORECASE)
+_IN_REPLY_TO = re.compile(r"\(in reply to (.+?)(?: command)?\)", re.IGNORECASE)
+_DSN_FIELD = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
+
+_KIND_WORDS = {
+    "success": "success",
+    "intermediate": "go on",
+    "temporary": "temporary: retry later",
+    "permanent": "permanent: do not retry unchanged",
+}
+_CLASS_KIND = {"2": "success", "4": "temporary", "5": "permanent"}
+_STATE_WORDS = {
+    "connected": "after the greeting",
+    "greeted": "after EHLO/HELO",
+    "mail": "after MAIL FROM",
+    "rcpt": "after RCPT TO",
+    "data": "while sending the message",
+}
+
+
+class UnknownThing(ValueError):
+    """explain() was given something the knowledge base does not know."""
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    with open(_DATA / name, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def reply_code(code: int) -> dict[str, Any] | None:
+    """A basic reply code's entry, or its reading by digits when no RFC lists it.
+
+    None when the code is not of the form RFC 5321 §4.2 allows.
+    """
+    text = str(code)
+    if isinstance(code, bool) or not _BASIC.fullmatch(text):
+        return None
+    data = _data("replycodes.json")
+    first = data["first_digit"][text[0]]
+    second = data["second_digit"][text[1]]
+    entry = data["codes"].get(text)
+    info: dict[str, Any] = {"code": int(text), "kind": first["kind"], "first": first,
+                            "second": second, "registered": entry is not None}
+    if entry:
+        info.update(entry)
+    else:
+        info.update(title=f"{first['title']}, {second['title'].lower()}",
+                    meaning=f"Second digit {text[1]}: {second['meaning']}.",
+                    source=first["source"])
+    return info
+
+
+def enhanced_code(code: str) -> dict[str, Any] | None:
+    """An enhanced status code's entry ("5.7.26" or "X.7.26").
+
+    A well-formed code that the registry does not list is read by its class and subject.
+    None when it is not of the form class.subject.detail (RFC 3463 §2).
+    """
+    match = _ENHANCED.fullmatch(code.strip())
+    if not match:
+        return None
+    klass, subject, detail = match[1].upper(), int(match[2]), int(match[3])
+    data = _data("enhanced.json")
+    pattern = f"X.{subject}.{detail}"
+    entry = data["codes"].get(pattern)
+    subj = data["subjects"].get(str(subject))
+    info: dict[str, Any] = {"code": f"{klass}.{subject}.{detail}", "pattern": pattern,
+                            "class": data["classes"].get(klass), "subject": subj,
+                            "kind": _CLASS_KIND.get(klass), "registered": entry is not None}
+    if entry:
+        info.update(entry)
+    elif subj:
+        info.update(title=f"{subj['title']} (detail {detail} is not registered)",
+                    description=f"The registry lists no code {pattern}: only its class "
+                    "and subject tell what it is about.", basic=[], classes=[2, 4, 5],
+                    source=subj["source"])
+    else:
+        info.update(title=f"Unregistered subject {subject}",
+                    description="No subject sub-code of this number is registered; only "
+                    "the class digit tells anything.", basic=[], classes=[2, 4, 5],
+                    source="RFC 3463 §2")
+    return info
+
+
+def verb(name: str) -> dict[str, Any] | None:
+    """An SMTP command's entry (case-insensitive), or None."""
+    key = name.strip().upper()
+    entry = _data("verbs.json")["verbs"].get(key)
+    return {"name": key, **entry} if entry else None
+
+
+def keyword(name: str) -> dict[str, Any] | None:
+    """An EHLO keyword's entry (case-insensitive), or None."""
+    key = name.strip().upper()
+    entry = _data("keywords.json")["keywords"].get(key)
+    return {"name": key, **entry} if entry else None
+
+
+def verbs() -> list[str]:
+    return list(_data("verbs.json")["verbs"])
+
+
+def keywords() -> list[str]:
+    return list(_data("keywords.json")["keywords"])
+
+
+def params(extension: str | None = None) -> list[dict[str, Any]]:
+    """MAIL and RCPT parameters (with the verb they go with), optionally of one extension."""
+    found = []
+    for name in ("MAIL", "RCPT"):
+        for p in _data("verbs.json")["verbs"][name].get("params", []):
+            owners = {p["extension"], *p.get("values", {}).values()}
+            if extension is None or extension.upper() in owners:
+                found.append({"verb": name, **p})
+    return found
+
+
+def one_line(code: int, enhanced: str | None = None) -> str:
+    """A short meaning of a reply, for the dim line under a 4xx/5xx reply."""
+    basic = reply_code(code)
+    detail = enhanced_code(enhanced) if enhanced else None
+    if detail and detail["registered"]:
+        title = detail["title"]
+    elif basic:
+        title = basic["title"]
+    elif detail:
+        title = detail["title"]
+    else:
+        return "not an SMTP reply code"
+    kind = basic["kind"] if basic else detail["kind"] if detail else None
+    return f"{title} ({_KIND_WORDS[kind]})" if kind else title
+
+
+# ---------------------------------------------------------------------------------------
+# explain(): the multi-line answers of `smtpsh --explain` and the shell's explain command.
+
+
+def explain(thing: str) -> str:
+    """A plain-text answer about a code, a reply line, a verb or an EHLO keyword."""
+    text = " ".join(thing.split())
+    if _BASIC.fullmatch(text):
+        return _explain_basic(reply_code(int(text)))
+    if re.fullmatch(r"\d{3}", text):
+        raise UnknownThing(f"smtpsh: {text} is not an SMTP reply code: the first digit is "
+                           "2, 3, 4 or 5 and the second 0 to 5 (RFC 5321 §4.2)")
+    if _ENHANCED.fullmatch(text):
+        return _explain_enhanced(enhanced_code(text))
+    if re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}", text):
+        raise UnknownThing(f"smtpsh: {text} is not an enhanced status code: the class "
+                           "digit is 2, 4 or 5 (RFC 3463 §2)")
+    if _WORD.fullmatch(text):
+        answer = _explain_name(text)
+        if answer:
+            return answer
+    reply = _parse_reply(thing)
+    if reply:
+        return _explain_reply(*reply)
+    first = re.split(r"[\s:]", text, maxsplit=1)[0]
+    if _WORD.fullmatch(first) and verb(first):
+        return _explain_verb(verb(first))
+    answer = _explain_param(text)
+    if answer:
+        return answer
+    dsn = _DSN_FIELD.search(text)
+    if dsn:
+        return _explain_enhanced(enhanced_code(dsn[1]))
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise UnknownThing(f"smtpsh: nothing known about {shown!r}: give a reply code (550), "
+                       "an enhanced code (5.7.1), a reply line, a verb or an EHLO keyword")
+
+
+def main_explain(thing: str) -> int:
+    """`smtpsh --explain THING`: print the answer, or a one-line error on stderr."""
+    try:
+        print(explain(thing))
+    except UnknownThing as exc:
+        print(exc, file=sys.stderr)
+        return Exit.USAGE
+    return Exit.OK
+
+
+def _para(text: str, indent: str = "  ", first: str | None = None) -> str:
+    return textwrap.fill(text, _WIDTH, initial_indent=indent if first is None else first,
+                         subsequent_indent=indent, break_on_hyphens=False)
+
+
+def _field(label: str, text: str) -> str:
+    return _para(text, " " * 15, f"  {label:<13}")
+
+
+def _kind_sentence(kind: str | None, digit: str) -> str:
+    data = _data("replycodes.json")["first_digit"]
+    for entry in data.values():
+        if entry["kind"] == kind:
+            return f"{entry['title']} ({digit}): {entry['meaning']}"
+    return ""
+
+
+def _basic_lines(info: dict[str, Any]) -> list[str]:
+    lines = [_para(info["meaning"])]
+    for context in info.get("contexts", []):
+        lines.append(_para(f"{context['when'].capitalize()}: {context['meaning']} "
+                           f"[{context['source']}]"))
+    if not info["registered"]:
+        lines.append(_para("No RFC defines this code; it is read by its digits."))
+    return lines
+
+
+def _explain_basic(info: dict[str, Any]) -> str:
+    code = str(info["code"])
+    lines = [f"{code} {info['title']}",
+             _para(_kind_sentence(info["kind"], f"{code[0]}xx")),
+             *_basic_lines(info)]
+    if info.get("action"):
+        lines.append(_field("What to do:", info["action"]))
+    lines.append(_field("Source:", info["source"]))
+    return "\n".join(lines)
+
+
+def _enhanced_lines(info: dict[str, Any]) -> list[str]:
+    lines = []
+    if info["subject"]:
+        subject = info["subject"]
+        lines.append(_para(f"Subject {info['pattern'].split('.')[1]}, {subject['title']}: "
+                           f"{subject['meaning']} Who can fix it: {subject['who']}."))
+    lines.append(_para(info["description"]))
+    if info.get("note"):
+        lines.append(_para(f"Note: {info['note']}"))
+    if info.get("deprecated"):
+        lines.append(_para("Deprecated: do not use it."))
+    if info["basic"]:
+        lines.append(_field("Goes with:", "basic codes " + ", ".join(map(str, info["basic"]))))
+    return lines
+
+
+def _explain_enhanced(info: dict[str, Any]) -> str:
+    lines = [f"{info['code']} {info['title']}"]
+    if info["class"]:
+        klass = info["class"]
+        lines.append(_para(f"Class {info['code'][0]}, {klass['title']}: {klass['meaning']}"))
+    else:
+        used = ", ".join(f"{c}.{info['pattern'][2:]}" for c in info["classes"])
+        lines.append(_para(f"Used as {used}."))
+    lines += _enhanced_lines(info)
+    if info.get("action"):
+        lines.append(_field("What to do:", info["action"]))
+    source = info["source"]
+    if info["registered"]:
+        source += " (IANA SMTP Enhanced Status Codes registry)"
+    lines.append(_field("Source:", source))
+    return "\n".join(lines)
+
+
+def _parse_reply(thing: str) -> tuple[int, str | None, str, str | None] | None:
+    """(code, enhanced code, server text, command) from a pasted reply or log line."""
+    lines = [line.strip() for line in thing.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    head = lines[0]
+    quoted = _QUOTED_REPLY.search(head)
+    match = _REPLY.match(head[quoted.end():] if quoted else head)
+    if not match or not _BASIC.fullmatch(match[1]):
+        return None
+    texts = [match[3]]
+    for line in lines[1:]:  # continuation lines repeat the codes: keep only their text
+        more = _REPLY.match(line)
+        texts.append(more[3] if more else line)
+    text = " ".join(t for t in texts if t)
+    command = _IN_REPLY_TO.search(text)
+    if command:
+        text = (text[:command.start()] + text[command.end():]).strip()
+    text = text.strip()
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()  # the log's own "(host ... said: ...)" closes here
+    return int(match[1]), match[2], text, command[1] if command else None
+
+
+def _explain_reply(code: int, enhanced: str | None, text: str, command: str | None) -> str:
+    basic = reply_code(code)
+    assert basic is not None  # _parse_reply only returns well-formed codes
+    detail = enhanced_code(enhanced) if enhanced else None
+    title = detail["title"] if detail and detail["registered"] else basic["title"]
+    head = f"{code} {enhanced}" if enhanced else str(code)
+    lines = [f"{head}: {title}", _para(_kind_sentence(basic["kind"], f"{code // 100}xx"))]
+    if command:
+        lines.append(_field("In reply to:", command))
+    if text:
+        lines.append(_field("Server said:", text))
+    lines += ["", f"{code} {basic['title']}  [{basic['source']}]", *_basic_lines(basic)]
+    if detail:
+        lines += ["", f"{detail['code']} {detail['title']}  [{detail['source']}]",
+                  *_enhanced_lines(detail)]
+        if detail["kind"] != basic["kind"]:
+            lines.append(_para(f"Note: the enhanced code's class ({enhanced[0]}) disagrees "
+                               f"with the basic code ({code // 100}xx); clients act on the "
+                               "basic code (RFC 3463 §2)."))
+    action = (detail or {}).get("action") or basic.get("action")
+    if action:
+        lines += ["", _field("What to do:", action)]
+    return "\n".join(lines)
+
+
+def _states(entry: dict[str, Any]) -> str:
+    return "; ".join(_STATE_WORDS[s] for s in entry["states"])
+
+
+def _replies(codes: list[int]) -> str:
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        info = reply_code(code)
+        kind = info["kind"] if info else "other"
+        groups.setdefault(kind, []).append(str(code))
+    return "; ".join(f"{kind} {', '.join(found)}" for kind, found in groups.items())
+
+
+def _explain_verb(entry: dict[str, Any]) -> str:
+    lines = [f"{entry['name']}: SMTP command" + (" (obsolete)" if entry.get("obsolete") else ""),
+             _para(entry["help"]),
+             _field("Syntax:", entry["syntax"]),
+             _field("Example:", entry["example"]),
+             _field("Valid:", _states(entry)),
+             _field("Replies:", _replies(entry["replies"]))]
+    if entry.get("keyword"):
+        lines.append(_field("Needs:", f"{entry['keyword']} in the EHLO reply"))
+    if entry.get("note"):
+        lines.append(_field("Note:", entry["note"]))
+    if entry.get("params"):
+        lines.append("  Parameters (each only when the EHLO reply lists its extension):")
+        for p in entry["params"]:
+            lines.append(f"    {p['syntax']}  [{p['extension']}, {p['source']}]")
+            lines.append(_para(p["help"], " " * 8))
+    lines.append(_field("Source:", entry["source"]))
+    return "\n".join(lines)
+
+
+def _explain_keyword(entry: dict[str, Any]) -> str:
+    lines = [f"{entry['name']}: EHLO keyword, {entry['title']}"
+             + (" (obsolete)" if entry.get("obsolete") else ""),
+             _para(entry["help"]),
+             _field("Advertised:", entry["example"]),
+             _field("Syntax:", entry["syntax"])]
+    for name in entry.get("verbs", []):
+        lines.append(_field("Command:", verb(name)["syntax"]))
+    for p in params(entry["name"]):
+        lines.append(_field("Parameter:", f"{p['verb']} ... {p['syntax']}: {p['help']}"))
+    if entry.get("note"):
+        lines.append(_field("Note:", entry["note"]))
+    lines.append(_field("Source:", entry["source"]))
+    return "\n".join(lines)
+
+
+def _explain_name(name: str) -> str | None:
+    parts = []
+    found = verb(name)
+    if found:
+        parts.append(_explain_verb(found))
+    found = keyword(name)
+    if found:
+        parts.append(_explain_keyword(found))
+    return "\n\n".join(parts) or None
+
+
+def _explain_param(text: str) -> str | None:
+    """A MAIL/RCPT parameter such as BODY=8BITMIME or NOTIFY=SUCCESS."""
+    name = text.split("=", 1)[0].upper()
+    if not _WORD.fullmatch(name):
+        return None
+    for p in params():
+        if p["name"] == name:
+            return "\n".join([f"{p['name']}: parameter of {p['verb']} "
+                              f"({p['extension']} extension)",
+                              _para(p["help"]),
+                              _field("Syntax:", f"{p['verb']} ... {p['syntax']}"),
+                              _field("Source:", p["source"])])
+    return None

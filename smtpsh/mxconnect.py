@@ -1,0 +1,61 @@
+"""--mx: pick the server for a mail domain (resolve.py), show the plan, try it in order."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING
+
+from smtpsh.exitcodes import Exit, Failure
+from smtpsh.protocol import Reply
+
+if TYPE_CHECKING:
+    from smtpsh.cli import Settings
+    from smtpsh.session import Session
+
+
+async def choose_server(settings: Settings, session: Session) -> tuple[str, Reply] | int:
+    """Connect the session to the first server of the MX plan that answers.
+
+    Returns (host name, greeting), or an exit status when no connection was made
+    (the domain would bounce, or every server failed, or --dry-run).
+    """
+    from smtpsh import resolve
+
+    assert settings.host is not None
+    try:
+        lookup = resolve.DnsLookup(settings.nameserver, timeout=min(settings.timeout, 10))
+    except ValueError as exc:
+        session.warn(str(exc))
+        return Exit.USAGE
+    family = {socket.AF_INET: socket.AF_INET, socket.AF_INET6: socket.AF_INET6}.get(
+        settings.family)
+    plan = await resolve.plan(settings.host, lookup, family, settings.port)
+    for line in plan.render().splitlines():
+        session.note(line)
+    if plan.outcome != "connect":
+        session.warn(f"the message would {plan.outcome}: {plan.reason}")
+        return plan.exit_status
+    if settings.dry_run:
+        return Exit.OK
+    names = dict((address, host) for host, address in plan.candidates())
+    greeting: dict[str, Reply] = {}
+
+    async def connect(address: str, port: int) -> str:
+        try:
+            greeting[address] = await session.connect(names[address], port, address)
+        except Failure as exc:
+            if exc.exit == Exit.TLS:
+                raise  # a TLS failure is not a reason to try a less safe server
+            raise OSError(str(exc)) from None
+        return address
+
+    def attempt(host: str, address: str, ok: bool, detail: str, seconds: float) -> None:
+        verdict = "connected" if ok else f"failed: {detail}"
+        session.note(f"try {host} [{address}]:{settings.port}: {verdict} ({seconds:.3f} s)")
+
+    got = await resolve.try_candidates(plan, connect, settings.port, attempt)
+    if got is None:
+        session.warn("no server of the plan could be reached: the message would be deferred")
+        return Exit.DNS_DEFER
+    host, address, _ = got
+    return host, greeting[address]

@@ -1,0 +1,416 @@
+"""Read a message's Received: chain into hops, oldest first, and render it as a table.
+
+Stdlib only. Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
+hops newest first; the syntax is RFC 5321 §4.4 / RFC 5322 §3.6.7, but real servers bend it,
+so every clause is optional and a line that cannot be read is kept raw with a note.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from smtpsh.exitcodes import Exit
+
+_CLAUSES = ("from", "by", "via", "with", "id", "for")
+# RFC 3848 (and RFC 6531 for UTF8*): protocol names that say TLS (S) and/or AUTH (A).
+_TLS_PROTOCOLS = {"ESMTPS", "ESMTPSA", "LMTPS", "LMTPSA", "UTF8SMTPS", "UTF8SMTPSA",
+                  "UTF8LMTPS", "UTF8LMTPSA", "SMTPS"}
+_AUTH_PROTOCOLS = {"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA",
+                   "UTF8LMTPA", "UTF8LMTPSA"}
+# TLS as servers note it in comments: Postfix "(using TLSv1.3 ...)", Sendmail and Gmail
+# "(version=TLS1_3 cipher=...)", Exim "(TLS1.3) tls TLS_AES...".
+_TLS_COMMENT = re.compile(r"\busing TLS|\bversion=TLS|^TLS\d|\bcipher=", re.IGNORECASE)
+_AUTH_COMMENT = re.compile(r"\bauthenticated\b", re.IGNORECASE)
+# Internal (not routed on the Internet) ranges, listed so that documentation ranges such as
+# 192.0.2.0/24 in examples are not taken for internal hops.
+_INTERNAL = [ipaddress.ip_network(n) for n in
+             ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")]
+_GREYLIST = re.compile(r"delayed\s+(?:(\d+)\s+seconds|for\s+(\d+):(\d\d):(\d\d))",
+                       re.IGNORECASE)
+
+
+@dataclass
+class Hop:
+    """One Received: field: who handed the message to whom, how and when."""
+
+    raw: str
+    from_helo: str | None = None
+    from_rdns: str | None = None
+    from_ip: str | None = None
+    by: str | None = None
+    software: str | None = None
+    with_: str | None = None
+    tls: bool = False
+    authenticated: bool = False
+    id: str | None = None
+    for_: str | None = None
+    timestamp: datetime | None = None
+    delay: timedelta | None = None
+    greylist: timedelta | None = None
+    internal: bool = False
+    backwards: bool = False
+    slowest: bool = False
+    parsed: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_chain(text: str) -> list[Hop]:
+    """The hops of a message (or of its header alone), oldest first."""
+    hops: list[Hop] = []
+    greylists: list[tuple[int, str]] = []  # (number of Received fields above it, value)
+    for name, value in _header_fields(text):
+        if name == "received":
+            hops.append(_parse_received(value))
+        elif name == "x-greylist":
+            greylists.append((len(hops), value))
+    hops.reverse()
+    for above, value in greylists:
+        _attach_greylist(hops, above, value)
+    _measure(hops)
+    return hops
+
+
+def _header_fields(text: str) -> list[tuple[str, str]]:
+    """(lower-case name, unfolded value) of each header field; stops at the body."""
+    fields: list[tuple[str, str]] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            if fields:
+                break  # the empty line that ends the header
+            continue
+        if line[0] in " \t":
+            if fields:  # a folded line continues the field above (RFC 5322 §2.2.3)
+                name, value = fields[-1]
+                fields[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, colon, value = line.partition(":")
+        if colon and name.strip() and " " not in name.strip():
+            fields.append((name.strip().lower(), value.strip()))
+    return fields
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """Words, <angle-addresses> and (nested (comments)) of a Received value, in order."""
+    tokens: list[tuple[str, str]] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char == "(":
+            depth, start = 0, i
+            while i < len(text):
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                i += 1
+                if depth == 0:
+                    break
+            tokens.append(("comment", text[start + 1:i - 1].strip()))
+        else:
+            start = i
+            end = text.find(">", i) + 1 if char == "<" else 0
+            if end:
+                i = end
+            else:
+                while i < len(text) and not text[i].isspace() and text[i] != "(":
+                    i += 1
+            tokens.append(("word", text[start:i]))
+    return tokens
+
+
+def _split_date(value: str) -> tuple[str, str]:
+    """The clauses and the date-time: after the last ';' outside comments."""
+    depth, cut = 0, -1
+    for i, char in enumerate(value):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth <= 0:
+            cut = i
+    if cut < 0:
+        return value, ""
+    return value[:cut], value[cut + 1:].strip()
+
+
+def _parse_date(text: str) -> datetime | None:
+    text = re.sub(r"\([^)]*\)", " ", text).strip()
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        # "-0000" is UTC with no local zone (RFC 5322 §3.3); a zone name Python does not
+        # know (CEST) leaves the time unusable for comparisons.
+        return when.replace(tzinfo=UTC) if "-0000" in text else None
+    return when
+
+
+def _ip(text: str) -> str | None:
+    """The address in "[192.0.2.1]", "[IPv6:2001:db8::1]", "192.0.2.1:25", "2001:db8::1"."""
+    text = text.strip("[]")
+    if text.lower().startswith("ipv6:"):
+        text = text[5:]
+    for candidate in (text, text.rsplit(":", 1)[0].strip("[]")):
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def _is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_link_local:
+        return True
+    return any(ip.version == net.version and ip in net for net in _INTERNAL)
+
+
+def _parse_received(value: str) -> Hop:
+    hop = Hop(raw=value)
+    clauses_text, date_text = _split_date(value)
+    hop.timestamp = _parse_date(date_text)
+    if date_text and hop.timestamp is None:
+        hop.notes.append(f"time not understood: {date_text}")
+    clauses: dict[str, list[tuple[str, str]]] = {}
+    current = "head"
+    for kind, token in _tokens(clauses_text):
+        if kind == "word" and token.lower() in _CLAUSES and token.lower() not in clauses:
+            current = token.lower()
+            clauses[current] = []
+        else:
+            clauses.setdefault(current, []).append((kind, token))
+    head = [t for kind, t in clauses.get("head", []) if kind == "comment"]
+    if "from" not in clauses and "by" not in clauses:
+        # Only a comment, as qmail writes "(qmail 123 invoked from network)": keep its time.
+        hop.parsed = bool(head) and hop.timestamp is not None
+        hop.notes.append(f"no from or by clause: {'; '.join(head)}" if hop.parsed else
+                         "could not read this Received line (no from or by clause)")
+        return hop
+    _read_from(hop, clauses.get("from", []))
+    local = next((c for c in head if c.lower().startswith("from ")), None)
+    if local and "from" not in clauses:  # Sendmail's "(from user@localhost)"
+        hop.from_helo = local[5:].strip()
+        hop.notes.append("submitted locally, not over the network")
+    _read_by(hop, clauses.get("by", []))
+    _read_with(hop, clauses.get("with", []))
+    hop.id = _first_word(clauses.get("id", []))
+    recipient = _first_word(clauses.get("for", []))
+    hop.for_ = recipient.strip("<>;") if recipient else None
+    comments = [t for part in clauses.values() for kind, t in part if kind == "comment"]
+    if any(_TLS_COMMENT.search(c) for c in comments):
+        hop.tls = True
+    if any(_AUTH_COMMENT.search(c) for c in comments):
+        hop.authenticated = True
+    if hop.software is None:  # Exim names itself in a comment after "with"
+        hop.software = next((c for c in comments if re.match(r"Exim \d", c)), None)
+    hop.internal = hop.from_ip is not None and _is_internal(hop.from_ip)
+    return hop
+
+
+def _first_word(part: list[tuple[str, str]]) -> str | None:
+    return next((t for kind, t in part if kind == "word"), None)
+
+
+def _read_from(hop: Hop, part: list[tuple[str, str]]) -> None:
+    words = [t for kind, t in part if kind == "word"]
+    comments = [t for kind, t in part if kind == "comment"]
+    if words:
+        hop.from_helo = words[0]
+        hop.from_ip = _ip(words[0]) if words[0].startswith("[") else None
+    if not comments:
+        return
+    # The first comment says who connected: "rdns [ip]", "(ip)", "([ip]:port helo=name)".
+    for item in comments[0].split():
+        if item.lower().startswith("helo="):
+            hop.from_rdns, hop.from_helo = hop.from_helo, item[5:]
+        elif _ip(item) and (item.startswith("[") or hop.from_ip is None):
+            hop.from_ip = _ip(item)
+        elif hop.from_rdns is None and ("." in item or item == "localhost"):
+            hop.from_rdns = item.rstrip(".")
+
+
+def _read_by(hop: Hop, part: list[tuple[str, str]]) -> None:
+    hop.by = _first_word(part)
+    for kind, text in part:
+        # Skip the comment with the host's own name or address; keep the software's name.
+        if kind == "comment" and not _ip(text.split()[-1] if text else "") and text:
+            if not re.fullmatch(r"[\w.-]+ \[[^]]+\]", text):
+                hop.software = text
+                break
+
+
+def _read_with(hop: Hop, part: list[tuple[str, str]]) -> None:
+    words = [t for kind, t in part if kind == "word"]
+    if not words:
+        return
+    protocol = words[0].upper()
+    hop.with_ = " ".join(words) if words[0] == "Microsoft" else words[0]
+    if protocol in _TLS_PROTOCOLS or "tls" in (w.lower() for w in words[1:]):
+        hop.tls = True
+    if protocol in _AUTH_PROTOCOLS:
+        hop.authenticated = True
+
+
+def _attach_greylist(hops: list[Hop], above: int, value: str) -> None:
+    """Greylisting delayed the hop into the server that wrote the X-Greylist field.
+
+    That server prepends the field above its own Received field, so it belongs to the
+    Received field just below it (or the nearest one above, if none is below).
+    """
+    match = _GREYLIST.search(value)
+    if not match or not hops:
+        return
+    if match[1]:
+        delay = timedelta(seconds=int(match[1]))
+    else:
+        delay = timedelta(hours=int(match[2]), minutes=int(match[3]), seconds=int(match[4]))
+    index = len(hops) - 1 - above if above < len(hops) else 0
+    hop = hops[max(index, 0)]
+    hop.greylist = delay
+    who = _split_date(value)[0].split(" by ", 1)[-1].strip() if " by " in value else ""
+    hop.notes.append(f"greylisted: delayed {int(delay.total_seconds())} s ({_duration(delay)})"
+                     + (f" by {who}" if who else ""))
+
+
+def _measure(hops: list[Hop]) -> None:
+    """Delays between hops, clocks that went backwards, and the slowest hop."""
+    previous = None
+    for hop in hops:
+        if hop.timestamp and previous and previous.timestamp:
+            hop.delay = hop.timestamp - previous.timestamp
+            if hop.delay < timedelta(0):
+                hop.backwards = True
+                hop.notes.append(f"clock went backwards by {_duration(-hop.delay)}: the "
+                                 "two hosts' clocks disagree")
+        if hop.timestamp:
+            previous = hop
+    timed = [hop for hop in hops if hop.delay and hop.delay > timedelta(0)]
+    if timed:
+        max(timed, key=lambda hop: hop.delay or timedelta(0)).slowest = True
+
+
+def _duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}h{minutes:02d}m{seconds:02d}s"
+    if minutes:
+        return f"{sign}{minutes}m{seconds:02d}s"
+    return f"{sign}{seconds}s"
+
+
+def _from_text(hop: Hop) -> str:
+    text = hop.from_helo or ""
+    if hop.from_rdns and hop.from_rdns != hop.from_helo:
+        text += f" ({hop.from_rdns})"
+    if hop.from_ip and _ip(hop.from_helo or "") != hop.from_ip:
+        text += f" [{hop.from_ip}]"
+    return text.strip() or "-"
+
+
+def _flags(hop: Hop) -> str:
+    flags = [name for name, on in (("TLS", hop.tls), ("auth", hop.authenticated),
+                                   ("internal", hop.internal), ("slowest", hop.slowest),
+                                   ("greylisted", hop.greylist is not None),
+                                   ("clock!", hop.backwards)) if on]
+    return " ".join(flags)
+
+
+def render(hops: list[Hop]) -> str:
+    """The route as a plain-text table, oldest hop first, then a summary."""
+    if not hops:
+        return "No Received: header field found."
+    days = {hop.timestamp.date() for hop in hops if hop.timestamp}
+    # One date for the whole chain goes in the heading, to keep the table narrow.
+    stamp = "%H:%M:%S %z" if len(days) == 1 else "%Y-%m-%d %H:%M:%S %z"
+    head = ("#", f"time ({days.pop()})" if len(days) == 1 else "time", "delay", "from", "by",
+            "with", "flags")
+    rows = []
+    for number, hop in enumerate(hops, 1):
+        when = hop.timestamp.strftime(stamp) if hop.timestamp else "?"
+        delay = "" if hop.delay is None else ("+" if hop.delay >= timedelta(0) else "")
+        delay += _duration(hop.delay) if hop.delay is not None else "-"
+        by = (hop.by or "-") + (f" ({hop.software})" if hop.software else "")
+        if not hop.parsed:
+            rows.append((str(number), when, delay, "?", "?", "", ""))
+        else:
+            rows.append((str(number), when, delay, _from_text(hop), by, hop.with_ or "",
+                         _flags(hop)))
+    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+    lines = [_row(head, widths), _row(tuple("-" * w for w in widths), widths)]
+    indent = " " * (widths[0] + 2)
+    for hop, row in zip(hops, rows, strict=True):
+        lines.append(_row(row, widths))
+        details = [f"id {hop.id}" if hop.id else "", f"for {hop.for_}" if hop.for_ else ""]
+        if any(details):
+            lines.append(indent + "  ".join(d for d in details if d))
+        if not hop.parsed:
+            lines.append(indent + f"raw: {hop.raw}")
+        lines += [indent + f"note: {note}" for note in hop.notes]
+    return "\n".join(lines + ["", *_summary(hops)])
+
+
+def _row(cells: tuple[str, ...], widths: list[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+
+def _summary(hops: list[Hop]) -> list[str]:
+    lines = [f"{len(hops)} hop{'s' if len(hops) != 1 else ''}"]
+    timed = [hop for hop in hops if hop.timestamp]
+    if len(timed) >= 2:
+        first, last = timed[0], timed[-1]
+        assert first.timestamp and last.timestamp
+        lines[0] += (f", {first.timestamp:%Y-%m-%d %H:%M:%S %z} to "
+                     f"{last.timestamp:%Y-%m-%d %H:%M:%S %z}: total transit time "
+                     f"{_duration(last.timestamp - first.timestamp)}")
+        if any(hop.backwards for hop in hops):
+            lines[0] += " (not reliable: a clock went backwards)"
+    for number, hop in enumerate(hops, 1):
+        if hop.slowest and hop.delay is not None:
+            previous = hops[number - 2].by if number > 1 else None
+            route = f"{previous or '?'} -> {hop.by or '?'}"
+            grey = " (greylisting held it there)" if hop.greylist else ""
+            lines.append(f"slowest hop: #{number} {route}, {_duration(hop.delay)}{grey}")
+        if hop.greylist is not None:
+            lines.append(f"greylisting: hop #{number} was delayed {_duration(hop.greylist)} "
+                         "by greylisting (the first attempt was refused with a 4xx, as "
+                         "greylisting does, and the sender retried)")
+        if hop.backwards:
+            lines.append(f"clock: hop #{number} is stamped earlier than the hop before it; "
+                         "delays around it are not real")
+    internal = [str(n) for n, hop in enumerate(hops, 1) if hop.internal]
+    if internal:
+        lines.append(f"internal hops (private or loopback sender address): "
+                     f"{', '.join(internal)}")
+    unread = [str(n) for n, hop in enumerate(hops, 1) if not hop.parsed]
+    if unread:
+        lines.append(f"not understood: hop {', '.join(unread)} (shown raw)")
+    return lines
+
+
+def main_received(path: str) -> int:
+    """`smtpsh --received FILE` (`-` for stdin): print the route of a message."""
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"smtpsh: cannot read {path}: {reason}", file=sys.stderr)
+        return Exit.ERROR
+    hops = parse_chain(text)
+    if not hops:
+        print(f"smtpsh: no Received: header field in {path}", file=sys.stderr)
+        return Exit.ERROR
+    print(render(hops))
+    return Exit.OK
