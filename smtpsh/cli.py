@@ -262,7 +262,11 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
             secret = entry[2]
     if secret is not None:
         creds["password"] = creds["token"] = secret
-    if settings.auth and "password" not in creds and sys.stdin.isatty():
+    if settings.auth and "password" not in creds and not settings.sandbox:
+        if not sys.stdin.isatty():
+            # Never take a script line for the password: say where it can come from.
+            raise UsageError("--auth needs a password: set SMTPSH_PASSWORD, put it in"
+                             " ~/.netrc, or run on a terminal to be asked")
         import getpass
 
         creds["password"] = creds["token"] = getpass.getpass(
@@ -272,6 +276,12 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
 
 def run(settings: Settings) -> int:
     import asyncio
+
+    try:
+        creds = credentials(settings, settings.host or "")
+    except UsageError as exc:
+        sys.stderr.write(f"smtpsh: {exc}\n")
+        return Exit.USAGE
 
     from smtpsh.render import Printer, use_color
     from smtpsh.session import ConnectOptions, Session
@@ -292,6 +302,7 @@ def run(settings: Settings) -> int:
                              source=settings.source, implicit_tls=settings.implicit_tls,
                              tls=settings.tls)
     session = Session(printer, options, transcript, redactor)
+    session.credentials = creds
     try:
         return asyncio.run(_dialog(settings, session))
     finally:
@@ -319,7 +330,6 @@ async def _dialog(settings: Settings, session: Session) -> int:
             if isinstance(chosen, int):
                 return chosen
             host, greeting = chosen
-        session.credentials = credentials(settings, host)
         if sandbox is not None and settings.auth:
             session.credentials = {**sandbox.credentials, **session.credentials}
         lines = prelude(settings) + settings.commands

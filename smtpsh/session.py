@@ -370,7 +370,7 @@ class Session:
                          "authzid": "Authorization identity (Enter for none)"}[need]
                 value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS,
                                                    optional)
-                if value is None:
+                if value is None or value == auth.CANCEL:
                     self.note("AUTH cancelled")
                     return None
             if need in auth.SECRET_INPUTS:

@@ -175,8 +175,9 @@ def smtpsh(tmp_path) -> Callable[..., subprocess.CompletedProcess]:
                XDG_STATE_HOME=str(tmp_path / "state"))
     env.pop("NO_COLOR", None)
 
-    def run(*args: str, input: str = "", timeout: float = 30) -> subprocess.CompletedProcess:
+    def run(*args: str, input: str = "", timeout: float = 30,
+            env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([exe, *args], input=input.encode(), capture_output=True,
-                              timeout=timeout, env=env, check=False)
+                              timeout=timeout, env={**env, **(env_extra or {})}, check=False)
 
     return run
