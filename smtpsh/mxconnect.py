@@ -9,7 +9,7 @@ from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import Reply
 
 if TYPE_CHECKING:
-    from smtpsh.cli import Settings
+    from smtpsh.app import Settings
     from smtpsh.session import Session
 
 

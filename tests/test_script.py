@@ -119,7 +119,7 @@ def test_script_mode_does_not_import_ui_or_dns():
     import subprocess
     import sys
 
-    code = ("import sys; from smtpsh import cli, script, session, render;"
+    code = ("import sys; from smtpsh import app, cli, script, session, render;"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in"
             " ('prompt_toolkit', 'dns', 'aiosmtpd', 'pygments')))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,0 +1,389 @@
+"""The program: arguments -> Settings, then the mode (script, shell, sandbox, explain...).
+
+Imports stay light here: `smtpsh --version` and script mode must not pay for prompt_toolkit,
+dnspython or aiosmtpd, so each mode imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from smtpsh import __version__
+from smtpsh.exitcodes import Exit
+from smtpsh.tls import TlsOptions, tls_versions
+
+if TYPE_CHECKING:
+    from smtpsh.sandbox import Sandbox
+    from smtpsh.session import ConnectOptions, Session
+
+EPILOG = """\
+exit status: 0 the dialog ran to its end with no 4xx/5xx reply; 1 local error; 2 bad
+arguments; 3 could not connect; 4 timeout; 5 connection lost; 6 TLS failure; 7 a 4xx reply;
+8 a 5xx reply; 9 --mx: the domain accepts no mail; 10 --mx: DNS failure or no server reached.
+See docs/reference.md."""
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class Settings:
+    host: str | None = None
+    port: int = 25
+    commands: list[str] = field(default_factory=list)
+    timeout: float = 30.0
+    family: int = 0
+    source: str | None = None
+    transcript: str | None = None
+    color: str = "auto"
+    sandbox: bool = False
+    serve: int | None = None  # --serve: run only the sandbox server (0: a free port)
+    sandbox_dir: str | None = None
+    implicit_tls: bool = False
+    starttls: bool = False
+    tls: TlsOptions = field(default_factory=TlsOptions)
+    ehlo: str = ""
+    auth: str | None = None
+    user: str | None = None
+    authzid: str | None = None
+    show_secrets: bool = False
+    mx: bool = False
+    nameserver: str | None = None
+    dry_run: bool = False
+    explain_replies: bool = False
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One clear line instead of argparse's usage block.
+        self.exit(Exit.USAGE, f"smtpsh: {message} (see smtpsh --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="smtpsh",
+        description="An interactive SMTP shell: talk to a mail server by hand, with help.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", nargs="?", metavar="TARGET",
+                   help="server as host, host:port, [v6addr]:port")
+    p.add_argument("port_arg", nargs="?", metavar="PORT", help="port, as telnet takes it")
+    p.add_argument("-p", "--port", type=int, help="port (default 25)")
+    p.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
+                   help="run this line as if typed (repeatable); then quit")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECS",
+                   help="seconds to wait for the connection and for each reply (default 30)")
+    fam = p.add_mutually_exclusive_group()
+    fam.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
+    fam.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
+    p.add_argument("--source", metavar="ADDR", help="local address to connect from")
+    p.add_argument("--transcript", metavar="FILE", help="append the session to FILE")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the output (default auto; NO_COLOR is honoured)")
+    p.add_argument("--sandbox", action="store_true",
+                   help="start a local SMTP server on loopback and connect to it")
+    p.add_argument("--serve", nargs="?", type=int, const=0, metavar="PORT",
+                   help="with --sandbox: only run the server (on PORT) until Ctrl-C")
+    p.add_argument("--sandbox-dir", metavar="DIR", help="where the sandbox saves messages")
+    p.add_argument("--ehlo", metavar="NAME", help="name for EHLO sent by --starttls/--auth")
+    t = p.add_argument_group("TLS")
+    t.add_argument("--tls", action="store_true",
+                   help="implicit TLS from the first byte (RFC 8314; port 465 implies it)")
+    t.add_argument("--starttls", action="store_true",
+                   help="after connecting: EHLO, STARTTLS, EHLO again")
+    t.add_argument("--insecure", action="store_true",
+                   help="do not verify the certificate (shown as unverified TLS)")
+    t.add_argument("--cafile", metavar="FILE", help="trust the CA certificates in FILE")
+    t.add_argument("--tls-servername", metavar="NAME",
+                   help="name for SNI and verification (default: the host)")
+    t.add_argument("--tls-min", choices=tls_versions(), help="lowest TLS version")
+    t.add_argument("--tls-max", choices=tls_versions(), help="highest TLS version")
+    t.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
+    t.add_argument("--key", metavar="FILE", help="key of the client certificate")
+    t.add_argument("--keylog", metavar="FILE", help="write TLS keys for Wireshark"
+                   " (SSLKEYLOGFILE is honoured too)")
+    a = p.add_argument_group("AUTH")
+    a.add_argument("--auth", metavar="MECH", type=str.upper,
+                   help="authenticate after connecting (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, "
+                   "OAUTHBEARER); password from SMTPSH_PASSWORD, ~/.netrc or a prompt")
+    a.add_argument("--user", metavar="NAME", help="user name for --auth")
+    a.add_argument("--authzid", metavar="ID", help="authorization identity for PLAIN")
+    a.add_argument("--show-secrets", action="store_true",
+                   help="do not redact passwords and tokens (for a lab only)")
+    m = p.add_argument_group("server selection")
+    m.add_argument("--mx", action="store_true",
+                   help="TARGET is a mail domain or address: pick its server as an MTA does")
+    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx")
+    m.add_argument("--dry-run", action="store_true", help="with --mx: show the plan only")
+    k = p.add_argument_group("offline")
+    k.add_argument("--explain", metavar="THING",
+                   help="explain a reply code, enhanced code, reply line, verb or keyword")
+    k.add_argument("--received", metavar="FILE",
+                   help="read the Received chain of a message (- for stdin)")
+    k.add_argument("--explain-replies", action="store_true",
+                   help="in script mode, add the meaning under each 4xx/5xx reply")
+    p.add_argument("--version", action="version", version=f"smtpsh {__version__}")
+    return p
+
+
+def parse_target(target: str, port_arg: str | None, port_opt: int | None,
+                 default: int = 25) -> tuple[str, int]:
+    """host, host:port, [v6]:port, [v6], bare v6, or host + port as telnet takes them."""
+    host, port = target, None
+    if target.startswith("["):
+        end = target.find("]")
+        if end < 0:
+            raise UsageError(f"missing ']' in {target!r}")
+        host, rest = target[1:end], target[end + 1:]
+        if rest:
+            if not rest.startswith(":"):
+                raise UsageError(f"cannot read {target!r}: expected [address]:port")
+            port = rest[1:]
+    elif target.count(":") == 1:
+        host, port = target.split(":")
+    if not host:
+        raise UsageError(f"no host in {target!r}")
+    given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
+    if len(set(given)) > 1:
+        raise UsageError(f"the port is given twice ({' and '.join(given)})")
+    value = given[0] if given else str(default)
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise UsageError(f"bad port {value!r}: give a number from 1 to 65535")
+    return host, int(value)
+
+
+def settings_from_args(ns: argparse.Namespace) -> Settings:
+    s = Settings(commands=ns.command, timeout=ns.timeout, source=ns.source,
+                 transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
+                 serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
+                 starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
+                 show_secrets=ns.show_secrets, mx=ns.mx, nameserver=ns.nameserver,
+                 dry_run=ns.dry_run, explain_replies=ns.explain_replies)
+    s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
+                       min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
+                       keyfile=ns.key, keylog=ns.keylog)
+    s.ehlo = ns.ehlo or _local_name()
+    if ns.tls and ns.starttls:
+        raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
+    if ns.key and not ns.cert:
+        raise UsageError("--key goes with --cert")
+    if (ns.nameserver or ns.dry_run) and not ns.mx:
+        raise UsageError("--nameserver and --dry-run go with --mx")
+    if ns.timeout <= 0:
+        raise UsageError("--timeout must be more than 0 seconds")
+    import socket
+
+    s.family = {4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0)
+    if ns.serve is not None and not ns.sandbox:
+        raise UsageError("--serve goes with --sandbox")
+    if ns.sandbox:
+        if ns.target:
+            raise UsageError("--sandbox starts its own server: give no TARGET")
+        return s
+    if not ns.target:
+        raise UsageError("no server given: smtpsh HOST [PORT], or smtpsh --sandbox")
+    if ns.mx:
+        if ns.port_arg:
+            raise UsageError("with --mx, give the port with -p")
+        s.host, s.port = ns.target, ns.port or (465 if ns.tls else 25)
+        return s
+    s.host, s.port = parse_target(ns.target, ns.port_arg, ns.port, 465 if ns.tls else 25)
+    if s.port == 465 and not ns.starttls:
+        s.implicit_tls = True  # RFC 8314: port 465 speaks TLS from the first byte
+    return s
+
+
+def _local_name() -> str:
+    # gethostname() asks no resolver (getfqdn() would, and may hang without DNS).
+    import socket
+
+    name = socket.gethostname()
+    return name if "." in name else f"{name}.localdomain"
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        ns = build_parser().parse_args(argv)
+        if ns.explain is not None:
+            from smtpsh.explain import main_explain
+
+            sys.exit(main_explain(ns.explain))
+        if ns.received is not None:
+            from smtpsh.received import main_received
+
+            sys.exit(main_received(ns.received))
+        settings = settings_from_args(ns)
+    except UsageError as exc:
+        sys.stderr.write(f"smtpsh: {exc} (see smtpsh --help)\n")
+        sys.exit(Exit.USAGE)
+    try:
+        sys.exit(run(settings))
+    except KeyboardInterrupt:
+        sys.stderr.write("smtpsh: interrupted\n")
+        sys.exit(130)
+
+
+def prelude(settings: Settings) -> list[str]:
+    """The lines --starttls and --auth type for the user, before the user's own."""
+    lines: list[str] = []
+    if settings.starttls:
+        lines += [f"EHLO {settings.ehlo}", "STARTTLS", f"EHLO {settings.ehlo}"]
+    if settings.auth:
+        if not lines:
+            lines.append(f"EHLO {settings.ehlo}")
+        lines.append(f"AUTH {settings.auth}")
+    return lines
+
+
+def credentials(settings: Settings, host: str) -> dict[str, str]:
+    """--user, --authzid and the secret from SMTPSH_PASSWORD or ~/.netrc (else asked later)."""
+    import os
+
+    creds: dict[str, str] = {}
+    if settings.user:
+        creds["user"] = settings.user
+    if settings.authzid:
+        creds["authzid"] = settings.authzid
+    secret = os.environ.get("SMTPSH_PASSWORD")
+    if secret is None and settings.auth:
+        import netrc
+
+        try:
+            entry = netrc.netrc().authenticators(host)
+        except (OSError, netrc.NetrcParseError):
+            entry = None
+        if entry:
+            creds.setdefault("user", entry[0])
+            secret = entry[2]
+    if secret is not None:
+        creds["password"] = creds["token"] = secret
+    if settings.auth and "password" not in creds and not settings.sandbox:
+        if not sys.stdin.isatty():
+            # Never take a script line for the password: say where it can come from.
+            raise UsageError("--auth needs a password: set SMTPSH_PASSWORD, put it in"
+                             " ~/.netrc, or run on a terminal to be asked")
+        import getpass
+
+        creds["password"] = creds["token"] = getpass.getpass(
+            f"Password for {creds.get('user', 'AUTH')}: ")
+    return creds
+
+
+def run(settings: Settings) -> int:
+    import asyncio
+
+    try:
+        creds = credentials(settings, settings.host or "")
+    except UsageError as exc:
+        sys.stderr.write(f"smtpsh: {exc}\n")
+        return Exit.USAGE
+
+    from smtpsh.render import Printer, use_color
+    from smtpsh.session import ConnectOptions, Session
+    from smtpsh.transcript import Redactor, Transcript
+
+    redactor = Redactor(settings.show_secrets)
+    transcript = None
+    if settings.transcript:
+        try:
+            transcript = Transcript(settings.transcript, redactor)
+        except OSError as exc:
+            sys.stderr.write(f"smtpsh: cannot write the transcript {settings.transcript}: "
+                             f"{exc.strerror}\n")
+            return Exit.ERROR
+    printer = Printer(use_color(settings.color, sys.stdout),
+                      explain=settings.explain_replies)
+    options = ConnectOptions(timeout=settings.timeout, family=settings.family,
+                             source=settings.source, implicit_tls=settings.implicit_tls,
+                             tls=settings.tls)
+    session = Session(printer, options, transcript, redactor)
+    session.credentials = creds
+    try:
+        return asyncio.run(_dialog(settings, session))
+    finally:
+        if transcript is not None:
+            transcript.close()
+
+
+async def _dialog(settings: Settings, session: Session) -> int:
+    from smtpsh.script import ScriptInput
+    from smtpsh.script import run as run_script
+
+    sandbox = None
+    host, port, greeting = settings.host or "", settings.port, None
+    if settings.sandbox:
+        sandbox = _start_sandbox(settings, session)
+        if settings.serve is not None:
+            return await _serve(sandbox)
+        host, port = "127.0.0.1", sandbox.port
+        session.options = _sandbox_options(session, sandbox)
+    try:
+        if settings.mx:
+            from smtpsh.mxconnect import choose_server
+
+            chosen = await choose_server(settings, session)
+            if isinstance(chosen, int):
+                return chosen
+            host, greeting = chosen
+        if sandbox is not None and settings.auth:
+            session.credentials = {**sandbox.credentials, **session.credentials}
+        lines = prelude(settings) + settings.commands
+        if not settings.commands and sys.stdin.isatty():
+            try:
+                from smtpsh.shell.repl import run as run_shell
+            except ImportError:  # the REPL is optional; the tty then works as a script
+                pass
+            else:
+                return await run_shell(settings, session, host, port, greeting=greeting,
+                                       prelude=prelude(settings), sandbox=sandbox)
+        inp = ScriptInput(None if settings.commands else sys.stdin.buffer, lines)
+        return await run_script(session, inp, host, port, greeting,
+                                require_tls=settings.starttls)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+
+
+def _sandbox_options(session: Session, sandbox: Sandbox) -> ConnectOptions:
+    """Trust the sandbox's own CA unless the user chose otherwise."""
+    from dataclasses import replace
+
+    tls = session.options.tls
+    if sandbox.cafile and not tls.cafile and not tls.insecure:
+        tls = replace(tls, cafile=sandbox.cafile)
+    return replace(session.options, tls=tls)
+
+
+def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
+    import asyncio
+
+    from smtpsh.sandbox import Sandbox
+
+    loop = asyncio.get_running_loop()
+    # The server runs in its own thread; its reports join the dialog through our loop.
+    sandbox = Sandbox(lambda text: loop.call_soon_threadsafe(session.note, text),
+                      port=settings.serve or None, folder=settings.sandbox_dir)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise SystemExit(f"smtpsh: cannot start the sandbox on port {sandbox.port}: "
+                         f"{exc.strerror}") from None
+    for line in sandbox.describe():
+        session.note(line)
+    return sandbox
+
+
+async def _serve(sandbox: Sandbox) -> int:
+    import asyncio
+
+    print("sandbox: serving until Ctrl-C", flush=True)
+    try:
+        while True:
+            await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        return Exit.OK
