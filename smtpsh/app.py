@@ -51,6 +51,7 @@ class Settings:
     user: str | None = None
     authzid: str | None = None
     show_secrets: bool = False
+    plain_auth: bool = False
     mx: bool = False
     nameserver: str | None = None
     dry_run: bool = False
@@ -113,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "OAUTHBEARER); password from SMTPSH_PASSWORD, ~/.netrc or a prompt")
     a.add_argument("--user", metavar="NAME", help="user name for --auth")
     a.add_argument("--authzid", metavar="ID", help="authorization identity for PLAIN")
+    a.add_argument("--plain-auth", action="store_true",
+                   help="in script mode, allow AUTH over a connection without TLS"
+                   " (loopback is always allowed, with a warning)")
     a.add_argument("--show-secrets", action="store_true",
                    help="do not redact passwords and tokens (for a lab only)")
     m = p.add_argument_group("server selection")
@@ -162,8 +166,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
-                 show_secrets=ns.show_secrets, mx=ns.mx, nameserver=ns.nameserver,
-                 dry_run=ns.dry_run, explain_replies=ns.explain_replies)
+                 show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
+                 nameserver=ns.nameserver, dry_run=ns.dry_run, explain_replies=ns.explain_replies)
     s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
                        min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
                        keyfile=ns.key, keylog=ns.keylog)
@@ -342,6 +346,9 @@ async def _dialog(settings: Settings, session: Session) -> int:
                 return await run_shell(settings, session, host, port, greeting=greeting,
                                        prelude=prelude(settings), sandbox=sandbox)
         inp = ScriptInput(None if settings.commands else sys.stdin.buffer, lines)
+        from smtpsh.script import ScriptInteraction
+
+        session.interaction = ScriptInteraction(inp, settings.plain_auth)
         return await run_script(session, inp, host, port, greeting,
                                 require_tls=settings.starttls)
     finally:
