@@ -21,7 +21,7 @@ _WIDTH = 78
 
 _BASIC = re.compile(r"[2-5][0-5]\d")
 _ENHANCED = re.compile(r"([245Xx])\.(\d{1,3})\.(\d{1,3})")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 # A reply line as servers send it and logs quote it: "550 5.1.1 text", "550-5.1.1 text".
 _REPLY = re.compile(r"([2-5]\d\d)(?:[ -]|$)\s*(?:([245]\.\d{1,3}\.\d{1,3})(?:\s|$))?(.*)")
 # Where logs and bounces put the server's reply: Postfix "said:", DSN "smtp;".
@@ -52,7 +52,8 @@ class UnknownThing(ValueError):
 @cache
 def _data(name: str) -> dict[str, Any]:
     with open(_DATA / name, encoding="utf-8") as f:
-        return json.load(f)
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
 def reply_code(code: int) -> dict[str, Any] | None:
@@ -147,7 +148,8 @@ def one_line(code: int, enhanced: str | None = None) -> str:
     """A short meaning of a reply, for the dim line under a 4xx/5xx reply."""
     basic = reply_code(code)
     detail = enhanced_code(enhanced) if enhanced else None
-    if detail and detail["registered"]:
+    # X.Y.0 codes are "other or undefined": then the basic code's title says more.
+    if detail and detail["registered"] and not (basic and detail["pattern"].endswith(".0")):
         title = detail["title"]
     elif basic:
         title = basic["title"]
@@ -166,13 +168,15 @@ def one_line(code: int, enhanced: str | None = None) -> str:
 def explain(thing: str) -> str:
     """A plain-text answer about a code, a reply line, a verb or an EHLO keyword."""
     text = " ".join(thing.split())
-    if _BASIC.fullmatch(text):
-        return _explain_basic(reply_code(int(text)))
+    basic = reply_code(int(text)) if _BASIC.fullmatch(text) else None
+    if basic:
+        return _explain_basic(basic)
     if re.fullmatch(r"\d{3}", text):
         raise UnknownThing(f"smtpsh: {text} is not an SMTP reply code: the first digit is "
                            "2, 3, 4 or 5 and the second 0 to 5 (RFC 5321 §4.2)")
-    if _ENHANCED.fullmatch(text):
-        return _explain_enhanced(enhanced_code(text))
+    detail = enhanced_code(text)
+    if detail:
+        return _explain_enhanced(detail)
     if re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}", text):
         raise UnknownThing(f"smtpsh: {text} is not an enhanced status code: the class "
                            "digit is 2, 4 or 5 (RFC 3463 §2)")
@@ -183,15 +187,16 @@ def explain(thing: str) -> str:
     reply = _parse_reply(thing)
     if reply:
         return _explain_reply(*reply)
-    first = re.split(r"[\s:]", text, maxsplit=1)[0]
-    if _WORD.fullmatch(first) and verb(first):
-        return _explain_verb(verb(first))
+    command = verb(re.split(r"[\s:]", text, maxsplit=1)[0])
+    if command:  # a command line such as "MAIL FROM:<a@example.org> SIZE=100"
+        return _explain_verb(command)
     answer = _explain_param(text)
     if answer:
         return answer
     dsn = _DSN_FIELD.search(text)
-    if dsn:
-        return _explain_enhanced(enhanced_code(dsn[1]))
+    detail = enhanced_code(dsn[1]) if dsn else None
+    if detail:  # a log line with only "dsn=5.1.1"
+        return _explain_enhanced(detail)
     shown = text if len(text) <= 60 else text[:57] + "..."
     raise UnknownThing(f"smtpsh: nothing known about {shown!r}: give a reply code (550), "
                        "an enhanced code (5.7.1), a reply line, a verb or an EHLO keyword")
@@ -220,14 +225,15 @@ def _kind_sentence(kind: str | None, digit: str) -> str:
     data = _data("replycodes.json")["first_digit"]
     for entry in data.values():
         if entry["kind"] == kind:
-            return f"{entry['title']} ({digit}): {entry['meaning']}"
+            return f"{entry['label']} ({digit}): {entry['meaning']}"
     return ""
 
 
 def _basic_lines(info: dict[str, Any]) -> list[str]:
     lines = [_para(info["meaning"])]
     for context in info.get("contexts", []):
-        lines.append(_para(f"{context['when'].capitalize()}: {context['meaning']} "
+        when = context["when"]
+        lines.append(_para(f"{when[0].upper()}{when[1:]}: {context['meaning']} "
                            f"[{context['source']}]"))
     if not info["registered"]:
         lines.append(_para("No RFC defines this code; it is read by its digits."))
@@ -319,7 +325,7 @@ def _explain_reply(code: int, enhanced: str | None, text: str, command: str | No
         lines += ["", f"{detail['code']} {detail['title']}  [{detail['source']}]",
                   *_enhanced_lines(detail)]
         if detail["kind"] != basic["kind"]:
-            lines.append(_para(f"Note: the enhanced code's class ({enhanced[0]}) disagrees "
+            lines.append(_para(f"Note: the enhanced code's class ({detail['code'][0]}) disagrees "
                                f"with the basic code ({code // 100}xx); clients act on the "
                                "basic code (RFC 3463 §2)."))
     action = (detail or {}).get("action") or basic.get("action")
@@ -368,7 +374,9 @@ def _explain_keyword(entry: dict[str, Any]) -> str:
              _field("Advertised:", entry["example"]),
              _field("Syntax:", entry["syntax"])]
     for name in entry.get("verbs", []):
-        lines.append(_field("Command:", verb(name)["syntax"]))
+        command = verb(name)
+        if command:
+            lines.append(_field("Command:", command["syntax"]))
     for p in params(entry["name"]):
         lines.append(_field("Parameter:", f"{p['verb']} ... {p['syntax']}: {p['help']}"))
     if entry.get("note"):

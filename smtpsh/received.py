@@ -237,12 +237,9 @@ def _read_from(hop: Hop, part: list[tuple[str, str]]) -> None:
 
 def _read_by(hop: Hop, part: list[tuple[str, str]]) -> None:
     hop.by = _first_word(part)
-    for kind, text in part:
-        # Skip the comment with the host's own name or address; keep the software's name.
-        if kind == "comment" and not _ip(text.split()[-1] if text else "") and text:
-            if not re.fullmatch(r"[\w.-]+ \[[^]]+\]", text):
-                hop.software = text
-                break
+    # The by-host's own "(name [address])" comment is skipped; the next one names the software.
+    hop.software = next((text for kind, text in part
+                         if kind == "comment" and text and not _ip(text.split()[-1])), None)
 
 
 def _read_with(hop: Hop, part: list[tuple[str, str]]) -> None:
@@ -260,8 +257,9 @@ def _read_with(hop: Hop, part: list[tuple[str, str]]) -> None:
 def _attach_greylist(hops: list[Hop], above: int, value: str) -> None:
     """Greylisting delayed the hop into the server that wrote the X-Greylist field.
 
-    That server prepends the field above its own Received field, so it belongs to the
-    Received field just below it (or the nearest one above, if none is below).
+    postgrey and milter-greylist fields stand just above the Received field of the hop
+    they held back, so a field belongs to the Received field below it (or, if none is
+    below, to the nearest one above).
     """
     match = _GREYLIST.search(value)
     if not match or not hops:
@@ -320,7 +318,7 @@ def _flags(hop: Hop) -> str:
     flags = [name for name, on in (("TLS", hop.tls), ("auth", hop.authenticated),
                                    ("internal", hop.internal), ("slowest", hop.slowest),
                                    ("greylisted", hop.greylist is not None),
-                                   ("clock!", hop.backwards)) if on]
+                                   ("clock-back", hop.backwards)) if on]
     return " ".join(flags)
 
 
@@ -353,7 +351,7 @@ def render(hops: list[Hop]) -> str:
         if any(details):
             lines.append(indent + "  ".join(d for d in details if d))
         if not hop.parsed:
-            lines.append(indent + f"raw: {hop.raw}")
+            lines.append(indent + f"raw: {hop.raw or '(empty)'}")
         lines += [indent + f"note: {note}" for note in hop.notes]
     return "\n".join(lines + ["", *_summary(hops)])
 
