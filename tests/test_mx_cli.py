@@ -1,0 +1,76 @@
+"""--mx end to end: the console script, a real DNS server and real SMTP servers on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from dnsserver import ZoneServer
+
+from smtpsh.exitcodes import Exit
+
+ZONE: dict[str, list[tuple[str, str]] | str] = {
+    # The first MX points at an address where nothing listens on the port: refused.
+    "example.test": [("MX", "10 dead.example.test."), ("MX", "20 live.example.test.")],
+    "dead.example.test": [("A", "127.0.0.2")],
+    "live.example.test": [("A", "127.0.0.1")],
+    "nullmx.test": [("MX", "0 .")],
+    "implicit.test": [("A", "127.0.0.1")],
+    "broken.test": "SERVFAIL",
+}
+
+
+@pytest.fixture
+def dns() -> Iterator[ZoneServer]:
+    with ZoneServer(ZONE) as server:
+        yield server
+
+
+def test_fallback_reaches_the_second_mx(smtpsh, dns, smtp_server, tmp_path):
+    t = tmp_path / "t.log"
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "-4", "-p", str(smtp_server.port),
+               "--transcript", str(t), "user@example.test", "-c", "EHLO me.test", "-c", "QUIT")
+    out = p.stdout.decode()
+    assert p.returncode == Exit.OK, out + p.stderr.decode()
+    lines = out.splitlines()
+    dead = next(i for i, x in enumerate(lines) if "try dead.example.test [127.0.0.2]" in x)
+    live = next(i for i, x in enumerate(lines) if "try live.example.test [127.0.0.1]" in x)
+    assert dead < live and "failed" in lines[dead] and "connected" in lines[live]
+    assert "S: 220 mx.test" in out and "S: 221" in out
+    assert "Connected to live.example.test (127.0.0.1)" in t.read_text()
+
+
+def test_dry_run_shows_the_plan_without_connecting(smtpsh, dns):
+    p = smtpsh("--mx", "--dry-run", "--nameserver", dns.nameserver, "example.test")
+    out = p.stdout.decode()
+    assert p.returncode == Exit.OK, out
+    assert out.index("dead.example.test") < out.index("live.example.test")
+    assert "Connected" not in out
+
+
+def test_null_mx_and_nxdomain_would_bounce(smtpsh, dns):
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "nullmx.test")
+    assert p.returncode == Exit.DNS_BOUNCE and "would bounce" in p.stdout.decode()
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "nosuch.test")
+    assert p.returncode == Exit.DNS_BOUNCE
+
+
+def test_servfail_would_defer(smtpsh, dns):
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "--timeout", "2", "broken.test")
+    assert p.returncode == Exit.DNS_DEFER and "would defer" in p.stdout.decode()
+
+
+def test_implicit_mx(smtpsh, dns, smtp_server):
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "-p", str(smtp_server.port),
+               "implicit.test", "-c", "QUIT")
+    assert p.returncode == Exit.OK, p.stdout.decode()
+    assert "implicit" in p.stdout.decode().lower()
+
+
+def test_all_servers_refuse(smtpsh, dns):
+    from conftest import free_port
+
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "-p", str(free_port()),
+               "example.test", "-c", "QUIT")
+    assert p.returncode == Exit.DNS_DEFER
+    assert "would be deferred" in p.stdout.decode()
