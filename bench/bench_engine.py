@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 
+from common import smtpsh_exe, venv_python
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -73,10 +75,8 @@ def main() -> None:
     ap.add_argument("--size-mb", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    exe = shutil.which("smtpsh")
-    if not exe:
-        raise SystemExit("pip install -e . first")
-    py = sys.executable
+    exe = smtpsh_exe()
+    py = venv_python()  # the same interpreter for smtplib, to compare like with like
 
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     t, rss = median_of(max(args.runs, 10), [exe, "--version"])
