@@ -32,7 +32,7 @@ from smtpsh.protocol import (
 )
 from smtpsh.tls import TlsOptions, make_context
 from smtpsh.transcript import REDACTED, Redactor, Transcript
-from smtpsh.transport import Transport
+from smtpsh.transport import Transport, no_greeting_error
 
 if TYPE_CHECKING:
     from smtpsh.auth import Mechanism
@@ -180,7 +180,14 @@ class Session:
         if self.transport.tls:
             self._tls_note()
             self.dialog.tls = True
-        return await self.reply()
+        try:
+            return await self.reply()
+        except Failure as exc:
+            if exc.exit != Exit.TIMEOUT or self.transport.tls:
+                raise
+            # A silent port may be waiting for a TLS ClientHello (465 without --tls).
+            hint = await no_greeting_error(address or host, port, opts.timeout)
+            raise (hint or exc) from None
 
     async def close(self) -> None:
         if self.transport is not None:
@@ -234,7 +241,6 @@ class Session:
                     if reply is not None:
                         return reply
         except TimeoutError:
-            self.warn(f"no reply within {self.options.timeout:g} s")
             raise Failure(f"timed out: no reply within {self.options.timeout:g} s"
                           " (see --timeout)", Exit.TIMEOUT) from None
         except _Ended:
@@ -269,12 +275,15 @@ class Session:
         verb = split_command(line)[0]
         if verb == "AUTH":
             return await self._auth(line)
+        # Made before STARTTLS is sent: a bad --cafile fails here, and the handshake that
+        # follows the 220 does not wait for the first context of the process.
+        ctx = self.tls_context() if verb == "STARTTLS" else None
         self.dialog.sent(line)
         self.emit(Sent(line))
         await self.transport.write(wire)
         reply = await self.reply()
-        if verb == "STARTTLS" and reply.klass == 2:
-            await self._upgrade()
+        if ctx is not None and reply.klass == 2:
+            await self._upgrade(ctx)
         elif self.dialog.state == DATA:
             self._encoder = DataEncoder()
             self._warned_8bit = False
@@ -321,8 +330,6 @@ class Session:
                               " (or --starttls / --tls) first", Exit.ERROR)
         if len(words) > 1:
             self.add_secret(words[1])
-        for w in self.dialog.warnings_for(line):
-            self.warn(w)
         reply = await self._send_auth_line(line, secret=False)
         mech: auth.Mechanism | None = None
         while reply.code == 334:
@@ -380,7 +387,7 @@ class Session:
         host, port = self.server_hostname(), self.port
         return auth.create(name, **values, host=host, port=port, initial=False)
 
-    async def _upgrade(self) -> None:
+    async def _upgrade(self, ctx: ssl.SSLContext) -> None:
         assert self.transport is not None
         # RFC 3207 4.2 and the "NO STARTTLS" attacks: nothing that arrived in plaintext
         # after the 220 may be read as a reply once TLS is up. Discard and report it.
@@ -392,11 +399,8 @@ class Session:
             self.warn("this server (or something between you and it) is vulnerable to"
                       " STARTTLS command injection (CVE-2011-0411 class)")
         try:
-            await self.transport.start_tls(
-                self.tls_context(), self.server_hostname(), self.options.timeout
-            )
-        except Failure as exc:
-            self.warn(str(exc))
+            await self.transport.start_tls(ctx, self.server_hostname(), self.options.timeout)
+        except Failure:
             self.dialog.closed()
             await self.transport.close()
             raise

@@ -1,6 +1,8 @@
 """Bytes over TCP, with or without TLS, on asyncio streams. Knows nothing of SMTP.
 
 Every failure comes out as a TransportError whose message is one line a user can act on.
+(The one exception to "nothing of SMTP": `fetch_certificate` replays EHLO + STARTTLS on a
+second connection, to name what a certificate that failed verification holds.)
 """
 
 from __future__ import annotations
@@ -8,21 +10,18 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from dataclasses import dataclass
 
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.tls import TlsInfo, explain_failure, unverified_context
+
+__all__ = ["TlsInfo", "Transport", "TransportError", "fetch_certificate", "no_greeting_error",
+           "tls_error"]
+
+_PROBE_TIMEOUT = 5.0  # cap for the second connections made only to explain a failure
 
 
 class TransportError(Failure):
     """A connection problem, said in one line."""
-
-
-@dataclass(frozen=True)
-class TlsInfo:
-    version: str
-    cipher: str
-    verified: bool
-    server_hostname: str | None
 
 
 def _connect_error(host: str, port: int, exc: BaseException) -> TransportError:
@@ -34,15 +33,15 @@ def _connect_error(host: str, port: int, exc: BaseException) -> TransportError:
         )
     if isinstance(exc, TimeoutError):
         return TransportError(f"no connection to {host} port {port} (timed out)", Exit.TIMEOUT)
-    if isinstance(exc, ssl.SSLError):
-        return tls_error(exc)
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return TransportError(f"cannot connect to {host} port {port}: {reason}", Exit.CONNECT)
 
 
-def tls_error(exc: BaseException) -> TransportError:
-    reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or str(exc)
-    return TransportError(f"TLS handshake failed: {reason}", Exit.TLS)
+def tls_error(exc: BaseException, *, implicit: bool = False, ctx: ssl.SSLContext | None = None,
+              server_hostname: str | None = None, cert: bytes | None = None) -> TransportError:
+    reason = explain_failure(exc, implicit=implicit, ctx=ctx, server_hostname=server_hostname,
+                             cert=cert)
+    return TransportError(f"TLS: {reason}", Exit.TLS)
 
 
 class Transport:
@@ -67,6 +66,7 @@ class Transport:
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
     ) -> Transport:
+        """Connect; with `ssl_context`, TLS from the first byte (implicit TLS, RFC 8314)."""
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(
@@ -74,31 +74,31 @@ class Transport:
                     port,
                     family=family,
                     local_addr=(source, 0) if source else None,
-                    ssl=ssl_context,
-                    server_hostname=server_hostname if ssl_context else None,
                     limit=1 << 20,
                 ),
                 timeout,
             )
-        except (OSError, TimeoutError, ssl.SSLError) as exc:
+        except (OSError, TimeoutError) as exc:
             raise _connect_error(host, port, exc) from None
         t = cls(reader, writer)
         if ssl_context is not None:
-            t.tls = t._tls_info(ssl_context, server_hostname)
+            # TCP first, then the handshake: a TLS failure is not a connection failure.
+            await t._handshake(ssl_context, server_hostname, timeout, implicit=True)
         return t
 
     async def read(self) -> bytes:
         """Whatever bytes have arrived (waiting for some); b"" when the peer has closed."""
         try:
             return await self.reader.read(1 << 16)
+        except ssl.SSLError as exc:
+            # TLS 1.3 servers reject a missing client certificate only after the handshake.
+            raise tls_error(exc) from None
         except (ConnectionError, OSError):
             return b""
-        except ssl.SSLError as exc:
-            raise tls_error(exc) from None
 
     def buffered(self) -> bytes:
         """Take the bytes that arrived but were not read yet (for the STARTTLS guard)."""
-        buf = self.reader._buffer  # noqa: SLF001 - asyncio has no public peek
+        buf = self.reader._buffer  # type: ignore[attr-defined]  # asyncio has no public peek
         data = bytes(buf)
         buf.clear()
         return data
@@ -113,14 +113,23 @@ class Transport:
     async def start_tls(
         self, ctx: ssl.SSLContext, server_hostname: str | None, timeout: float
     ) -> TlsInfo:
+        """Upgrade in place after the server's 2xx to STARTTLS."""
+        return await self._handshake(ctx, server_hostname, timeout, implicit=False)
+
+    async def _handshake(self, ctx: ssl.SSLContext, server_hostname: str | None,
+                         timeout: float, implicit: bool) -> TlsInfo:
         try:
             await asyncio.wait_for(
                 self.writer.start_tls(ctx, server_hostname=server_hostname), timeout
             )
-        except TimeoutError:
-            raise TransportError("TLS handshake timed out", Exit.TLS) from None
-        except (ssl.SSLError, ConnectionError, OSError) as exc:
-            raise tls_error(exc) from None
+        except (ssl.SSLError, OSError, TimeoutError) as exc:
+            await self.close()
+            cert = None
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                cert = await fetch_certificate(self.peer[0], self.peer[1], server_hostname,
+                                               starttls=not implicit, timeout=timeout)
+            raise tls_error(exc, implicit=implicit, ctx=ctx, server_hostname=server_hostname,
+                            cert=cert) from None
         self.tls = self._tls_info(ctx, server_hostname)
         return self.tls
 
@@ -128,7 +137,8 @@ class Transport:
         obj: ssl.SSLObject | None = self.writer.get_extra_info("ssl_object")
         cipher = obj.cipher() if obj else None
         return TlsInfo(
-            version=(obj.version() or "?") if obj else "?",
+            # version() can be None right after a TLS 1.3 handshake; cipher() knows it too.
+            version=(obj.version() or (cipher[1] if cipher else "?")) if obj else "?",
             cipher=cipher[0] if cipher else "?",
             verified=ctx.verify_mode == ssl.CERT_REQUIRED,
             server_hostname=server_hostname,
@@ -144,3 +154,76 @@ class Transport:
             await asyncio.wait_for(self.writer.wait_closed(), 2)
         except (OSError, TimeoutError, ssl.SSLError):
             pass
+
+
+# --- second connections that explain a failure --------------------------------------------
+
+
+async def _final_reply(reader: asyncio.StreamReader) -> bytes:
+    """The last line of one SMTP reply (the one without a '-' after the code)."""
+    while True:
+        line = await reader.readline()
+        if not line:
+            raise ConnectionError("closed")
+        if line[3:4] != b"-":
+            return line
+
+
+async def fetch_certificate(host: str, port: int, server_hostname: str | None, *,
+                            starttls: bool, timeout: float) -> bytes | None:
+    """The server's certificate (DER) from an unverified handshake; None if that fails.
+
+    With `starttls`, a fresh connection replays greeting, EHLO and STARTTLS first.
+    """
+    async def fetch() -> bytes | None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            if starttls:
+                await _final_reply(reader)
+                ip = writer.get_extra_info("sockname")[0]
+                literal = f"[IPv6:{ip}]" if ":" in ip else f"[{ip}]"
+                for command in (f"EHLO {literal}", "STARTTLS"):
+                    writer.write(f"{command}\r\n".encode())
+                    reply = await _final_reply(reader)
+                if not reply.startswith(b"2"):
+                    return None
+            await writer.start_tls(unverified_context(), server_hostname=server_hostname)
+            obj: ssl.SSLObject = writer.get_extra_info("ssl_object")
+            return obj.getpeercert(binary_form=True)
+        finally:
+            writer.close()
+
+    try:
+        return await asyncio.wait_for(fetch(), min(timeout, _PROBE_TIMEOUT))
+    except (OSError, TimeoutError, ssl.SSLError, ValueError):
+        return None
+
+
+async def speaks_tls(host: str, port: int, timeout: float) -> bool:
+    """Does the port answer a TLS ClientHello sent as the very first bytes?"""
+    async def probe() -> bool:
+        _, writer = await asyncio.open_connection(host, port)
+        try:
+            await writer.start_tls(unverified_context())
+            return True
+        except ssl.SSLError as exc:
+            # A TLS alert is still TLS; plain text read as a record is not.
+            return exc.reason != "WRONG_VERSION_NUMBER"
+        finally:
+            writer.close()
+
+    try:
+        return await asyncio.wait_for(probe(), min(timeout, _PROBE_TIMEOUT))
+    except (OSError, TimeoutError):
+        return False
+
+
+async def no_greeting_error(host: str, port: int, timeout: float) -> TransportError | None:
+    """After a plain connection got no greeting in time: the reason, if the port wants TLS.
+
+    None means the port does not answer TLS either: keep the timeout as it was.
+    """
+    if not await speaks_tls(host, port, timeout):
+        return None
+    return TransportError("no greeting: this port expects TLS from the first byte (it answered"
+                          " a TLS handshake): try --tls", Exit.TLS)
