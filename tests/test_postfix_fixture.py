@@ -13,10 +13,6 @@ import pytest
 if TYPE_CHECKING:
     from postfix import Postfix
 
-# The conftest puts tests/ on sys.path; registering the module as a plugin (not importing it
-# here) lets pytest rewrite its asserts and share one server with other modules.
-pytest_plugins = ["postfix"]
-
 pytestmark = pytest.mark.timeout(30)
 
 # smtplib would otherwise call socket.getfqdn(), i.e. the system resolver.

@@ -19,7 +19,6 @@ from aiosmtpd.controller import Controller
 from conftest import PASSWORD, USER, free_port
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from postfix import postfix_server  # noqa: F401 - the fixture, used through request
 
 from smtpsh.exitcodes import Exit
 from smtpsh.tls import TlsOptions, certificate_card, make_context
