@@ -45,6 +45,7 @@ class Settings:
     sandbox_dir: str | None = None
     implicit_tls: bool = False
     starttls: bool = False
+    show_cert: bool = False
     tls: TlsOptions = field(default_factory=TlsOptions)
     ehlo: str = ""
     auth: str | None = None
@@ -97,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="implicit TLS from the first byte (RFC 8314; port 465 implies it)")
     t.add_argument("--starttls", action="store_true",
                    help="after connecting: EHLO, STARTTLS, EHLO again")
+    t.add_argument("--show-cert", action="store_true",
+                   help="after the handshake, show the certificate card (as :cert does)")
     t.add_argument("--insecure", action="store_true",
                    help="do not verify the certificate (shown as unverified TLS)")
     t.add_argument("--cafile", metavar="FILE", help="trust the CA certificates in FILE")
@@ -165,6 +168,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     s = Settings(commands=ns.command, timeout=ns.timeout, source=ns.source,
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
+                 show_cert=ns.show_cert,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, dry_run=ns.dry_run, explain_replies=ns.explain_replies)
@@ -304,7 +308,7 @@ def run(settings: Settings) -> int:
                       explain=settings.explain_replies)
     options = ConnectOptions(timeout=settings.timeout, family=settings.family,
                              source=settings.source, implicit_tls=settings.implicit_tls,
-                             tls=settings.tls)
+                             tls=settings.tls, show_cert=settings.show_cert)
     session = Session(printer, options, transcript, redactor)
     session.credentials = creds
     try:

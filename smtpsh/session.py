@@ -85,6 +85,7 @@ class ConnectOptions:
     source: str | None = None
     implicit_tls: bool = False
     tls: TlsOptions = TlsOptions()
+    show_cert: bool = False  # print the certificate card after each handshake
 
 
 class Session:
@@ -415,6 +416,15 @@ class Session:
         verdict = (f"certificate verified for {info.server_hostname}" if info.verified
                    else "certificate NOT verified (--insecure)")
         self.note(f"TLS {info.version} {info.cipher}; {verdict}")
+        if self.options.show_cert:
+            self.note("\n".join(self.certificate_card()))
+
+    def certificate_card(self) -> list[str]:
+        """The TLS facts and the server's certificate (the shell's :cert, --show-cert)."""
+        from smtpsh.tls import certificate_card
+
+        t = self.transport
+        return certificate_card(t.ssl_object if t else None, t.tls if t else None)
 
     # --- message text ------------------------------------------------------------------
 

@@ -394,3 +394,12 @@ def test_postfix_submission_offers_auth_only_after_tls(smtpsh, request):
     before, after = text.split("-- TLS ", 1)
     assert "250-STARTTLS" in before and "AUTH" not in before
     assert re.search(r"^S: 250-AUTH .*PLAIN", after, re.M), after
+
+
+def test_show_cert_prints_the_card(smtpsh, starttls_server, ca_file):
+    p = smtpsh("--starttls", "--show-cert", "--cafile", ca_file, "127.0.0.1",
+               str(starttls_server.port), "-c", "QUIT")
+    text = p.stdout.decode()
+    assert p.returncode == 0, text
+    for key in ("-- subject", "-- names", "-- issuer", "-- valid", "-- sha256", "-- chain"):
+        assert key in text, key
