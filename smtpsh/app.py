@@ -342,13 +342,10 @@ async def _dialog(settings: Settings, session: Session) -> int:
             session.credentials = {**sandbox.credentials, **session.credentials}
         lines = prelude(settings) + settings.commands
         if not settings.commands and sys.stdin.isatty():
-            try:
-                from smtpsh.shell.repl import run as run_shell
-            except ImportError:  # the REPL is optional; the tty then works as a script
-                pass
-            else:
-                return await run_shell(settings, session, host, port, greeting=greeting,
-                                       prelude=prelude(settings), sandbox=sandbox)
+            from smtpsh.shell.repl import run as run_shell
+
+            return await run_shell(settings, session, host, port, greeting=greeting,
+                                   prelude=prelude(settings), sandbox=sandbox)
         inp = ScriptInput(None if settings.commands else sys.stdin.buffer, lines)
         from smtpsh.script import ScriptInteraction
 

@@ -2,13 +2,12 @@
 
     explain = true          # a dim one-line meaning under 4xx/5xx replies
     history = true          # keep typed commands in $XDG_STATE_HOME/smtpsh/history
-    helo = "localhost"      # the name the shell itself gives in EHLO (profiles with STARTTLS)
 
     [profiles.work]         # `:connect work` in the shell
     host = "mail.example.org"
     port = 587
-    tls = "starttls"        # "none", "starttls" or "implicit"
-    user = "alice"
+    tls = "starttls"        # "none", "starttls" (EHLO, STARTTLS, EHLO) or "implicit"
+    user = "alice"          # the user name AUTH asks for (never a password here)
 
 The result is a frozen value passed to whoever needs it; there is no global config.
 """
@@ -41,7 +40,6 @@ class Profile:
 class Config:
     explain: bool = True
     history: bool = True
-    helo: str = "localhost"
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     path: Path | None = None  # the file it came from, if any
 
@@ -88,8 +86,6 @@ def _from_dict(data: dict[str, Any], path: Path) -> Config:
     for key in ("explain", "history"):
         if not isinstance(data.get(key, True), bool):
             raise ConfigError(f"{key} must be true or false")
-    if not isinstance(data.get("helo", ""), str):
-        raise ConfigError("helo must be a string")
     raw = data.pop("profiles", {})
     if not isinstance(raw, dict):
         raise ConfigError("profiles must be a table: [profiles.NAME]")

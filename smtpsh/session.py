@@ -96,7 +96,7 @@ class Session:
         transcript: Transcript | None = None,
         redactor: Redactor | None = None,
     ) -> None:
-        self._emit_ui = emit
+        self.output = emit  # where events are shown; the UI may swap it
         self.options = options or ConnectOptions()
         self.transcript = transcript
         self.redactor = redactor or (transcript.redactor if transcript else Redactor())
@@ -136,7 +136,7 @@ class Session:
                 case Warn(text):
                     self.transcript.write("!!", text, tls)
         if ui:
-            self._emit_ui(event)
+            self.output(event)
 
     def note(self, text: str) -> None:
         self.emit(Note(text))

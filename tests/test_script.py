@@ -218,3 +218,75 @@ def test_no_pipelining_in_script_mode(smtpsh, scripted):
     p = smtpsh("127.0.0.1", str(srv.port), input="NOOP\nNOOP\nRSET\nQUIT\n")
     assert p.returncode == 0, out(p)
     assert srv.received == [b"NOOP\r\n", b"NOOP\r\n", b"RSET\r\n", b"QUIT\r\n"]
+
+
+def test_source_address(smtpsh, smtp_server, tmp_path):
+    t = tmp_path / "t.log"
+    p = smtpsh("--source", "127.0.0.1", "--transcript", str(t), "127.0.0.1",
+               str(smtp_server.port), "-c", "QUIT")
+    assert p.returncode == 0, out(p)
+    p = smtpsh("--source", "192.0.2.1", "127.0.0.1", str(smtp_server.port), "-c", "QUIT")
+    assert p.returncode == Exit.CONNECT and "cannot connect" in out(p)
+
+
+def test_transcript_survives_a_kill(scripted, tmp_path):
+    """Flushed line by line: SIGKILL after the greeting loses nothing already exchanged."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    async def script(r, w, received):
+        await _greet_then(r, w, received, b"250 ok\r\n")
+
+    srv = scripted(script)
+    t = tmp_path / "t.log"
+    proc = subprocess.Popen([shutil.which("smtpsh"), "--transcript", str(t), "127.0.0.1",
+                             str(srv.port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc.stdin.write(b"NOOP\n")
+    proc.stdin.flush()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "S: 250 ok" not in (
+            t.read_text() if t.exists() else ""):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(5)
+    text = t.read_text()
+    assert "S: 220 bad.test ESMTP" in text and "C: NOOP" in text and "S: 250 ok" in text
+
+
+def test_sandbox_serve_only(tmp_path):
+    """--sandbox --serve runs the server alone; another client's message shows up."""
+    import shutil
+    import signal
+    import smtplib
+    import subprocess
+    import time
+
+    from conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([shutil.which("smtpsh"), "--sandbox", "--serve", str(port),
+                             "--sandbox-dir", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client = smtplib.SMTP("127.0.0.1", port, local_hostname="client.test",
+                                      timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.1)
+        client.sendmail("a@x.test", ["b@y.test"], b"Subject: served\r\n\r\nhello\r\n")
+        client.quit()
+        time.sleep(0.3)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=10)
+    assert proc.returncode == 0, stderr.decode()
+    assert "Subject: served" in stdout.decode()
+    assert (tmp_path / "0001.eml").read_bytes().endswith(b"hello\r\n")
+    assert b"Traceback" not in stderr

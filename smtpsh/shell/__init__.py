@@ -75,8 +75,4 @@ def verb_help(name: str) -> str | None:
 
 
 def keyword_meaning(name: str) -> str | None:
-    return _text(_call("keyword", name), "summary", "meaning", "help", "name")
-
-
-def reply_meaning(code: int, enhanced: str | None) -> str | None:
-    return _text(_call("one_line", code, enhanced))
+    return _text(_call("keyword", name), "title", "help")

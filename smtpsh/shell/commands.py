@@ -1,0 +1,246 @@
+"""The shell's own commands, set apart from SMTP by the prefix ':' (`:help` lists them).
+
+At the prompt a unique prefix is enough (`:q`). At the data prompt only the exact names are
+commands, so that message text starting with ':' still goes out; '::' sends a literal ':'.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+from smtpsh.protocol import RCPT
+from smtpsh.session import Sent
+from smtpsh.shell import VERBS, keyword_meaning, verb_help, verb_syntax
+
+if TYPE_CHECKING:
+    from smtpsh.shell.repl import Shell
+
+PREFIX = ":"
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str
+    help: str
+
+
+COMMANDS = {
+    c.name: c
+    for c in (
+        Command("help", "[VERB|:COMMAND]", "this list, or the syntax and meaning of one verb"),
+        Command("connect", "HOST [PORT] | PROFILE", "connect to another server"),
+        Command("reconnect", "", "connect again to the last server"),
+        Command("close", "", "say QUIT and close the connection"),
+        Command("quit", "", "say QUIT and leave (also Ctrl-D)"),
+        Command("send", "FILE", "send FILE as the message text and end it; DATA first if needed"),
+        Command("save", "FILE", "write this session so far to FILE"),
+        Command("caps", "", "the server's EHLO capabilities as a table"),
+        Command("cert", "", "the TLS facts and the server's certificate"),
+        Command("clear", "", "clear the screen"),
+    )
+}
+KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line"
+        " · Ctrl-D says QUIT and leaves (in DATA: ends the message)")
+
+
+def lookup(word: str, exact: bool = False) -> Command | None:
+    """The command named by `word` (':name' or 'name'), or by a unique prefix of it."""
+    name = word.removeprefix(PREFIX).lower()
+    if name in COMMANDS:
+        return COMMANDS[name]
+    found = [c for n, c in COMMANDS.items() if n.startswith(name)] if name and not exact else []
+    return found[0] if len(found) == 1 else None
+
+
+async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
+    """Run a ':' line; False when it is not a command (at the data prompt: message text)."""
+    word, _, rest = line.strip().partition(" ")
+    cmd = lookup(word, exact=in_data)
+    if cmd is None:
+        if not in_data:
+            shell.warn(f"unknown command {word}; :help lists the shell's commands")
+        return not in_data
+    try:
+        args = shlex.split(rest)
+    except ValueError as exc:
+        shell.warn(f"{PREFIX}{cmd.name}: {exc}")
+        return True
+    await HANDLERS[cmd.name](shell, args)
+    return True
+
+
+def _usage(shell: Shell, name: str) -> None:
+    cmd = COMMANDS[name]
+    shell.warn(f"usage: {PREFIX}{cmd.name} {cmd.args}".rstrip())
+
+
+async def do_help(shell: Shell, args: list[str]) -> None:
+    if not args:
+        width = max(len(f"{PREFIX}{c.name} {c.args}") for c in COMMANDS.values())
+        out = ["Shell commands:"]
+        out += [f"  {f'{PREFIX}{c.name} {c.args}':<{width}}  {c.help}" for c in COMMANDS.values()]
+        out += ["SMTP verbs (typed as is, lower case works; :help VERB for more):"]
+        out += [f"  {verb_syntax(v)}" for v in VERBS]
+        out += ["Keys: " + KEYS]
+        shell.out("\n".join(out))
+        return
+    topic = args[0]
+    cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in COMMANDS else None
+    if cmd is not None:
+        shell.out(f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f"\n  {cmd.help}")
+        return
+    verb = topic.upper()
+    syntax = verb_syntax(verb)
+    if syntax is None:
+        shell.warn(f"no help on {topic}; :help lists the verbs and commands")
+        return
+    shell.out(syntax + (f"\n  {text}" if (text := verb_help(verb)) else ""))
+
+
+async def do_connect(shell: Shell, args: list[str]) -> None:
+    if not 1 <= len(args) <= 2:
+        return _usage(shell, "connect")
+    profile = shell.config.profiles.get(args[0]) if len(args) == 1 else None
+    if profile is not None:
+        if profile.user:  # AUTH then asks only for the password
+            shell.session.credentials["user"] = profile.user
+        await shell.connect(profile.host, profile.port, tls=profile.tls)
+        return
+    port = args[1] if len(args) == 2 else "25"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        shell.warn(f"bad port {port!r}: give a number from 1 to 65535")
+        return
+    await shell.connect(args[0], int(port))
+
+
+async def do_reconnect(shell: Shell, args: list[str]) -> None:
+    if not shell.host:
+        shell.warn("no server yet: :connect HOST [PORT]")
+        return
+    await shell.connect(shell.host, shell.port, tls=shell.tls_mode, prelude=shell.prelude)
+
+
+async def do_close(shell: Shell, args: list[str]) -> None:
+    await shell.hang_up()
+
+
+async def do_quit(shell: Shell, args: list[str]) -> None:
+    await shell.hang_up()
+    shell.done = True
+
+
+async def do_save(shell: Shell, args: list[str]) -> None:
+    if len(args) != 1:
+        return _usage(shell, "save")
+    path = os.path.expanduser(args[0])
+    try:
+        # The session may hold addresses and message text: readable by the owner only.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.writelines(line + "\n" for line in shell.lines)
+    except OSError as exc:
+        shell.warn(f"cannot write {path}: {exc.strerror}")
+        return
+    shell.note(f"saved {len(shell.lines)} lines to {path}")
+
+
+async def do_send(shell: Shell, args: list[str]) -> None:
+    if len(args) != 1:
+        return _usage(shell, "send")
+    path = os.path.expanduser(args[0])
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below, after the DATA command
+    except OSError as exc:
+        shell.warn(f"cannot read {path}: {exc.strerror}")
+        return
+    with f:
+        session = shell.session
+        if not session.in_data:
+            if session.dialog.state != RCPT:
+                shell.warn("no recipient accepted yet; sending DATA anyway")
+            await shell.command("DATA")
+            if not session.in_data:
+                return
+        octets = await _stream(shell, f)
+    shell.note(f"sent {path} as the message text: {octets} octets")
+    await shell.end_data()
+
+
+async def _stream(shell: Shell, f: BinaryIO) -> int:
+    """Copy the file to the server in chunks; the session stuffs dots and fixes line ends."""
+    session = shell.session
+    octets = 0
+    tail = b""
+    while chunk := f.read(CHUNK):
+        octets += len(chunk)
+        if session.transcript is not None:  # the transcript gets every line, as in scripts
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            for raw in lines:
+                text = raw.rstrip(b"\r").decode("utf-8", "backslashreplace")
+                session.emit(Sent(text, data=True), ui=False)
+        await session.data_chunk(chunk)
+    if tail and session.transcript is not None:
+        session.emit(Sent(tail.decode("utf-8", "backslashreplace"), data=True), ui=False)
+    return octets
+
+
+async def do_caps(shell: Shell, args: list[str]) -> None:
+    dialog = shell.session.dialog
+    caps = dialog.capabilities
+    if not caps.keywords:
+        why = "HELO gives none" if dialog.state != "connected" else "send EHLO first"
+        shell.note(f"no capabilities known ({why}); EHLO lists them")
+        return
+    rows = [(k, " ".join(p), keyword_meaning(k) or "") for k, p in caps.keywords.items()]
+    kw_w = max(len(r[0]) for r in rows)
+    par_w = min(max(len(r[1]) for r in rows), 30)
+    tls = " over TLS" if dialog.tls else ""
+    out = [f"{caps.domain or 'the server'} advertises{tls}:"]
+    out += [f"  {k:<{kw_w}}  {p:<{par_w}}  {m}".rstrip() for k, p, m in rows]
+    if caps.size:
+        out.append(f"  (SIZE limit: {caps.size} octets, {human_size(caps.size)})")
+    shell.out("\n".join(out))
+
+
+async def do_cert(shell: Shell, args: list[str]) -> None:
+    card = getattr(shell.session, "certificate_card", None)  # newer than this shell
+    if not shell.session.connected:
+        shell.note("not connected")
+    elif card is None:
+        shell.note("this smtpsh cannot show certificates")
+    else:
+        shell.out("\n".join(card()))
+
+
+async def do_clear(shell: Shell, args: list[str]) -> None:
+    shell.clear_screen()
+
+
+def human_size(octets: int) -> str:
+    size = float(octets)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if size == int(size) else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{octets} B"
+
+
+HANDLERS: dict[str, Callable[[Shell, list[str]], Awaitable[None]]] = {
+    "help": do_help,
+    "connect": do_connect,
+    "reconnect": do_reconnect,
+    "close": do_close,
+    "quit": do_quit,
+    "send": do_send,
+    "save": do_save,
+    "caps": do_caps,
+    "cert": do_cert,
+    "clear": do_clear,
+}

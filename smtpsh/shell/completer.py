@@ -1,0 +1,205 @@
+"""Completion in two steps, as pgcli does it.
+
+`suggest(text_before_cursor, dialog)` is pure: it says what kind of token goes at the cursor
+(a verb, a path, an address, an ESMTP parameter...) and which text the completion replaces.
+`words(...)` then fills each kind from the dialog: what EHLO advertised, the addresses used
+earlier in the session, the shell's commands. `SmtpCompleter` joins both for prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from smtpsh.protocol import CONNECTED, DATA, VALID_IN, Capabilities, Dialog, esmtp_params
+from smtpsh.shell import VERBS, verb_syntax
+from smtpsh.shell.commands import COMMANDS, PREFIX, lookup
+
+# Kinds of token.
+VERB = "verb"
+SHELL = "shell command"
+TOPIC = "help topic"
+PATH = "path keyword"  # FROM:< / TO:<
+ADDRESS = "address"
+PARAM = "esmtp parameter"
+MECH = "auth mechanism"
+FILE = "file"
+PROFILE = "profile"
+
+BASE_VERBS = ("HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "EXPN",
+              "HELP")
+# Verbs offered only when the server can take them: verb -> EHLO keyword.
+EXTENSION_VERBS = {"STARTTLS": "STARTTLS", "AUTH": "AUTH", "BDAT": "CHUNKING", "ETRN": "ETRN"}
+PATHS = {"MAIL": "FROM:<", "RCPT": "TO:<"}
+
+# ESMTP parameters: (EHLO keyword, text to insert, meaning).
+MAIL_PARAMS = (
+    ("8BITMIME", "BODY=8BITMIME", "the message has 8-bit text (RFC 6152)"),
+    ("8BITMIME", "BODY=7BIT", "the message is 7-bit ASCII"),
+    ("BINARYMIME", "BODY=BINARYMIME", "binary message, sent with BDAT (RFC 3030)"),
+    ("SMTPUTF8", "SMTPUTF8", "UTF-8 addresses and headers (RFC 6531)"),
+    ("SIZE", "SIZE=", "the message size in octets (RFC 1870)"),
+    ("DSN", "RET=FULL", "bounce with the whole message (RFC 3461)"),
+    ("DSN", "RET=HDRS", "bounce with the headers only (RFC 3461)"),
+    ("DSN", "ENVID=", "an envelope id for delivery reports (RFC 3461)"),
+    ("AUTH", "AUTH=<>", "the submitter's identity, here none (RFC 4954)"),
+    ("REQUIRETLS", "REQUIRETLS", "relay only over TLS (RFC 8689)"),
+)
+RCPT_PARAMS = (
+    ("DSN", "NOTIFY=SUCCESS,FAILURE,DELAY", "ask for delivery reports (RFC 3461)"),
+    ("DSN", "NOTIFY=FAILURE", "report failure only (RFC 3461)"),
+    ("DSN", "NOTIFY=NEVER", "no delivery reports (RFC 3461)"),
+    ("DSN", "ORCPT=rfc822;", "the original recipient (RFC 3461)"),
+)
+ARG_KINDS = {"help": TOPIC, "send": FILE, "save": FILE, "connect": PROFILE}
+_PATH_ARG = re.compile(r"^(FROM|TO)\s*:\s*(\S*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kinds: tuple[str, ...] = ()
+    word: str = ""  # the text before the cursor that a completion replaces
+    verb: str = ""  # the verb or shell command this token belongs to
+    used: tuple[str, ...] = ()  # ESMTP parameters already on the line
+
+
+def suggest(text: str, dialog: Dialog) -> Suggestion:
+    """What kind of token goes at the end of `text`; pure."""
+    line = text.lstrip()
+    if line.startswith(PREFIX):
+        return _suggest_shell(line)
+    if dialog.state == DATA:
+        return Suggestion()  # message text: nothing to complete
+    verb, space, rest = line.partition(" ")
+    if not space:
+        return Suggestion((VERB,), line)
+    verb, rest = verb.upper(), rest.lstrip()
+    if verb in PATHS:
+        return _suggest_path(verb, rest)
+    if " " in rest:
+        return Suggestion()
+    kind = {"AUTH": MECH, "HELP": TOPIC, "VRFY": ADDRESS, "EXPN": ADDRESS}.get(verb)
+    return Suggestion((kind,), rest, verb) if kind else Suggestion()
+
+
+def _suggest_shell(line: str) -> Suggestion:
+    name, space, rest = line.partition(" ")
+    if not space:
+        return Suggestion((SHELL,), name)
+    cmd = lookup(name)
+    kind = ARG_KINDS.get(cmd.name) if cmd else None
+    if kind == FILE:
+        return Suggestion((FILE,), rest.lstrip(), cmd.name if cmd else "")
+    if kind is None or " " in rest.strip():
+        return Suggestion()
+    return Suggestion((kind,), rest.lstrip(), cmd.name if cmd else "")
+
+
+def _suggest_path(verb: str, rest: str) -> Suggestion:
+    if ":" not in rest and " " not in rest:
+        return Suggestion((PATH,), rest, verb)
+    m = _PATH_ARG.match(rest)
+    if m:
+        return Suggestion((ADDRESS,), m.group(2), verb)
+    # After the path: parameters, one word at a time.
+    word = rest.rsplit(" ", 1)[-1] if " " in rest else "<"
+    if word.startswith("<"):
+        return Suggestion()
+    return Suggestion((PARAM,), word, verb, tuple(esmtp_params(rest)))
+
+
+def verbs_for(dialog: Dialog) -> list[str]:
+    """The verbs worth offering now: base ones plus the extensions the server advertised.
+
+    Those valid in the current state come first, then those valid anywhere, then the rest
+    (still offered: smtpsh sends what it is told, to see what the server says).
+    """
+    caps = dialog.capabilities
+    names = [v for v in VERBS if v in BASE_VERBS]
+    names += [v for v, kw in EXTENSION_VERBS.items() if caps.has(kw)]
+    if dialog.state == CONNECTED:
+        names.append("LHLO")  # LMTP's greeting; only useful at the start
+    if dialog.tls and "STARTTLS" in names:
+        names.remove("STARTTLS")
+    if dialog.user and "AUTH" in names:
+        names.remove("AUTH")
+
+    def rank(v: str) -> int:
+        valid = VALID_IN.get(v)
+        return 1 if valid is None else 0 if dialog.state in valid else 2
+
+    return sorted(names, key=lambda v: (rank(v), VERBS.index(v)))
+
+
+def _params(verb: str, caps: Capabilities, used: Sequence[str]) -> list[tuple[str, str]]:
+    table = MAIL_PARAMS if verb == "MAIL" else RCPT_PARAMS
+    out = []
+    for keyword, text, meaning in table:
+        key = text.split("=", 1)[0]
+        if caps.has(keyword) and key not in used:
+            if key == "SIZE" and caps.size:
+                meaning += f"; limit {caps.size}"
+            out.append((text, meaning))
+    return out
+
+
+def words(s: Suggestion, dialog: Dialog, addresses: Sequence[str] = (),
+          profiles: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(text, meaning) candidates for the kinds of `s`, not yet filtered by what is typed."""
+    out: list[tuple[str, str]] = []
+    for kind in s.kinds:
+        if kind == VERB:
+            out += [(f"{v} {PATHS[v]}" if v in PATHS else v, verb_syntax(v) or "")
+                    for v in verbs_for(dialog)]
+        elif kind == SHELL:
+            out += [(PREFIX + c.name, c.help) for c in COMMANDS.values()]
+        elif kind == TOPIC:
+            out += [(v, verb_syntax(v) or "") for v in VERBS]
+            if s.verb == "help":  # `:help` also knows the shell's commands; SMTP's HELP does not
+                out += [(PREFIX + c.name, c.help) for c in COMMANDS.values()]
+        elif kind == PATH:
+            out.append((PATHS[s.verb], verb_syntax(s.verb) or ""))
+        elif kind == ADDRESS:
+            if s.verb == "MAIL":
+                out.append(("<>", "the null sender, as for bounces"))
+            wrap = s.verb in PATHS
+            out += [(f"<{a}>" if wrap else a, "used earlier") for a in addresses]
+        elif kind == PARAM:
+            out += _params(s.verb, dialog.capabilities, s.used)
+        elif kind == MECH:
+            out += [(m, "advertised in EHLO") for m in dialog.capabilities.auth_mechanisms]
+        elif kind == PROFILE:
+            out += [(p, "profile in config.toml") for p in profiles]
+    return out
+
+
+def _matches(candidate: str, word: str) -> bool:
+    c, w = candidate.upper(), word.upper()
+    if c == w:
+        return False  # already typed in full
+    return c.startswith(w) or c.lstrip("<").startswith(w.lstrip("<"))
+
+
+class SmtpCompleter(Completer):
+    """prompt_toolkit's side: the dialog and the addresses are read at each keystroke."""
+
+    def __init__(self, dialog: Callable[[], Dialog], addresses: Callable[[], Sequence[str]],
+                 profiles: Sequence[str] = ()) -> None:
+        self.dialog = dialog
+        self.addresses = addresses
+        self.profiles = profiles
+        self._files = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document,
+                        complete_event: CompleteEvent) -> Iterable[Completion]:
+        s = suggest(document.text_before_cursor, self.dialog())
+        if FILE in s.kinds:
+            yield from self._files.get_completions(Document(s.word), complete_event)
+            return
+        for text, meta in words(s, self.dialog(), self.addresses(), self.profiles):
+            if _matches(text, s.word):
+                yield Completion(text, -len(s.word), display_meta=meta)

@@ -1,0 +1,75 @@
+"""Servers on loopback for the shell's tests (kept apart from conftest.py on purpose)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER, PASSWORD = "alice", "s3cret"
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot take port 0 (aio-libs/aiosmtpd#388).
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """Keeps every message; refuses recipients at nobody@ with a 550."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("nobody@"):
+            return "550 5.1.1 <nobody@y.test>: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 2.0.0 OK queued"
+
+
+def _auth(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (
+        auth_data.login, auth_data.password) == (USER.encode(), PASSWORD.encode())
+    return AuthResult(success=ok, handled=False)  # handled=False, else no 535 is sent
+
+
+@contextmanager
+def aiosmtpd_server(recorder: Recorder, auth: bool = False) -> Iterator[Controller]:
+    extra: dict[str, Any] = {"authenticator": _auth, "auth_require_tls": False} if auth else {}
+    c = Controller(recorder, hostname="127.0.0.1", port=free_port(),
+                   server_hostname="mx.test", **extra)
+    c.start()
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+Script = Callable[[str, asyncio.StreamWriter], Awaitable[bool]]
+
+
+async def scripted_server(script: Script) -> asyncio.Server:
+    """A server in the test's own loop: greets, then lets `script` answer each line.
+
+    `script(line, writer)` returns False to stop reading (the connection is then closed).
+    """
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 bad.test ESMTP\r\n")
+        while line := await reader.readline():
+            if not await script(line.decode().strip(), writer):
+                break
+        writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)

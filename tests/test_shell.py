@@ -1,0 +1,378 @@
+"""The real PromptSession in process (pipe input, DummyOutput) against servers on loopback,
+plus the pure parts around it: history rule, config file, toolbar, prompt."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from shellfixtures import PASSWORD, USER, Recorder, aiosmtpd_server, scripted_server
+
+from smtpsh.app import Settings
+from smtpsh.config import Config, ConfigError, Profile, config_path, load, state_dir
+from smtpsh.exitcodes import Exit
+from smtpsh.protocol import Dialog, Reply
+from smtpsh.render import to_plain
+from smtpsh.session import ConnectOptions, Session
+from smtpsh.shell.history import keep
+from smtpsh.shell.repl import Shell
+from smtpsh.shell.toolbar import toolbar
+
+TIMEOUT = 10
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("SMTPSH_CONFIG", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def server(recorder: Recorder) -> Iterator[tuple[str, int]]:
+    with aiosmtpd_server(recorder) as c:
+        yield c.hostname, c.port
+
+
+async def until(cond: Callable[[], object], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+class Driver:
+    """Types into a Shell the way a person does: one line per prompt."""
+
+    task: asyncio.Task[int]
+
+    def __init__(self, shell: Shell, inp) -> None:
+        self.shell, self.inp = shell, inp
+
+    def start(self, host: str, port: int) -> None:
+        self.task = asyncio.create_task(self.shell.run(host, port))
+
+    async def prompt(self) -> int:
+        """Wait for a prompt waiting for input; its number."""
+        await until(lambda: self.shell.prompt.app.is_running or self.task.done(), "a prompt")
+        assert not self.task.done(), self.screen()
+        return self.shell.prompts
+
+    async def send(self, keys: str) -> None:
+        """Keys that end this prompt; returns once the shell is at the next one (or done)."""
+        n = await self.prompt()
+        self.inp.send_text(keys)
+        await until(lambda: self.shell.prompts > n or self.task.done(), f"the end of {keys!r}")
+
+    async def line(self, text: str) -> None:
+        await self.send(text + "\r")
+
+    async def finish(self) -> int:
+        return await asyncio.wait_for(self.task, TIMEOUT)
+
+    def screen(self) -> str:
+        return "\n".join(self.shell.lines)
+
+
+@pytest.fixture
+def drive() -> Iterator[Callable[..., Driver]]:
+    with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
+
+        def make(config: Config | None = None, **settings: object) -> Driver:
+            session = Session(lambda event: None, ConnectOptions(timeout=5))
+            s = Settings(color="never", ehlo="me.test", **settings)  # type: ignore[arg-type]
+            return Driver(Shell(s, session, config or Config()), inp)
+
+        yield make
+
+
+async def test_full_dialog_with_dot_stuffing(drive, server, recorder) -> None:
+    d = drive()
+    d.start(*server)
+    for line in ["EHLO me.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA",
+                 "Subject: test", "", ".hidden line", "::colon", ".", "QUIT"]:
+        await d.line(line)
+    assert await d.finish() == Exit.OK
+    assert recorder.envelopes[0].content == b"Subject: test\r\n\r\n.hidden line\r\n:colon\r\n"
+    screen = d.screen()
+    assert "S: 250-mx.test" in screen and "S: 250 2.0.0 OK queued" in screen
+    assert "C: .hidden line" in screen  # kept for :save; on screen the prompt shows it
+
+
+async def test_history_keeps_commands_but_not_auth_or_bodies(drive, server, home) -> None:
+    d = drive()
+    d.start(*server)
+    for line in ["EHLO me.test", "AUTH PLAIN AGFsaWNlAHMzY3JldA==", "MAIL FROM:<a@x.test>",
+                 "RCPT TO:<b@y.test>", "DATA", "secret body line", "."]:
+        await d.line(line)
+    await d.send("\x1b[A" * 3 + "\r")  # Up x3: DATA, RCPT, MAIL (no body, no ".")
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
+    assert d.screen().count("C: MAIL FROM:<a@x.test>") == 2
+    stored = (state_dir() / "history").read_text()
+    assert "EHLO me.test" in stored and "MAIL FROM:<a@x.test>" in stored
+    assert "AUTH" not in stored and "AGFsaWNl" not in stored and "secret body" not in stored
+    assert (state_dir() / "history").stat().st_mode & 0o077 == 0
+
+
+async def test_ctrl_c_drops_the_line_and_ctrl_d_quits_politely(drive, server) -> None:
+    d = drive()
+    d.start(*server)
+    await d.send("NOOP\x03")
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
+    screen = d.screen()
+    assert "C: NOOP" not in screen
+    assert "C: QUIT" in screen and "S: 221 Bye" in screen
+
+
+async def test_ctrl_c_in_data_offers_to_end_or_keep(drive, server, recorder) -> None:
+    d = drive()
+    d.start(*server)
+    for line in ["EHLO me.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "one"]:
+        await d.line(line)
+    await d.send("\x03")
+    assert "no way to abort" in d.screen() or "cannot abort" in d.screen()
+    await d.line("k")  # keep typing
+    await d.line("two")
+    await d.send("\x03")
+    await d.line("e")  # end it now
+    assert d.shell.session.dialog.state == "greeted"
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
+    assert recorder.envelopes[0].content == b"one\r\ntwo\r\n"
+
+
+async def test_tab_completes_a_verb(drive, server) -> None:
+    d = drive()
+    d.start(*server)
+    await d.prompt()
+    buf = d.shell.prompt.default_buffer
+    d.inp.send_text("eh")
+    await until(lambda: buf.complete_state and buf.complete_state.completions, "completions")
+    d.inp.send_text("\t")
+    await until(lambda: buf.text == "EHLO", "EHLO in the buffer")
+    await d.line(" me.test")
+    assert "C: EHLO me.test" in d.screen() and "S: 250-mx.test" in d.screen()
+    await d.send("\x04")
+    await d.finish()
+
+
+async def test_addresses_used_are_offered_later(drive, server) -> None:
+    d = drive()
+    d.start(*server)
+    await d.line("EHLO me.test")
+    await d.line("mail from:<first@x.test>")
+    assert list(d.shell.addresses) == ["first@x.test"]
+    await d.send("\x04")
+    await d.finish()
+
+
+async def test_send_file_streams_a_stuffed_message(drive, server, recorder, tmp_path) -> None:
+    body = tmp_path / "msg.eml"
+    body.write_bytes(b"Subject: file\n\n.starts with a dot\n.\nend")
+    d = drive()
+    d.start(*server)
+    for line in ["EHLO me.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>",
+                 f":send {body}"]:
+        await d.line(line)
+    assert "C: DATA" in d.screen()
+    assert recorder.envelopes[0].content == (
+        b"Subject: file\r\n\r\n.starts with a dot\r\n.\r\nend\r\n")
+    await d.line(":save " + str(tmp_path / "saved.txt"))
+    saved = (tmp_path / "saved.txt").read_text()
+    assert "C: MAIL FROM:<a@x.test>" in saved and "S: 250 2.0.0 OK queued" in saved
+    await d.line(":quit")
+    assert await d.finish() == Exit.OK
+
+
+async def test_reply_meaning_and_warning_before_sending(drive, server) -> None:
+    d = drive()
+    d.start(*server)
+    await d.line("RCPT TO:<b@y.test>")
+    screen = d.screen()
+    assert "!! RCPT before HELO/EHLO is out of sequence" in screen
+    assert "S: 503" in screen and "   = " in screen  # the one-line meaning under it
+    await d.line(":help MAIL")
+    assert "MAIL FROM:<reverse-path>" in d.screen()
+    await d.line(":caps")
+    assert "8BITMIME" not in d.screen()  # no EHLO yet: nothing known
+    await d.send("\x04")
+    await d.finish()
+
+
+async def test_no_meaning_when_config_says_so(drive, server) -> None:
+    d = drive(Config(explain=False))
+    d.start(*server)
+    await d.line("RCPT TO:<b@y.test>")
+    assert "S: 503" in d.screen() and "   = " not in d.screen()
+    await d.send("\x04")
+    await d.finish()
+
+
+async def test_server_speaking_unasked_shows_at_once_then_reconnect(drive) -> None:
+    async def script(line: str, writer) -> bool:
+        if line == "NOOP":
+            writer.write(b"250 2.0.0 ok\r\n")
+            await asyncio.sleep(0.2)  # the user is typing again by now
+            writer.write(b"421 4.4.2 bad.test idle for too long\r\n")
+            return False
+        writer.write(b"221 bye\r\n" if line == "QUIT" else b"250 ok\r\n")
+        return line != "QUIT"
+
+    server = await scripted_server(script)
+    port = server.sockets[0].getsockname()[1]
+    d = drive()
+    d.start("127.0.0.1", port)
+    await d.line("NOOP")
+    n = d.shell.prompts
+    await until(lambda: "S: 421 4.4.2 bad.test idle for too long" in d.screen(), "the 421")
+    assert d.shell.prompts == n  # shown while the prompt waited, not after a new line
+    assert ":reconnect" in d.screen()
+    assert to_plain(d.shell.message()) == f"smtp 127.0.0.1:{port} closed> "
+    await d.line("NOOP")  # not connected: one line, no traceback
+    assert "not connected" in d.screen()
+    await d.line(":reconnect")
+    assert d.screen().count("S: 220 bad.test ESMTP") == 2
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
+    server.close()
+
+
+async def test_connection_lost_returns_to_the_prompt(drive) -> None:
+    async def script(line: str, writer) -> bool:
+        return False  # hang up on the first command, without a word
+
+    server = await scripted_server(script)
+    d = drive()
+    d.start("127.0.0.1", server.sockets[0].getsockname()[1])
+    await d.line("EHLO me.test")
+    screen = d.screen()
+    assert "connection closed by the server" in screen.lower() and ":reconnect" in screen
+    assert "Traceback" not in screen
+    await d.line(":quit")
+    assert await d.finish() == Exit.OK
+    server.close()
+
+
+async def test_auth_asks_and_nothing_secret_is_kept(drive, recorder) -> None:
+    with aiosmtpd_server(recorder, auth=True) as c:
+        d = drive()
+        d.start(c.hostname, c.port)
+        await d.line("EHLO me.test")
+        await d.line("AUTH LOGIN")  # the session asks: Username, then Password
+        await d.line(USER)
+        await d.line(PASSWORD)
+        await until(lambda: "S: 235" in d.screen(), "235")
+        assert to_plain(d.shell.message()) == f"smtp 127.0.0.1:{c.port} [{USER}]> "
+        await d.send("\x04")
+        assert await d.finish() == Exit.OK
+    stored = (state_dir() / "history").read_text()
+    assert "AUTH" not in stored and USER not in stored and PASSWORD not in stored
+    assert PASSWORD not in d.screen()
+
+
+async def test_shell_commands_profile_close_and_unknown(drive, server) -> None:
+    host, port = server
+    d = drive(Config(profiles={"lab": Profile(host, port, user="bob")}))
+    d.start(host, port)
+    await d.line(":close")
+    assert "C: QUIT" in d.screen() and to_plain(d.shell.message()).endswith(" closed> ")
+    await d.line(":connect lab")
+    assert d.shell.session.connected and d.shell.session.credentials["user"] == "bob"
+    await d.line(":nope")
+    assert "unknown command :nope" in d.screen()
+    await d.line(":help :se")
+    assert ":send FILE" in d.screen()
+    await d.line(":cert")
+    assert "no TLS on this connection" in d.screen()
+    await d.line(":clear")
+    await d.line(":q")  # a unique prefix is enough
+    assert await d.finish() == Exit.OK
+
+
+async def test_connect_failure_is_one_line_and_an_exit_status(drive) -> None:
+    server = await scripted_server(lambda line, w: asyncio.sleep(0, False))
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    d = drive()
+    d.start("127.0.0.1", port)
+    assert await d.finish() == Exit.CONNECT
+    assert "refused" in d.screen()
+
+
+# --- the pure parts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "in_data", "after_334", "kept"), [
+    ("EHLO me.test", False, False, True),
+    ("auth plain AGFsaWNlAHMzY3JldA==", False, False, False),
+    ("AUTH LOGIN", False, False, False),
+    ("YWxpY2U=", False, True, False),
+    ("*", False, True, False),
+    (":help", False, True, True),
+    ("Subject: hello", True, False, False),
+    ("   ", False, False, False),
+])
+def test_history_rule(line: str, in_data: bool, after_334: bool, kept: bool) -> None:
+    assert keep(line, in_data=in_data, after_334=after_334) is kept
+
+
+def test_config_defaults_without_a_file(tmp_path: Path) -> None:
+    assert load(tmp_path / "none.toml") == Config()
+
+
+def test_config_paths_follow_xdg(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert config_path() == home / "cfg" / "smtpsh" / "config.toml"
+    assert state_dir() == home / "state" / "smtpsh"
+    monkeypatch.setenv("XDG_STATE_HOME", "relative")  # ignored, as the spec says
+    assert state_dir() == home / ".local" / "state" / "smtpsh"
+
+
+def test_config_profiles(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('explain = false\n[profiles.work]\nhost = "mail.example.org"\nport = 587\n'
+                    'tls = "starttls"\nuser = "alice"\n')
+    config = load(path)
+    assert config.explain is False and config.history is True
+    assert config.profiles["work"] == Profile("mail.example.org", 587, "starttls", "alice")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("colour = 1\n", "unknown setting colour"),
+    ("explain = 'yes'\n", "explain must be true or false"),
+    ('[profiles.x]\nport = 25\n', "profiles.x.host is missing"),
+    ('[profiles.x]\nhost = "h"\ntls = "maybe"\n', "profiles.x.tls must be one of"),
+    ("explain = \n", "Invalid value"),
+])
+def test_config_errors_name_the_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load(path)
+
+
+def test_toolbar_shows_syntax_state_and_limits() -> None:
+    d = Dialog(state="greeted", greeted_with_ehlo=True)
+    d.capabilities = d.capabilities.from_ehlo(
+        Reply(250, ("mx.test", "SIZE 10485760", "8BITMIME", "AUTH PLAIN")))
+    text = to_plain(toolbar("mail", d, True))
+    assert "MAIL FROM:<reverse-path>" in text and "server takes: BODY SIZE AUTH" in text
+    assert "greeted · no TLS · SIZE 10 MiB · AUTH PLAIN · 8BITMIME" in text
+    assert "not connected" in to_plain(toolbar("", d, False))
+    assert "EHLO" in to_plain(toolbar("", Dialog(), True))
