@@ -57,6 +57,7 @@ class Settings:
     nameserver: str | None = None
     dry_run: bool = False
     explain_replies: bool = False
+    guide: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="explain a reply code, enhanced code, reply line, verb or keyword")
     k.add_argument("--received", metavar="FILE",
                    help="read the Received chain of a message (- for stdin)")
+    k.add_argument("--guide", action="store_true",
+                   help="learner's mode: the shell suggests the next step and explains"
+                   " rejects in terms of what you typed (on by default in the sandbox)")
     k.add_argument("--explain-replies", action="store_true",
                    help="in script mode, add the meaning under each 4xx/5xx reply")
     p.add_argument("--version", action="version", version=f"smtpsh {__version__}")
@@ -171,7 +175,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  show_cert=ns.show_cert,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
-                 nameserver=ns.nameserver, dry_run=ns.dry_run, explain_replies=ns.explain_replies)
+                 nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
+                 explain_replies=ns.explain_replies)
     s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
                        min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
                        keyfile=ns.key, keylog=ns.keylog)

@@ -376,3 +376,19 @@ def test_toolbar_shows_syntax_state_and_limits() -> None:
     assert "greeted · no TLS · SIZE 10 MiB · AUTH PLAIN · 8BITMIME" in text
     assert "not connected" in to_plain(toolbar("", d, False))
     assert "EHLO" in to_plain(toolbar("", Dialog(), True))
+
+
+async def test_guide_explains_rejects_and_explain_command(drive, server) -> None:
+    d = drive(guide=True)
+    d.start(*server)
+    assert "EHLO" in to_plain(d.shell._toolbar())  # the next step, before anything is typed
+    await d.line("RCPT TO:<b@y.test>")
+    assert "MAIL FROM before RCPT TO" in d.screen()  # said in terms of what was typed
+    await d.line(":explain 5.7.26")
+    assert "Multiple authentication checks failed" in d.screen()
+    await d.line(":explain NOPE")
+    assert "!! smtpsh: nothing known about 'NOPE'" in d.screen()
+    await d.line(":cert")
+    assert "no TLS on this connection" in d.screen()
+    await d.send("\x04")
+    await d.finish()

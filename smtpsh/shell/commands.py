@@ -42,6 +42,8 @@ COMMANDS = {
         Command("save", "FILE", "write this session so far to FILE"),
         Command("caps", "", "the server's EHLO capabilities as a table"),
         Command("cert", "", "the TLS facts and the server's certificate"),
+        Command("explain", "CODE|LINE|VERB|KEYWORD",
+                "what a reply code, enhanced code, reply line, verb or keyword means"),
         Command("clear", "", "clear the screen"),
     )
 }
@@ -210,13 +212,21 @@ async def do_caps(shell: Shell, args: list[str]) -> None:
 
 
 async def do_cert(shell: Shell, args: list[str]) -> None:
-    card = getattr(shell.session, "certificate_card", None)  # newer than this shell
     if not shell.session.connected:
         shell.note("not connected")
-    elif card is None:
-        shell.note("this smtpsh cannot show certificates")
     else:
-        shell.out("\n".join(card()))
+        shell.out("\n".join(shell.session.certificate_card()))
+
+
+async def do_explain(shell: Shell, args: list[str]) -> None:
+    from smtpsh.explain import UnknownThing, explain
+
+    if not args:
+        return _usage(shell, "explain")
+    try:
+        shell.out(explain(" ".join(args)))
+    except UnknownThing as exc:
+        shell.warn(str(exc))
 
 
 async def do_clear(shell: Shell, args: list[str]) -> None:
@@ -242,5 +252,6 @@ HANDLERS: dict[str, Callable[[Shell, list[str]], Awaitable[None]]] = {
     "save": do_save,
     "caps": do_caps,
     "cert": do_cert,
+    "explain": do_explain,
     "clear": do_clear,
 }

@@ -164,6 +164,7 @@ class Shell:
         self.prompts = 0  # prompts shown so far (tests wait on it)
         self._asking = False  # a question from the session (AUTH) is on the prompt
         self._typed = False  # running a line the user typed: its echo is already on screen
+        self.last_line = ""  # the last command typed, for the guide's explanations
         self._watch: asyncio.Task[None] | None = None
         self._work: asyncio.Task[None] | None = None  # what Ctrl-C cancels between prompts
         self._base_options = session.options
@@ -210,7 +211,8 @@ class Shell:
 
     def _toolbar(self) -> Fragments:
         text = self.prompt.default_buffer.document.text_before_cursor
-        return toolbar(text, self.session.dialog, self.session.connected)
+        return toolbar(text, self.session.dialog, self.session.connected,
+                       guide=self.settings.guide)
 
     def message(self) -> Fragments:
         """`smtp HOST:PORT [tls user] state> `, or `data> ` inside DATA."""
@@ -235,7 +237,14 @@ class Shell:
         frags = render(event)
         if isinstance(event, Received):
             self.after_334 = event.reply.code == 334
-            if self.config.explain:
+            why = None
+            if self.settings.guide and event.reply.is_error:
+                from smtpsh.guide import explain_reject
+
+                why = explain_reject(self.last_line, event.reply)
+            if why:
+                frags += [("", "\n"), ("class:explain", f"   = {why}")]
+            elif self.config.explain:
                 frags += meaning(event.reply)
         self.lines.append(to_plain(frags))
         if isinstance(event, Sent) and self._typed:
@@ -468,6 +477,7 @@ class Shell:
             elif line.lstrip().startswith(commands.PREFIX):
                 await commands.run(self, line)
             elif line.strip():
+                self.last_line = line
                 self._remember(line)
                 await self.session.command(line)
                 if split_command(line)[0] == "QUIT" and not self.session.connected:

@@ -16,8 +16,12 @@ SEP = ("class:bottom-toolbar.sep", "  │  ")
 _OWN_FIELDS = ("SIZE", "AUTH")
 
 
-def toolbar(text: str, dialog: Dialog, connected: bool) -> Fragments:
+def toolbar(text: str, dialog: Dialog, connected: bool, guide: bool = False) -> Fragments:
     left = syntax_hint(text, dialog)
+    if guide and not text.strip():
+        from smtpsh.guide import next_step
+
+        return _join(next_step(dialog), status(dialog) if connected else "not connected")
     if not connected:
         return _join(left, "not connected: :reconnect, or :connect HOST [PORT]")
     if dialog.state == DATA:
