@@ -392,3 +392,26 @@ async def test_guide_explains_rejects_and_explain_command(drive, server) -> None
     assert "no TLS on this connection" in d.screen()
     await d.send("\x04")
     await d.finish()
+
+
+async def test_mx_command_shows_the_plan_and_connects(drive, server) -> None:
+    from dnsserver import ZoneServer
+
+    zone = {"example.test": [("MX", "10 dead.example.test."), ("MX", "20 live.example.test.")],
+            "dead.example.test": [("A", "127.0.0.2")], "live.example.test": [("A", "127.0.0.1")]}
+    with ZoneServer(zone) as dns:
+        d = drive(mx=True, port=server[1], nameserver=dns.nameserver, family=2)
+        d.start(*server)
+        await d.line(":mx user@example.test")
+        screen = d.screen()
+        assert screen.index("dead.example.test") < screen.index("live.example.test")
+        assert "try " not in screen  # the plan only
+        await d.line(":mx example.test connect")
+        screen = d.screen()
+        assert "try dead.example.test [127.0.0.2]" in screen
+        assert "try live.example.test [127.0.0.1]" in screen and "connected" in screen
+        assert d.shell.host == "live.example.test" and d.shell.session.connected
+        await d.line("NOOP")
+        assert d.screen().count("S: 250") >= 1
+        await d.send("\x04")
+        await d.finish()

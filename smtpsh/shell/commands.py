@@ -36,6 +36,8 @@ COMMANDS = {
         Command("help", "[VERB|:COMMAND]", "this list, or the syntax and meaning of one verb"),
         Command("connect", "HOST [PORT] | PROFILE", "connect to another server"),
         Command("reconnect", "", "connect again to the last server"),
+        Command("mx", "DOMAIN|ADDRESS [connect]",
+                "which server an MTA would pick for a domain, and why; `connect` goes there"),
         Command("close", "", "say QUIT and close the connection"),
         Command("quit", "", "say QUIT and leave (also Ctrl-D)"),
         Command("send", "FILE", "send FILE as the message text and end it; DATA first if needed"),
@@ -119,6 +121,24 @@ async def do_connect(shell: Shell, args: list[str]) -> None:
         shell.warn(f"bad port {port!r}: give a number from 1 to 65535")
         return
     await shell.connect(args[0], int(port))
+
+
+async def do_mx(shell: Shell, args: list[str]) -> None:
+    from dataclasses import replace
+
+    from smtpsh.mxconnect import choose_server
+
+    if not 1 <= len(args) <= 2 or args[1:] not in ([], ["connect"]):
+        return _usage(shell, "mx")
+    go = len(args) == 2
+    # Port 25, as an MTA would use, unless smtpsh was started with --mx -p PORT.
+    port = shell.settings.port if shell.settings.mx else 25
+    settings = replace(shell.settings, host=args[0], port=port, mx=True, dry_run=not go)
+    if go:
+        await shell.hang_up()
+    chosen = await choose_server(settings, shell.session)
+    if go and not isinstance(chosen, int):
+        shell.host, shell.port, shell.tls_mode = chosen[0], port, "none"
 
 
 async def do_reconnect(shell: Shell, args: list[str]) -> None:
@@ -246,6 +266,7 @@ HANDLERS: dict[str, Callable[[Shell, list[str]], Awaitable[None]]] = {
     "help": do_help,
     "connect": do_connect,
     "reconnect": do_reconnect,
+    "mx": do_mx,
     "close": do_close,
     "quit": do_quit,
     "send": do_send,
