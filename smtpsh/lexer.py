@@ -63,7 +63,9 @@ class SmtpLexer(RegexLexer):
     tokens = {
         "root": [
             (r"\n", Whitespace),
-            (rf"({_TIMESTAMP})([ \t]+)", bygroups(Comment, Whitespace)),
+            # A transcript line: the timestamp, then "tls" when the line went through TLS.
+            (rf"({_TIMESTAMP})([ \t]+)(?:(tls)([ \t]+))?",
+             bygroups(Comment, Whitespace, Keyword.Pseudo, Whitespace)),
             (rf"(?:C:|<){_END}", Generic.Prompt, "command"),
             (rf"(?:S:|>){_END}", Generic.Prompt, "reply"),
             (rf"--{_END}.*", Comment),

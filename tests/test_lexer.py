@@ -21,7 +21,10 @@ from pygments.token import (
 
 from smtpsh.lexer import SmtpLexer
 
-EXAMPLES = sorted(Path("/work/shared/examples").glob("*"))
+# Copies of ../shared/examples, so that the tests do not depend on where the checkout lies.
+DATA = Path(__file__).parent / "data" / "examples"
+EXAMPLES = sorted(DATA.glob("*"))
+assert EXAMPLES, DATA
 
 
 def tokens(text: str) -> list[tuple[_TokenType, str]]:
@@ -139,7 +142,7 @@ def test_continuation_dash_is_not_part_of_the_code() -> None:
 
 
 def test_netcat_dialog() -> None:
-    got = tokens(Path("/work/shared/examples/netcat-dialog.txt").read_text())
+    got = tokens((DATA / "netcat-dialog.txt").read_text())
     assert got[:3] == [
         (Generic.Prompt, ">"),
         (Generic.Inserted, "220"),
@@ -160,7 +163,7 @@ def test_netcat_dialog() -> None:
 
 
 def test_bare_dialog_without_markers() -> None:
-    got = tokens(Path("/work/shared/examples/ehlo-fallback.txt").read_text())
+    got = tokens((DATA / "ehlo-fallback.txt").read_text())
     codes = [(t, v) for t, v in got if t in Generic]
     assert codes == [(Generic.Inserted, "220"), (Generic.Error, "500"), (Generic.Inserted, "250")]
     assert [v for t, v in got if t is Keyword] == ["ehlo", "helo"]
@@ -169,6 +172,12 @@ def test_bare_dialog_without_markers() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_no_error_tokens_on_shared_examples(path: Path) -> None:
     assert not [v for t, v in SmtpLexer().get_tokens(path.read_text()) if t in Error]
+
+
+def test_transcript_tls_marker() -> None:
+    got = tokens("2026-11-23T18:30:42.520Z tls S: 550 5.1.1 no\n")
+    assert got[:4] == [(Comment, "2026-11-23T18:30:42.520Z"), (Keyword.Pseudo, "tls"),
+                       (Generic.Prompt, "S:"), (Generic.Error, "550")]
 
 
 def test_registered_name() -> None:
