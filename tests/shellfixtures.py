@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from conftest import PASSWORD, USER, authenticator, free_port
 
-USER, PASSWORD = "alice", "s3cret"
-
-
-def free_port() -> int:
-    # aiosmtpd's Controller cannot take port 0 (aio-libs/aiosmtpd#388).
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["PASSWORD", "USER", "Recorder", "aiosmtpd_server", "scripted_server"]
 
 
 class Recorder:
@@ -38,15 +30,10 @@ class Recorder:
         return "250 2.0.0 OK queued"
 
 
-def _auth(server, session, envelope, mechanism, auth_data) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and (
-        auth_data.login, auth_data.password) == (USER.encode(), PASSWORD.encode())
-    return AuthResult(success=ok, handled=False)  # handled=False, else no 535 is sent
-
-
 @contextmanager
 def aiosmtpd_server(recorder: Recorder, auth: bool = False) -> Iterator[Controller]:
-    extra: dict[str, Any] = {"authenticator": _auth, "auth_require_tls": False} if auth else {}
+    extra: dict[str, Any] = (
+        {"authenticator": authenticator, "auth_require_tls": False} if auth else {})
     c = Controller(recorder, hostname="127.0.0.1", port=free_port(),
                    server_hostname="mx.test", **extra)
     c.start()
