@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh          # Postfix, Dovecot, swaks, tmux from Debian's packages
 python3 -m pip install -q -e '.[test]'     # smtpsh itself (the console script) and test tools
 ruff check .
+python3 -m mypy
 exec python3 -m pytest -p no:cacheprovider "$@"

@@ -379,8 +379,10 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
 
     loop = asyncio.get_running_loop()
     # The server runs in its own thread; its reports join the dialog through our loop.
-    sandbox = Sandbox(lambda text: loop.call_soon_threadsafe(session.note, text),
-                      port=settings.serve or None, folder=settings.sandbox_dir)
+    def report(text: str) -> None:
+        loop.call_soon_threadsafe(session.note, text)
+
+    sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir)
     try:
         sandbox.start()
     except OSError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import TYPE_CHECKING
 
 from smtpsh.exitcodes import Exit, Failure
@@ -27,8 +26,8 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
     except ValueError as exc:
         session.warn(str(exc))
         return Exit.USAGE
-    family = {socket.AF_INET: socket.AF_INET, socket.AF_INET6: socket.AF_INET6}.get(
-        settings.family)
+    # 0 (either family) means no restriction for the plan.
+    family = settings.family or None
     plan = await resolve.plan(settings.host, lookup, family, settings.port)
     for line in plan.render().splitlines():
         session.note(line)

@@ -207,7 +207,7 @@ def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def _family_ok(address: str, family: int | None) -> bool:
-    want = {socket.AF_INET: 4, socket.AF_INET6: 6}.get(family or 0)
+    want = {int(socket.AF_INET): 4, int(socket.AF_INET6): 6}.get(family or 0)
     ip = _ip(address)
     return want is None or (ip is not None and ip.version == want)
 
