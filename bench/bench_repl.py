@@ -25,11 +25,11 @@ from pathlib import Path
 import pexpect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from common import smtpsh_exe  # noqa: E402
 from shellfixtures import Recorder, aiosmtpd_server  # noqa: E402
 
-# The script next to this interpreter: the pyenv shim would add ~60 ms that users of a
-# venv do not pay.
-EXE = str(Path(sys.executable).with_name("smtpsh"))
+# smtpsh as a user installs it, in its own venv (bench/common.py explains why).
+EXE = smtpsh_exe()
 PROMPT = b"smtp 127.0.0.1:"
 # Two alphabets that the prompt and the server's lines never show, used line about line so
 # that a redraw still in flight from the previous line cannot be taken for an echo.
