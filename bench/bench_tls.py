@@ -22,6 +22,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from common import smtpsh_exe
+
 from smtpsh.sandbox import make_certificates
 
 
@@ -97,9 +99,9 @@ def ms(values: list[float]) -> str:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
-    smtpsh, openssl = shutil.which("smtpsh"), shutil.which("openssl")
-    if not (smtpsh and openssl):
-        sys.exit("needs the smtpsh console script and the openssl CLI on PATH")
+    smtpsh, openssl = smtpsh_exe(), shutil.which("openssl")
+    if not openssl:
+        sys.exit("needs the openssl CLI on PATH")
     folder = tempfile.mkdtemp(prefix="smtpsh-bench-")
     ca, cert, key = make_certificates(folder)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
