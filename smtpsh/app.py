@@ -51,6 +51,7 @@ class Settings:
     auth: str | None = None
     user: str | None = None
     authzid: str | None = None
+    token_file: str | None = None
     show_secrets: bool = False
     plain_auth: bool = False
     mx: bool = False
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "OAUTHBEARER); password from SMTPSH_PASSWORD, ~/.netrc or a prompt")
     a.add_argument("--user", metavar="NAME", help="user name for --auth")
     a.add_argument("--authzid", metavar="ID", help="authorization identity for PLAIN")
+    a.add_argument("--token-file", metavar="FILE",
+                   help="OAuth token for XOAUTH2/OAUTHBEARER (or SMTPSH_TOKEN)")
     a.add_argument("--plain-auth", action="store_true",
                    help="in script mode, allow AUTH over a connection without TLS"
                    " (loopback is always allowed, with a warning)")
@@ -174,6 +177,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
                  show_cert=ns.show_cert,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
+                 token_file=ns.token_file,
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
                  explain_replies=ns.explain_replies)
@@ -254,7 +258,12 @@ def prelude(settings: Settings) -> list[str]:
 
 
 def credentials(settings: Settings, host: str) -> dict[str, str]:
-    """--user, --authzid and the secret from SMTPSH_PASSWORD or ~/.netrc (else asked later)."""
+    """--user, --authzid and the secrets known before AUTH (the rest is asked for then).
+
+    A password comes from SMTPSH_PASSWORD or ~/.netrc; an OAuth token (XOAUTH2,
+    OAUTHBEARER) from --token-file or SMTPSH_TOKEN; with --auth and neither, from a no-echo
+    prompt on a terminal.
+    """
     import os
 
     creds: dict[str, str] = {}
@@ -262,8 +271,8 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
         creds["user"] = settings.user
     if settings.authzid:
         creds["authzid"] = settings.authzid
-    secret = os.environ.get("SMTPSH_PASSWORD")
-    if secret is None and settings.auth:
+    password = os.environ.get("SMTPSH_PASSWORD")
+    if password is None and settings.auth:
         import netrc
 
         try:
@@ -272,18 +281,31 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
             entry = None
         if entry:
             creds.setdefault("user", entry[0])
-            secret = entry[2]
-    if secret is not None:
-        creds["password"] = creds["token"] = secret
-    if settings.auth and "password" not in creds and not settings.sandbox:
+            password = entry[2]
+    token = os.environ.get("SMTPSH_TOKEN")
+    if settings.token_file:
+        try:
+            with open(settings.token_file, encoding="utf-8") as f:
+                token = f.read().strip()
+        except OSError as exc:
+            raise UsageError(f"cannot read --token-file {settings.token_file}: "
+                             f"{exc.strerror}") from None
+    token = password if token is None else token  # a token given as the password works
+    if password is not None:
+        creds["password"] = password
+    if token is not None:
+        creds["token"] = token
+    need = "token" if settings.auth in ("XOAUTH2", "OAUTHBEARER") else "password"
+    if settings.auth and need not in creds and not settings.sandbox:
         if not sys.stdin.isatty():
-            # Never take a script line for the password: say where it can come from.
-            raise UsageError("--auth needs a password: set SMTPSH_PASSWORD, put it in"
-                             " ~/.netrc, or run on a terminal to be asked")
+            # Never take a script line for the secret: say where it can come from.
+            where = ("--token-file, SMTPSH_TOKEN" if need == "token"
+                     else "SMTPSH_PASSWORD, ~/.netrc")
+            raise UsageError(f"--auth needs a {need}: give it with {where}, or run on a"
+                             " terminal to be asked")
         import getpass
 
-        creds["password"] = creds["token"] = getpass.getpass(
-            f"Password for {creds.get('user', 'AUTH')}: ")
+        creds[need] = getpass.getpass(f"{need.capitalize()} for {creds.get('user', 'AUTH')}: ")
     return creds
 
 

@@ -74,8 +74,11 @@ def render_reply(reply: Reply) -> Fragments:
 
 
 def meaning(reply: Reply) -> Fragments:
-    """A dim line saying what a 4xx/5xx reply means (and for AUTH's codes), or nothing."""
-    if not reply.is_error and reply.code not in (235, 334):
+    """A dim line saying what a 4xx/5xx reply (or AUTH's 235) means, or nothing.
+
+    A 334 gets none: its decoded challenge is shown instead.
+    """
+    if not reply.is_error and reply.code != 235:
         return []
     from smtpsh.explain import one_line
 
@@ -119,7 +122,8 @@ class Printer:
 
     def __call__(self, event: Output) -> None:
         frags = render(event)
-        if self.explain and isinstance(event, Received):
+        # AUTH's replies are explained always: their codes are the least known (RFC 4954).
+        if isinstance(event, Received) and (self.explain or event.verb == "AUTH"):
             frags += meaning(event.reply)
         text = to_ansi(frags) if self.color else to_plain(frags)
         self.stream.write(text + "\n")

@@ -155,3 +155,19 @@ def test_no_secret_in_any_file_or_on_screen(smtpsh, auth_server, tmp_path):
             assert secret not in text
         assert PASSWORD[:12] not in text
     assert "[redacted]" in written[0]
+
+
+@pytest.mark.parametrize("mech", ["XOAUTH2", "OAUTHBEARER"])
+def test_token_from_file_or_env(smtpsh, auth_server, mech, tmp_path):
+    f = tmp_path / "token"
+    f.write_text(PASSWORD + "\n")
+    p = smtpsh("127.0.0.1", str(auth_server.port), "--auth", mech, "--user", USER,
+               "--token-file", str(f), "-c", "QUIT")
+    assert p.returncode == Exit.OK and "S: 235" in p.stdout.decode()
+    p = smtpsh("127.0.0.1", str(auth_server.port), "--auth", mech, "--user", USER,
+               "-c", "QUIT", env_extra={"SMTPSH_TOKEN": PASSWORD})
+    assert p.returncode == Exit.OK and PASSWORD not in p.stdout.decode()
+    p = smtpsh("127.0.0.1", str(auth_server.port), "--auth", mech, "--user", USER,
+               "--token-file", str(tmp_path / "missing"), "-c", "QUIT")
+    assert p.returncode == Exit.USAGE
+    assert p.stderr.decode().startswith("smtpsh: cannot read --token-file")
