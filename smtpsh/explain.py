@@ -118,6 +118,42 @@ def verb(name: str) -> dict[str, Any] | None:
     return {"name": key, **entry} if entry else None
 
 
+def valid_states(name: str) -> frozenset[str] | None:
+    """The dialog states in which a verb makes sense (None for a verb not known)."""
+    entry = verb(name)
+    return frozenset(entry["states"]) if entry else None
+
+
+def needs_keyword(name: str) -> str | None:
+    """The EHLO keyword a verb needs advertised (STARTTLS, CHUNKING for BDAT ...), if any."""
+    entry = verb(name)
+    return entry.get("keyword") if entry else None
+
+
+def param_keyword(verb_name: str, param: str, value: str | None = None) -> str | None:
+    """The EHLO keyword that allows a MAIL/RCPT parameter (with this value); None if unknown."""
+    entry = verb(verb_name)
+    for p in entry.get("params", []) if entry else []:
+        if p["name"] == param.upper():
+            return p.get("values", {}).get((value or "").upper(), p["extension"])
+    return None
+
+
+def param_choices(verb_name: str) -> list[tuple[str, str, str]]:
+    """(text to type, EHLO keyword it needs, meaning) for each MAIL/RCPT parameter."""
+    entry = verb(verb_name)
+    out = []
+    for p in entry.get("params", []) if entry else []:
+        name, meaning = p["name"], f"{p['help']} ({p['source']})"
+        if p.get("values"):
+            out += [(f"{name}={v}", kw, meaning) for v, kw in p["values"].items()]
+        elif "=" in p["syntax"]:
+            out.append((f"{name}=", p["extension"], meaning))
+        else:
+            out.append((name, p["extension"], meaning))
+    return out
+
+
 def keyword(name: str) -> dict[str, Any] | None:
     """An EHLO keyword's entry (case-insensitive), or None."""
     key = name.strip().upper()

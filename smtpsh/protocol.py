@@ -382,42 +382,6 @@ TRANSITIONS: dict[tuple[str, int], str] = {
 # Where a message ends, whatever the reply, the transaction is over (RFC 5321 4.1.1.4).
 END_OF_DATA = "."
 
-# The states in which a verb makes sense; used to warn, never to block.
-VALID_IN: dict[str, frozenset[str]] = {
-    "HELO": frozenset({CONNECTED, GREETED}),
-    "EHLO": frozenset({CONNECTED, GREETED}),
-    "LHLO": frozenset({CONNECTED, GREETED}),
-    "STARTTLS": frozenset({GREETED}),
-    "AUTH": frozenset({GREETED}),
-    "MAIL": frozenset({GREETED}),
-    "RCPT": frozenset({MAIL, RCPT}),
-    "DATA": frozenset({RCPT}),
-    "BDAT": frozenset({RCPT}),
-    "ETRN": frozenset({GREETED}),
-}
-# The extension a verb needs in EHLO, when it is not part of the base protocol.
-NEEDS_KEYWORD = {
-    "STARTTLS": "STARTTLS",
-    "AUTH": "AUTH",
-    "BDAT": "CHUNKING",
-    "ETRN": "ETRN",
-}
-# ESMTP parameters of MAIL/RCPT and the EHLO keyword that allows them.
-PARAM_KEYWORD = {
-    "SIZE": "SIZE",
-    "BODY": "8BITMIME",
-    "SMTPUTF8": "SMTPUTF8",
-    "RET": "DSN",
-    "ENVID": "DSN",
-    "NOTIFY": "DSN",
-    "ORCPT": "DSN",
-    "AUTH": "AUTH",
-    "REQUIRETLS": "REQUIRETLS",
-    "MT-PRIORITY": "MT-PRIORITY",
-    "HOLDFOR": "FUTURERELEASE",
-    "HOLDUNTIL": "FUTURERELEASE",
-    "BY": "DELIVERBY",
-}
 _STATE_WORDS = {
     CONNECTED: "before HELO/EHLO",
     GREETED: "with no mail transaction open",
@@ -440,11 +404,17 @@ class Dialog:
     pending: deque[str] = field(default_factory=deque)
 
     def warnings_for(self, line: str) -> list[str]:
-        """What the server will likely reject in this command, and why. Never blocking."""
+        """What the server will likely reject in this command, and why. Never blocking.
+
+        Which states a verb belongs to and which EHLO keyword a verb or parameter needs are
+        facts of the knowledge base (smtpsh/data/verbs.json), read through smtpsh.explain.
+        """
+        from smtpsh import explain  # stdlib only, data loaded on first use
+
         verb, rest = split_command(line)
         out: list[str] = []
-        valid = VALID_IN.get(verb)
-        if valid is not None and self.state not in valid:
+        valid = explain.valid_states(verb)
+        if valid is not None and self.state not in valid and self.state != CLOSED:
             out.append(f"{verb} {_STATE_WORDS[self.state]} is out of sequence;"
                        " the server will likely answer 503")
         if verb == "STARTTLS" and self.tls:
@@ -456,18 +426,19 @@ class Dialog:
                        f"{' '.join(self.capabilities.auth_mechanisms)})")
         if verb == "AUTH" and self.user:
             out.append("already authenticated; a second AUTH is refused with 503 (RFC 4954)")
-        needed = NEEDS_KEYWORD.get(verb)
+        needed = explain.needs_keyword(verb)
         if needed and self.greeted_with_ehlo and not self.capabilities.has(needed):
             out.append(f"the server did not advertise {needed} in its EHLO reply")
         if verb in ("MAIL", "RCPT"):
-            for key in esmtp_params(rest):
-                kw = PARAM_KEYWORD.get(key)
+            params = esmtp_params(rest)
+            for key, value in params.items():
+                kw = explain.param_keyword(verb, key, value)
                 if kw is None:
-                    out.append(f"{key} is not an ESMTP parameter smtpsh knows")
+                    out.append(f"{key} is not a {verb} parameter smtpsh knows")
                 elif not self.capabilities.has(kw):
-                    out.append(f"{key}= needs {kw}, which the server did not advertise")
-            size = esmtp_params(rest).get("SIZE")
-            limit = self.capabilities.size
+                    out.append(f"{key}{'=' + value if value else ''} needs {kw},"
+                               " which the server did not advertise")
+            size, limit = params.get("SIZE"), self.capabilities.size
             if size and size.isdigit() and limit and int(size) > limit:
                 out.append(f"SIZE={size} is over the server's limit of {limit} octets")
         if len(line.encode("utf-8")) + 2 > MAX_COMMAND_LINE:

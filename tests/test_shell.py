@@ -372,7 +372,7 @@ def test_toolbar_shows_syntax_state_and_limits() -> None:
     d.capabilities = d.capabilities.from_ehlo(
         Reply(250, ("mx.test", "SIZE 10485760", "8BITMIME", "AUTH PLAIN")))
     text = to_plain(toolbar("mail", d, True))
-    assert "MAIL FROM:<reverse-path>" in text and "server takes: BODY SIZE AUTH" in text
+    assert "MAIL FROM:<reverse-path>" in text and "server takes: SIZE BODY AUTH" in text
     assert "greeted · no TLS · SIZE 10 MiB · AUTH PLAIN · 8BITMIME" in text
     assert "not connected" in to_plain(toolbar("", d, False))
     assert "EHLO" in to_plain(toolbar("", Dialog(), True))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
-from smtpsh.protocol import CONNECTED, DATA, VALID_IN, Capabilities, Dialog, esmtp_params
+from smtpsh import explain
+from smtpsh.protocol import CONNECTED, DATA, Capabilities, Dialog, esmtp_params
 from smtpsh.shell import VERBS, verb_syntax
 from smtpsh.shell.commands import COMMANDS, PREFIX, lookup
 
@@ -30,31 +31,8 @@ MECH = "auth mechanism"
 FILE = "file"
 PROFILE = "profile"
 
-BASE_VERBS = ("HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "EXPN",
-              "HELP")
-# Verbs offered only when the server can take them: verb -> EHLO keyword.
-EXTENSION_VERBS = {"STARTTLS": "STARTTLS", "AUTH": "AUTH", "BDAT": "CHUNKING", "ETRN": "ETRN"}
 PATHS = {"MAIL": "FROM:<", "RCPT": "TO:<"}
-
-# ESMTP parameters: (EHLO keyword, text to insert, meaning).
-MAIL_PARAMS = (
-    ("8BITMIME", "BODY=8BITMIME", "the message has 8-bit text (RFC 6152)"),
-    ("8BITMIME", "BODY=7BIT", "the message is 7-bit ASCII"),
-    ("BINARYMIME", "BODY=BINARYMIME", "binary message, sent with BDAT (RFC 3030)"),
-    ("SMTPUTF8", "SMTPUTF8", "UTF-8 addresses and headers (RFC 6531)"),
-    ("SIZE", "SIZE=", "the message size in octets (RFC 1870)"),
-    ("DSN", "RET=FULL", "bounce with the whole message (RFC 3461)"),
-    ("DSN", "RET=HDRS", "bounce with the headers only (RFC 3461)"),
-    ("DSN", "ENVID=", "an envelope id for delivery reports (RFC 3461)"),
-    ("AUTH", "AUTH=<>", "the submitter's identity, here none (RFC 4954)"),
-    ("REQUIRETLS", "REQUIRETLS", "relay only over TLS (RFC 8689)"),
-)
-RCPT_PARAMS = (
-    ("DSN", "NOTIFY=SUCCESS,FAILURE,DELAY", "ask for delivery reports (RFC 3461)"),
-    ("DSN", "NOTIFY=FAILURE", "report failure only (RFC 3461)"),
-    ("DSN", "NOTIFY=NEVER", "no delivery reports (RFC 3461)"),
-    ("DSN", "ORCPT=rfc822;", "the original recipient (RFC 3461)"),
-)
+_ANYWHERE = frozenset({"connected", "greeted", "mail", "rcpt"})
 ARG_KINDS = {"help": TOPIC, "send": FILE, "save": FILE, "connect": PROFILE}
 _PATH_ARG = re.compile(r"^(FROM|TO)\s*:\s*(\S*)$", re.IGNORECASE)
 
@@ -119,8 +97,9 @@ def verbs_for(dialog: Dialog) -> list[str]:
     (still offered: smtpsh sends what it is told, to see what the server says).
     """
     caps = dialog.capabilities
-    names = [v for v in VERBS if v in BASE_VERBS]
-    names += [v for v, kw in EXTENSION_VERBS.items() if caps.has(kw)]
+    # A verb that needs an extension is offered only when EHLO advertised it.
+    names = [v for v in VERBS if v != "LHLO" and (
+        (kw := explain.needs_keyword(v)) is None or caps.has(kw))]
     if dialog.state == CONNECTED:
         names.append("LHLO")  # LMTP's greeting; only useful at the start
     if dialog.tls and "STARTTLS" in names:
@@ -129,16 +108,19 @@ def verbs_for(dialog: Dialog) -> list[str]:
         names.remove("AUTH")
 
     def rank(v: str) -> int:
-        valid = VALID_IN.get(v)
-        return 1 if valid is None else 0 if dialog.state in valid else 2
+        # First what moves the dialog on from here, then what is valid anywhere (RSET,
+        # NOOP, EHLO ...), then the rest.
+        valid = explain.valid_states(v)
+        if valid is None or valid >= _ANYWHERE:
+            return 1
+        return 0 if dialog.state in valid else 2
 
     return sorted(names, key=lambda v: (rank(v), VERBS.index(v)))
 
 
 def _params(verb: str, caps: Capabilities, used: Sequence[str]) -> list[tuple[str, str]]:
-    table = MAIL_PARAMS if verb == "MAIL" else RCPT_PARAMS
     out = []
-    for keyword, text, meaning in table:
+    for text, keyword, meaning in explain.param_choices(verb):
         key = text.split("=", 1)[0]
         if caps.has(keyword) and key not in used:
             if key == "SIZE" and caps.size:

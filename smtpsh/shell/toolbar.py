@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
+from smtpsh import explain
 from smtpsh.protocol import CONNECTED, DATA, Dialog
 from smtpsh.render import Fragments
 from smtpsh.shell import VERBS, verb_syntax
 from smtpsh.shell.commands import PREFIX, human_size, lookup
-from smtpsh.shell.completer import MAIL_PARAMS, RCPT_PARAMS
 
 SEP = ("class:bottom-toolbar.sep", "  │  ")
 # Shown with the size limit and the AUTH mechanisms instead of among the other keywords.
@@ -59,8 +59,8 @@ def syntax_hint(text: str, dialog: Dialog) -> str:
 
 
 def _advertised_params(verb: str, dialog: Dialog) -> list[str]:
-    table = {"MAIL": MAIL_PARAMS, "RCPT": RCPT_PARAMS}.get(verb, ())
-    keys = (text.split("=", 1)[0] for kw, text, _ in table if dialog.capabilities.has(kw))
+    keys = (text.split("=", 1)[0] for text, kw, _ in explain.param_choices(verb)
+            if dialog.capabilities.has(kw))
     return list(dict.fromkeys(keys))
 
 
