@@ -189,7 +189,7 @@ def test_registered_name() -> None:
 
 
 def test_prompt_toolkit_fragments() -> None:
-    lexers = pytest.importorskip("prompt_toolkit.lexers")
+    import prompt_toolkit.lexers as lexers
     from prompt_toolkit.document import Document
 
     line = lexers.PygmentsLexer(SmtpLexer).lex_document(Document("EHLO x"))(0)
