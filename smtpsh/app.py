@@ -243,6 +243,18 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("smtpsh: interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # the reader of our output went away (| head): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(Exit.ERROR)
+    except Exception as exc:  # a bug of ours: one line here, the traceback in a file
+        from smtpsh.config import record_crash
+
+        where = record_crash(exc)
+        sys.stderr.write(f"smtpsh: internal error: {type(exc).__name__}: {exc}"
+                         + (f" (details in {where})" if where else "") + "\n")
+        sys.exit(Exit.ERROR)
 
 
 def prelude(settings: Settings) -> list[str]:
@@ -296,8 +308,11 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
     if token is not None:
         creds["token"] = token
     need = "token" if settings.auth in ("XOAUTH2", "OAUTHBEARER") else "password"
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if settings.auth and "user" not in creds and not settings.sandbox and not interactive:
+        raise UsageError(f"--auth needs --user (or a ~/.netrc entry for {host})")
     if settings.auth and need not in creds and not settings.sandbox:
-        if not sys.stdin.isatty():
+        if not interactive:
             # Never take a script line for the secret: say where it can come from.
             where = ("--token-file, SMTPSH_TOKEN" if need == "token"
                      else "SMTPSH_PASSWORD, ~/.netrc")
@@ -305,7 +320,11 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
                              " terminal to be asked")
         import getpass
 
-        creds[need] = getpass.getpass(f"{need.capitalize()} for {creds.get('user', 'AUTH')}: ")
+        try:
+            creds[need] = getpass.getpass(
+                f"{need.capitalize()} for {creds.get('user', 'AUTH')}: ")
+        except (EOFError, KeyboardInterrupt):
+            raise UsageError(f"no {need} given") from None
     return creds
 
 
@@ -326,7 +345,7 @@ def run(settings: Settings) -> int:
     transcript = None
     if settings.transcript:
         try:
-            transcript = Transcript(settings.transcript, redactor)
+            transcript = Transcript(settings.transcript)
         except OSError as exc:
             sys.stderr.write(f"smtpsh: cannot write the transcript {settings.transcript}: "
                              f"{exc.strerror}\n")
@@ -367,17 +386,19 @@ async def _dialog(settings: Settings, session: Session) -> int:
             host, greeting = chosen
         if sandbox is not None and settings.auth:
             session.credentials = {**sandbox.credentials, **session.credentials}
-        lines = prelude(settings) + settings.commands
-        if not settings.commands and sys.stdin.isatty():
+
+        if not settings.commands and sys.stdin is not None and sys.stdin.isatty():
             from smtpsh.shell.repl import run as run_shell
 
             return await run_shell(settings, session, host, port, greeting=greeting,
                                    prelude=prelude(settings), sandbox=sandbox)
-        inp = ScriptInput(None if settings.commands else sys.stdin.buffer, lines)
+        # No stdin at all (closed by the caller) reads as an empty script.
+        stream = None if settings.commands or sys.stdin is None else sys.stdin.buffer
+        inp = ScriptInput(stream, settings.commands)
         from smtpsh.script import ScriptInteraction
 
         session.interaction = ScriptInteraction(inp, settings.plain_auth)
-        return await run_script(session, inp, host, port, greeting,
+        return await run_script(session, inp, host, port, greeting, prelude(settings),
                                 require_tls=settings.starttls)
     finally:
         if sandbox is not None:

@@ -9,8 +9,10 @@ PLAIN, XOAUTH2 or OAUTHBEARER blob is, and so is a CRAM-MD5 answer, since its di
 offline guess at the password. A challenge the mechanism has no answer for raises
 ``UnexpectedChallenge``; the shell then cancels with ``CANCEL`` or lets the user type.
 
-``NEEDS`` says, as data, which inputs each mechanism needs, so the shell knows what to ask for;
-``SECRET_INPUTS`` are asked without echo. ``secret_forms()`` lists every string under which a
+``NEEDS`` says, as data, which inputs each mechanism needs, so the shell knows what to ask for,
+and ``needs_at`` when; ``SECRET_INPUTS`` are asked without echo. The inputs are attributes of
+the mechanism (``user``, ``password``, ``token`` ...), read when an answer is due, so the shell
+may fill them in step by step. ``secret_forms()`` lists every string under which a
 secret can show up, for the transcript's redaction rule.
 """
 
@@ -34,6 +36,15 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL: dict[str, tuple[str, ...]] = {"PLAIN": ("authzid",)}
 SECRET_INPUTS = frozenset({"password", "token"})
+# When each input is needed, so the shell asks for it as the server's challenge comes (LOGIN
+# asks for the user name, then for the password); by default all at the first step.
+STEPS: dict[str, tuple[tuple[str, ...], ...]] = {"LOGIN": (("user",), ("password",))}
+
+
+def needs_at(name: str, step: int) -> tuple[str, ...]:
+    """The inputs mechanism `name` needs before answering its step `step` (0 is the first)."""
+    steps = STEPS.get(name, (NEEDS.get(name, ()),))
+    return steps[step] if step < len(steps) else ()
 
 
 @dataclass(frozen=True)
@@ -83,11 +94,11 @@ class Plain(Mechanism):
 
     def __init__(self, user: str, password: str, authzid: str = "", initial: bool = True) -> None:
         super().__init__(initial)
-        self._blob = f"{authzid}\0{user}\0{password}".encode()
+        self.user, self.password, self.authzid = user, password, authzid
 
     def _answer(self, step: int, challenge: bytes) -> Response:
         if step == 0:
-            return Response(self._blob, secret=True)
+            return Response(f"{self.authzid}\0{self.user}\0{self.password}".encode(), True)
         raise UnexpectedChallenge(challenge)
 
 
@@ -102,11 +113,13 @@ class Login(Mechanism):
 
     def __init__(self, user: str, password: str, initial: bool = False) -> None:
         super().__init__(initial)
-        self._answers = (Response(user.encode(), False), Response(password.encode(), True))
+        self.user, self.password = user, password
 
     def _answer(self, step: int, challenge: bytes) -> Response:
-        if step < len(self._answers):
-            return self._answers[step]
+        if step == 0:
+            return Response(self.user.encode(), False)
+        if step == 1:
+            return Response(self.password.encode(), True)
         raise UnexpectedChallenge(challenge)
 
 
@@ -118,14 +131,13 @@ class CramMd5(Mechanism):
 
     def __init__(self, user: str, password: str) -> None:
         super().__init__(initial=False)
-        self._user = user
-        self._password = password
+        self.user, self.password = user, password
 
     def _answer(self, step: int, challenge: bytes) -> Response:
         if step != 0:
             raise UnexpectedChallenge(challenge)
-        digest = hmac.new(self._password.encode(), challenge, hashlib.md5).hexdigest()
-        return Response(f"{self._user} {digest}".encode(), secret=True)
+        digest = hmac.new(self.password.encode(), challenge, hashlib.md5).hexdigest()
+        return Response(f"{self.user} {digest}".encode(), secret=True)
 
 
 class _Bearer(Mechanism):
@@ -133,13 +145,16 @@ class _Bearer(Mechanism):
 
     error_answer: ClassVar[bytes]
 
-    def __init__(self, blob: bytes, initial: bool) -> None:
+    def __init__(self, user: str, token: str, initial: bool) -> None:
         super().__init__(initial)
-        self._blob = blob
+        self.user, self.token = user, token
+
+    def blob(self) -> bytes:
+        raise NotImplementedError
 
     def _answer(self, step: int, challenge: bytes) -> Response:
         if step == 0:
-            return Response(self._blob, secret=True)
+            return Response(self.blob(), secret=True)
         if step == 1:
             return Response(self.error_answer, secret=False)
         raise UnexpectedChallenge(challenge)
@@ -152,7 +167,10 @@ class XOAuth2(_Bearer):
     error_answer = b""
 
     def __init__(self, user: str, token: str, initial: bool = True) -> None:
-        super().__init__(xoauth2_blob(user, token), initial)
+        super().__init__(user, token, initial)
+
+    def blob(self) -> bytes:
+        return xoauth2_blob(self.user, self.token)
 
 
 class OAuthBearer(_Bearer):
@@ -164,7 +182,11 @@ class OAuthBearer(_Bearer):
     def __init__(
         self, user: str, token: str, host: str = "", port: int = 0, initial: bool = True
     ) -> None:
-        super().__init__(oauthbearer_blob(user, token, host, port), initial)
+        super().__init__(user, token, initial)
+        self.host, self.port = host, port
+
+    def blob(self) -> bytes:
+        return oauthbearer_blob(self.user, self.token, self.host, self.port)
 
 
 MECHANISMS: dict[str, type[Mechanism]] = {

@@ -62,6 +62,20 @@ def state_dir(env: Mapping[str, str] = os.environ) -> Path:
     return _xdg(env, "XDG_STATE_HOME", ".local/state") / "smtpsh"
 
 
+def record_crash(exc: BaseException) -> Path | None:
+    """Append the traceback of an internal error to the state dir's crash.log; its path."""
+    import traceback
+
+    where = state_dir() / "crash.log"
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        with open(where, "a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return where
+
+
 def load(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
     """The config from `path` (default: config_path()); defaults when there is no file."""
     path = path or config_path(env)

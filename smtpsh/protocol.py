@@ -92,12 +92,18 @@ NEED_DATA = _NeedData()
 Event = Reply | Garbage | Closed
 
 
+# Control characters other than TAB: a hostile server could retitle or overwrite the
+# user's terminal with them, so they are shown escaped like non-UTF-8 bytes.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def decode_line(raw: bytes) -> tuple[str, bool]:
-    """Text of a line for display; non-UTF-8 bytes come out escaped (\\xNN). True if clean."""
+    """Text of a line for display, non-UTF-8 bytes and controls escaped (\\xNN); True if clean."""
     try:
-        return raw.decode("utf-8"), True
+        text, clean = raw.decode("utf-8"), True
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace"), False
+        text, clean = raw.decode("utf-8", "backslashreplace"), False
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), clean
 
 
 class ReplyParser:
@@ -252,7 +258,8 @@ def encode_command(line: str) -> bytes:
     """A command line as it goes on the wire: UTF-8, ended by CRLF."""
     if "\r" in line or "\n" in line:
         raise LocalProtocolError("a command cannot contain CR or LF")
-    return line.encode("utf-8") + b"\r\n"
+    # surrogateescape: bytes that were not UTF-8 in a script go out exactly as they came.
+    return line.encode("utf-8", "surrogateescape") + b"\r\n"
 
 
 def split_command(line: str) -> tuple[str, str]:
@@ -441,7 +448,7 @@ class Dialog:
             size, limit = params.get("SIZE"), self.capabilities.size
             if size and size.isdigit() and limit and int(size) > limit:
                 out.append(f"SIZE={size} is over the server's limit of {limit} octets")
-        if len(line.encode("utf-8")) + 2 > MAX_COMMAND_LINE:
+        if len(encode_command(line)) > MAX_COMMAND_LINE:
             out.append(f"command line over {MAX_COMMAND_LINE} octets (RFC 5321 4.5.3.1.4)")
         return out
 

@@ -39,10 +39,10 @@ class ScriptInput:
                 if not self._pending:
                     return None
                 line, self._pending = self._pending, b""
-                return line.rstrip(b"\r").decode("utf-8", "replace")
+                return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
             self._pending += chunk
         line, _, self._pending = self._pending.partition(b"\n")
-        return line.rstrip(b"\r").decode("utf-8", "replace")
+        return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
 
     def message(self) -> Iterator[bytes]:
         """Message text up to (not including) the lone "." line, in chunks.
@@ -86,9 +86,7 @@ class ScriptInteraction(Interaction):
         self.inp = inp
         self.plain_auth = plain_auth
 
-    async def ask(self, prompt: str, secret: bool, optional: bool = False) -> str | None:
-        if optional:
-            return ""  # an authorization identity comes only from --authzid
+    async def ask(self, prompt: str, secret: bool) -> str | None:
         return self.inp.readline()
 
     async def confirm(self, question: str) -> bool:
@@ -127,30 +125,45 @@ async def send_message(session: Session, inp: ScriptInput) -> Reply:
 
 
 async def run(session: Session, inp: ScriptInput, host: str, port: int,
-              greeting: Reply | None = None, require_tls: bool = False) -> Exit:
+              greeting: Reply | None = None, prelude: list[str] | None = None,
+              require_tls: bool = False) -> Exit:
     """Connect, run the script, and say how it went as an exit status.
 
     `greeting`: the session is already connected (--mx did it) and this was the greeting.
-    `require_tls` (from --starttls): a STARTTLS that does not end in TLS stops the dialog,
-    rather than going on in clear text.
+    `prelude`: the lines --starttls and --auth send first; only these use the credentials
+    known in advance, and never read the script. `require_tls` (from --starttls): a
+    STARTTLS that does not end in TLS stops the dialog, rather than go on in clear text.
     """
     status = Exit.OK
-    if type(session.interaction) is Interaction:
-        session.interaction = ScriptInteraction(inp)
+    interaction = session.interaction
+    if type(interaction) is Interaction:
+        interaction = ScriptInteraction(inp)
     try:
         if greeting is None:
             greeting = await session.connect(host, port)
         status = _worse(status, greeting)
+        session.prefill, session.interaction = True, Interaction()
+        for typed in prelude or []:
+            if session.dialog.state == CLOSED:
+                break
+            status = _worse(status, await session.command(typed))
+            if require_tls and typed == "STARTTLS" and not session.dialog.tls:
+                raise Failure("the server did not start TLS: not going on in clear text",
+                              Exit.TLS)
+        # A typed AUTH in the script reads its answers from the script, as a person would.
+        session.prefill, session.interaction = False, interaction
         while (line := inp.readline()) is not None:
             if not line.strip() or line.lstrip().startswith("#"):
                 continue  # blank lines and comments make dialog files readable
+            if line.lstrip().startswith(":"):
+                session.warn(f"{line.split()[0]}: shell commands work in the interactive"
+                             " shell only; line skipped")
+                continue
             if session.dialog.state == CLOSED:
                 session.warn("the connection is closed; the rest of the script is not sent")
-                return Exit.LOST
+                # A 421 already says why (exit 7); otherwise the connection was lost.
+                return status if status != Exit.OK else Exit.LOST
             status = _worse(status, await session.command(line))
-            if require_tls and line.strip().upper() == "STARTTLS" and not session.dialog.tls:
-                raise Failure("the server did not start TLS: not going on in clear text",
-                              Exit.TLS)
             if session.in_data:
                 status = _worse(status, await send_message(session, inp))
         if session.dialog.state != CLOSED:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from smtpsh.exitcodes import Exit, Failure
@@ -70,9 +70,9 @@ class Interaction:
     This default answers nothing, so a dialog that needs input fails clearly.
     """
 
-    async def ask(self, prompt: str, secret: bool, optional: bool = False) -> str | None:
-        """A line from the user; None means cancel. `optional` answers may be ""."""
-        return "" if optional else None
+    async def ask(self, prompt: str, secret: bool) -> str | None:
+        """A line from the user (without echo when `secret`); None means cancel."""
+        return None
 
     async def confirm(self, question: str) -> bool:
         return False
@@ -99,7 +99,7 @@ class Session:
         self.output = emit  # where events are shown; the UI may swap it
         self.options = options or ConnectOptions()
         self.transcript = transcript
-        self.redactor = redactor or (transcript.redactor if transcript else Redactor())
+        self.redactor = redactor or Redactor()
         self.transport: Transport | None = None
         self.parser = ReplyParser()
         self.dialog = Dialog()
@@ -109,16 +109,15 @@ class Session:
         self._warned_8bit = False
         self.interaction = Interaction()
         # Credentials known before AUTH (--user, SMTPSH_PASSWORD, ...): asked for otherwise.
+        # `prefill` says whether AUTH may use them (script mode: only for --auth).
         self.credentials: dict[str, str] = {}
+        self.prefill = True
 
     # --- output ------------------------------------------------------------------------
 
     def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
-        """Show an event (ui) and write it to the transcript (record)."""
-        if isinstance(event, Sent):  # the one place where a typed secret is hidden
-            secret = event.secret and not self.redactor.show_secrets
-            event = Sent(REDACTED if secret else self.redactor.redact(event.text),
-                         event.data, event.secret)
+        """Show an event (ui) and write it to the transcript (record), secrets hidden."""
+        event = self._redacted(event)
         tls = bool(self.transport and self.transport.tls)
         if self.transcript is not None and record:
             match event:
@@ -137,6 +136,25 @@ class Session:
                     self.transcript.write("!!", text, tls)
         if ui:
             self.output(event)
+
+    def _redacted(self, event: Output) -> Output:
+        """The one place where secrets are hidden, from the screen and every file alike."""
+        shown = self.redactor.redact
+        match event:
+            case Sent(text, data, secret):
+                hidden = secret and not self.redactor.show_secrets
+                return Sent(REDACTED if hidden else shown(_escaped(text)), data, secret)
+            case Received(reply, verb):
+                lines = tuple(shown(x) for x in reply.lines)
+                return event if lines == reply.lines else Received(replace(reply, lines=lines),
+                                                                    verb)
+            case Garbage(line, reason):
+                return Garbage(shown(line), reason)
+            case Note(text):
+                return Note(shown(text))
+            case Warn(text):
+                return Warn(shown(text))
+        return event
 
     def note(self, text: str) -> None:
         self.emit(Note(text))
@@ -320,8 +338,7 @@ class Session:
         # doing the base64 by hand: smtpsh sends what is typed and decodes what comes back.
         manual = len(words) > 1 or mech_name not in auth.MECHANISMS
         if not self.dialog.tls:
-            ip = self.transport.peer[0]
-            if ip.startswith("127.") or ip == "::1":
+            if is_loopback(self.transport.peer[0]):
                 self.warn("AUTH without TLS: fine on loopback, but on a network anyone on the"
                           " path could read the password (use STARTTLS first)")
             elif not await self.interaction.confirm(
@@ -331,62 +348,70 @@ class Session:
                               " (or --starttls / --tls) first", Exit.ERROR)
         if len(words) > 1:
             self.add_secret(words[1])
-        reply = await self._send_auth_line(line, secret=False)
-        mech: auth.Mechanism | None = None
+        # SASL mechanism names are upper case (RFC 4422 3.1); some servers match them exactly.
+        wire = " ".join(["AUTH", mech_name, *words[1:]]) if words else line
+        reply = await self._send_auth_line(wire, secret=False)
+        mech = None if manual else auth.create(mech_name, host=self.server_hostname(),
+                                               port=self.port, initial=False)
+        if mech is not None and self.prefill and "authzid" in self.credentials:
+            mech.authzid = self.credentials["authzid"]  # type: ignore[attr-defined]
+        given: dict[str, str] = {}  # what this exchange was told, asked or known
+        step = 0
         while reply.code == 334:
             challenge = auth.unb64(reply.text.strip())
             if reply.text.strip():
                 self.note(f"challenge: {auth.decode_challenge_for_display(reply.text.strip())}")
-            if manual:
+            if mech is None:
                 answer = await self.interaction.ask("base64 answer (* to cancel): ", True)
                 if answer is None:
                     answer = auth.CANCEL
                 self.add_secret(answer)
                 reply = await self._send_auth_line(answer, secret=answer != auth.CANCEL)
                 continue
-            if mech is None:
-                mech = await self._mechanism(mech_name)
-                if mech is None:
-                    reply = await self._send_auth_line(auth.CANCEL, secret=False)
-                    break
+            if not await self._fill(mech, auth.needs_at(mech_name, step), given):
+                reply = await self._send_auth_line(auth.CANCEL, secret=False)
+                break
             try:
                 resp = mech.respond(challenge if challenge is not None else b"")
             except auth.UnexpectedChallenge:
                 self.warn(f"{mech_name} has no answer to this challenge: cancelling")
                 reply = await self._send_auth_line(auth.CANCEL, secret=False)
                 break
+            step += 1
             if resp.secret:
                 self.add_secret(resp.data)
             shown = None if resp.secret else resp.data.decode("utf-8", "backslashreplace")
             reply = await self._send_auth_line(auth.b64(resp.data), resp.secret, shown)
         if reply.klass == 2:
-            self.dialog.user = self.credentials.get("user") or "authenticated"
-            self.note(f"authenticated as {self.dialog.user}")
+            user = given.get("user") or (self.prefill and self.credentials.get("user"))
+            self.dialog.user = user or "?"  # "?": the name was inside base64 typed by hand
+            self.note(f"authenticated as {user}" if user else "authenticated")
         return reply
 
-    async def _mechanism(self, name: str) -> Mechanism | None:
-        """Gather what the mechanism needs (asking for what is not known), then make it."""
+    async def _fill(self, mech: Mechanism, needs: tuple[str, ...], given: dict[str, str]) -> bool:
+        """Give the mechanism the inputs its next answer needs, asking for unknown ones.
+
+        False when the user cancels (no answer, or "*"). Secrets are registered for
+        redaction the moment they are known.
+        """
         from smtpsh import auth
 
-        values: dict[str, str] = {}
-        fields = auth.NEEDS[name] + auth.OPTIONAL.get(name, ())
-        for need in fields:
-            value = self.credentials.get(need)
+        known = self.credentials if self.prefill else {}
+        for need in needs:
+            value = known.get(need)
             if value is None:
-                optional = need in auth.OPTIONAL.get(name, ())
-                label = {"user": "Username", "password": "Password", "token": "OAuth token",
-                         "authzid": "Authorization identity (Enter for none)"}[need]
-                value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS,
-                                                   optional)
+                user = given.get("user") or self.credentials.get("user")
+                label = {"user": "Username", "token": "OAuth token",
+                         "password": f"Password for {user}" if user else "Password"}[need]
+                value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS)
                 if value is None or value == auth.CANCEL:
                     self.note("AUTH cancelled")
-                    return None
+                    return False
             if need in auth.SECRET_INPUTS:
                 self.add_secret(value)
-            values[need] = value
-        self.credentials.setdefault("user", values.get("user", ""))
-        host, port = self.server_hostname(), self.port
-        return auth.create(name, **values, host=host, port=port, initial=False)
+            setattr(mech, need, value)
+            given[need] = value
+        return True
 
     async def _upgrade(self, ctx: ssl.SSLContext) -> None:
         assert self.transport is not None
@@ -467,6 +492,25 @@ class Session:
         self.emit(Sent(".", data=True))
         await self.transport.write(tail)
         return await self.reply()
+
+
+def _escaped(text: str) -> str:
+    """Raw bytes a script carried (surrogate-escaped, not UTF-8) shown as \\xNN."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def is_loopback(address: str) -> bool:
+    """127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 class _Ended(Exception):

@@ -27,12 +27,12 @@ class Redactor:
         self._forms: set[str] = set()
 
     def add(self, forms: Iterable[str]) -> None:
-        # Very short forms would hide ordinary words; a one-letter password is still kept out
-        # of files because its line is marked secret as a whole (see Transcript.client).
+        # Forms under 3 characters would hide ordinary words everywhere; a password that
+        # short is still never shown, as its own line goes out marked secret as a whole.
         self._forms.update(f for f in forms if len(f) >= 3)
 
     def redact(self, text: str) -> str:
-        if self.show_secrets:
+        if self.show_secrets or not self._forms:
             return text
         for form in sorted(self._forms, key=len, reverse=True):
             if form in text:
@@ -45,24 +45,26 @@ def timestamp() -> str:
 
 
 class Transcript:
-    """Appends the dialog to a file, one flushed line per protocol line."""
+    """Appends the dialog to a file, one flushed line per protocol line.
 
-    def __init__(self, path: str, redactor: Redactor) -> None:
+    It writes what it is given: the session redacts every event before it gets here.
+    """
+
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.redactor = redactor
-        # Line buffering plus an explicit flush: each line reaches the OS as it happens.
+        # Made readable by its owner only from the start: it may hold addresses and text.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._file: TextIO | None = open(  # noqa: SIM115 - lives as long as the session
-            path, "a", encoding="utf-8", errors="backslashreplace", newline="\n"
+            fd, "a", encoding="utf-8", errors="backslashreplace", newline="\n"
         )
-        os.chmod(path, 0o600)  # it may hold addresses and message text
 
     def write(self, direction: str, text: str, tls: bool = False) -> None:
         if self._file is None:
             return
         mark = "tls " if tls else ""
         for line in text.split("\n"):
-            self._file.write(f"{timestamp()} {mark}{direction} {self.redactor.redact(line)}\n")
-        self._file.flush()
+            self._file.write(f"{timestamp()} {mark}{direction} {line}\n")
+        self._file.flush()  # so that a crash or a kill loses nothing already exchanged
 
     def close(self) -> None:
         if self._file is not None:

@@ -171,3 +171,52 @@ def test_token_from_file_or_env(smtpsh, auth_server, mech, tmp_path):
                "--token-file", str(tmp_path / "missing"), "-c", "QUIT")
     assert p.returncode == Exit.USAGE
     assert p.stderr.decode().startswith("smtpsh: cannot read --token-file")
+
+
+def test_script_auth_reads_the_script_even_with_user_option(smtpsh, auth_server):
+    """--user is for --auth; a typed AUTH in a script takes its answers from the script."""
+    p = smtpsh("127.0.0.1", str(auth_server.port), "--user", "someone-else",
+               input=f"EHLO x\nAUTH LOGIN\n{USER}\n{PASSWORD}\nQUIT\n",
+               env_extra={"SMTPSH_PASSWORD": "not-this-one"})
+    out = p.stdout.decode()
+    assert p.returncode == 0, out
+    assert "S: 235" in out and PASSWORD not in out and "C: QUIT" in out
+
+
+def test_auth_option_in_a_script_needs_a_user(smtpsh, auth_server):
+    p = smtpsh("127.0.0.1", str(auth_server.port), "--auth", "LOGIN", input="NOOP\n",
+               env_extra={"SMTPSH_PASSWORD": PASSWORD})
+    assert p.returncode == Exit.USAGE
+    assert p.stderr.decode().startswith("smtpsh: --auth needs --user")
+
+
+def test_lower_case_mechanism_is_sent_upper_case(smtpsh, auth_server):
+    p = smtpsh("127.0.0.1", str(auth_server.port),
+               input=f"EHLO x\nauth login\n{USER}\n{PASSWORD}\nQUIT\n")
+    assert "C: AUTH LOGIN" in p.stdout.decode() and "S: 235" in p.stdout.decode()
+
+
+def test_a_secret_echoed_by_the_server_is_redacted_everywhere(smtpsh, scripted, tmp_path):
+    blob = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        while line := await r.readline():
+            if line.startswith(b"EHLO"):
+                w.write(b"250-x\r\n250 AUTH PLAIN\r\n")
+            elif line.startswith(b"AUTH"):
+                w.write(b"334 \r\n")
+            elif line.startswith(b"QUIT"):
+                w.write(b"221 bye\r\n")
+            else:  # echo the client's line back in the rejection
+                w.write(b"535 5.7.8 bad credentials: " + line.strip() + b"\r\n")
+            await w.drain()
+
+    srv = scripted(script)
+    t = tmp_path / "t.log"
+    p = smtpsh("127.0.0.1", str(srv.port), "--transcript", str(t),
+               input=f"EHLO x\nAUTH PLAIN\n{USER}\n{PASSWORD}\nQUIT\n")
+    for text in (p.stdout.decode(), t.read_text()):
+        assert blob not in text and PASSWORD not in text
+        assert "535 5.7.8 bad credentials: [redacted]" in text

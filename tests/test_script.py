@@ -290,3 +290,59 @@ def test_sandbox_serve_only(tmp_path):
     assert "Subject: served" in stdout.decode()
     assert (tmp_path / "0001.eml").read_bytes().endswith(b"hello\r\n")
     assert b"Traceback" not in stderr
+
+
+def test_control_bytes_from_the_server_are_escaped(smtpsh, scripted, tmp_path):
+    async def script(r, w, received):
+        await _greet_then(r, w, received, b"250 \x1b]0;PWNED\x07 hello\rOVERWRITE\r\n",
+                          wait=False)
+        await r.readline()
+        w.write(b"221 bye\r\n")
+        await w.drain()
+
+    srv = scripted(script)
+    t = tmp_path / "t.log"
+    p = smtpsh("--transcript", str(t), "127.0.0.1", str(srv.port), "-c", "NOOP", "-c", "QUIT")
+    for text in (out(p), t.read_text()):
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+        assert "\\x1b]0;PWNED\\x07 hello\\x0dOVERWRITE" in text
+
+
+def test_a_421_greeting_is_a_transient_failure(smtpsh, scripted):
+    async def script(r, w, received):
+        w.write(b"421 4.3.2 too busy, come back later\r\n")
+        await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("127.0.0.1", str(srv.port), input="EHLO x\nQUIT\n")
+    assert p.returncode == Exit.TRANSIENT, out(p)
+    assert "the rest of the script is not sent" in out(p)
+
+
+def test_shell_commands_in_a_script_are_skipped_with_a_warning(smtpsh, smtp_server):
+    p = smtpsh("127.0.0.1", str(smtp_server.port), input=":help\nNOOP\n")
+    assert p.returncode == 0
+    assert "!! :help: shell commands work in the interactive shell only" in out(p)
+    assert "C: :help" not in out(p)
+
+
+def test_non_utf8_script_bytes_go_out_as_they_came(smtpsh, scripted):
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        received.append(await r.readline())
+        w.write(b"250 ok\r\n221 bye\r\n")
+        await w.drain()
+
+    srv = scripted(script)
+    p = subprocess_run_bytes(["127.0.0.1", str(srv.port)], b"NOOP caf\xe9\n")
+    assert srv.received == [b"NOOP caf\xe9\r\n"]
+    assert b"C: NOOP caf\\xe9" in p.stdout
+
+
+def subprocess_run_bytes(args, data: bytes):
+    import shutil
+    import subprocess
+
+    return subprocess.run([shutil.which("smtpsh"), *args], input=data, capture_output=True,
+                          timeout=30, check=False)

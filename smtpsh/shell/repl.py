@@ -13,7 +13,6 @@ import contextlib
 import re
 import signal
 import sys
-import traceback
 from collections import deque
 from collections.abc import Coroutine, Iterator
 from contextlib import AbstractContextManager
@@ -32,7 +31,7 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
-from smtpsh.config import Config, ConfigError, load, state_dir
+from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import MAIL, RCPT, Reply, split_command
 from smtpsh.render import STYLES, Fragments, meaning, render, to_plain, use_color
@@ -135,7 +134,7 @@ class _Asker(Interaction):
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
 
-    async def ask(self, prompt: str, secret: bool, optional: bool = False) -> str | None:
+    async def ask(self, prompt: str, secret: bool) -> str | None:
         return await self.shell.ask(prompt, secret)
 
     async def confirm(self, question: str) -> bool:
@@ -520,14 +519,8 @@ class Shell:
 
     def _crash(self, exc: BaseException) -> None:
         """An internal error in one line; the details go to a file for a bug report."""
-        where = state_dir() / "crash.log"
-        try:
-            where.parent.mkdir(parents=True, exist_ok=True)
-            with open(where, "a", encoding="utf-8") as f:
-                f.write("".join(traceback.format_exception(exc)))
-            detail = f" (details in {where})"
-        except OSError:
-            detail = ""
+        where = record_crash(exc)
+        detail = f" (details in {where})" if where else ""
         with contextlib.suppress(Exception):
             self.warn(f"internal error: {type(exc).__name__}: {exc}{detail}")
 
