@@ -30,7 +30,6 @@ _IN_REPLY_TO = re.compile(r"\(in reply to (.+?)(?: command)?\)", re.IGNORECASE)
 _DSN_FIELD = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
 
 _KIND_WORDS = {
-    "success": "success",
     "intermediate": "go on",
     "temporary": "temporary: retry later",
     "permanent": "permanent: do not retry unchanged",
@@ -165,10 +164,6 @@ def verbs() -> list[str]:
     return list(_data("verbs.json")["verbs"])
 
 
-def keywords() -> list[str]:
-    return list(_data("keywords.json")["keywords"])
-
-
 def params(extension: str | None = None) -> list[dict[str, Any]]:
     """MAIL and RCPT parameters (with the verb they go with), optionally of one extension."""
     found = []
@@ -194,7 +189,9 @@ def one_line(code: int, enhanced: str | None = None) -> str:
     else:
         return "not an SMTP reply code"
     kind = basic["kind"] if basic else detail["kind"] if detail else None
-    return f"{title} ({_KIND_WORDS[kind]})" if kind else title
+    # A success gets no word of its own: "Authentication succeeded", not "... (success)".
+    words = _KIND_WORDS.get(kind) if kind else None
+    return f"{title} ({words})" if words else title
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,8 +295,12 @@ def _enhanced_lines(info: dict[str, Any]) -> list[str]:
         lines.append(_para(f"Note: {info['note']}"))
     if info.get("deprecated"):
         lines.append(_para("Deprecated: do not use it."))
-    if info["basic"]:
-        lines.append(_field("Goes with:", "basic codes " + ", ".join(map(str, info["basic"]))))
+    # The registry lists the basic codes of all classes a code is used in; a code of a
+    # known class (5.1.1, not X.1.1) goes only with the basic codes of its own class.
+    klass = info["code"][0]
+    basic = [c for c in info["basic"] if klass not in "245" or str(c)[0] == klass]
+    if basic:
+        lines.append(_field("Goes with:", "basic codes " + ", ".join(map(str, basic))))
     return lines
 
 
@@ -371,7 +372,8 @@ def _explain_reply(code: int, enhanced: str | None, text: str, command: str | No
 
 
 def _states(entry: dict[str, Any]) -> str:
-    return "; ".join(_STATE_WORDS[s] for s in entry["states"])
+    once = ["once per session"] if entry.get("once") else []
+    return "; ".join([*(_STATE_WORDS[s] for s in entry["states"]), *once])
 
 
 def _replies(codes: list[int]) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from smtpsh.explain import one_line
-from smtpsh.explain import verb as known_verb
+from smtpsh import explain
 from smtpsh.protocol import (
     CLOSED,
     CONNECTED,
@@ -26,10 +25,15 @@ from smtpsh.protocol import (
 
 # The shell's command to connect again (its commands start with ':', see shell/commands.py).
 RECONNECT = ":reconnect"
-EXAMPLE_FROM = "MAIL FROM:<you@example.org>"
-EXAMPLE_TO = "RCPT TO:<someone@example.org>"
 # AUTH mechanisms a learner can type by hand, in the order they are suggested.
 _TYPED_MECHANISMS = ("PLAIN", "LOGIN")
+
+# The command that takes the dialog into each state, for a 503 ("wants ... before ...").
+_STATE_REACHED_BY = {GREETED: "EHLO", MAIL: "MAIL FROM", RCPT: "at least one accepted RCPT TO"}
+_STATE_ORDER = (CONNECTED, GREETED, MAIL, RCPT)
+_COMMAND_NAMES = {"MAIL": "MAIL FROM", "RCPT": "RCPT TO"}
+_PARAM_NOT_TAKEN = ("the server does not take a parameter typed after the address:"
+                    " use only those its EHLO reply lists")
 
 _ADDRESS = re.compile(r"<([^<>]*)>")
 _UNKNOWN_COMMAND = re.compile(r"recogni[sz]ed|unknown command|not implemented", re.IGNORECASE)
@@ -51,10 +55,10 @@ def next_step(dialog: Dialog) -> str:
             return "next: STARTTLS (encrypt before anything else)"
         typed = [m for m in _TYPED_MECHANISMS if m in caps.auth_mechanisms]
         if typed and dialog.user is None:
-            return f"next: AUTH {typed[0]} (log in), or {EXAMPLE_FROM}"
-        return f"next: {EXAMPLE_FROM}"
+            return f"next: AUTH {typed[0]} (log in), or {_example('MAIL')}"
+        return f"next: {_example('MAIL')}"
     if dialog.state == MAIL:
-        return f"next: {EXAMPLE_TO}"
+        return f"next: {_example('RCPT')}"
     if dialog.state == RCPT:
         return "next: DATA (or another RCPT TO)"
     return ""
@@ -80,21 +84,18 @@ def explain_reject(line_sent: str, reply: Reply) -> str | None:
     if code in (500, 502) and verb in ("EHLO", "LHLO"):
         return (f"the server does not know {verb}: it is an old server; greet with"
                 " HELO your.name instead")
-    if code == 502 or (code == 500 and (_UNKNOWN_COMMAND.search(text) or not known_verb(verb))):
+    if code == 502 or (code == 500 and (_UNKNOWN_COMMAND.search(text)
+                                        or not explain.verb(verb))):
         return f"the server does not know {verb or 'this command'}"
-    if code == 501 and verb in ("MAIL", "RCPT"):
-        if address is None or "<" not in rest:
-            example = EXAMPLE_FROM if verb == "MAIL" else EXAMPLE_TO
-            return f"check the <angle brackets> around the address: {example}"
-        if "param" in text:
-            return ("the server does not take a parameter typed after the address:"
-                    " use only those its EHLO reply lists")
+    envelope = verb in ("MAIL", "RCPT")
+    if code == 501 and envelope and (address is None or "<" not in rest):
+        return f"check the <angle brackets> around the address: {_example(verb)}"
+    if code == 555 or (code == 501 and envelope and "param" in text):
+        return _PARAM_NOT_TAKEN
+    if code == 501 and envelope:
         return f"the server could not read the address <{address}>: check it (user@domain)"
     if code == 501:
         return f"the server could not read the arguments of {verb or 'this command'}"
-    if code == 555:
-        return ("the server does not take a parameter typed after the address:"
-                " use only those its EHLO reply lists")
     if code == 530:
         return _first_needed(text)
     if code == 538 or detail == "7.11":
@@ -115,24 +116,33 @@ def explain_reject(line_sent: str, reply: Reply) -> str | None:
         return "the message is bigger than the server takes (see SIZE in its EHLO reply)"
     if code == 421:
         return f"the server is closing the connection: try later with {RECONNECT}"
-    return one_line(code, enhanced)
+    return explain.one_line(code, enhanced)
+
+
+def _example(verb: str) -> str:
+    """The knowledge base's example of a command, up to its address: "MAIL FROM:<...>"."""
+    entry = explain.verb(verb)
+    text: str = entry["example"] if entry else verb
+    return text.partition(">")[0] + ">" if ">" in text else text
 
 
 def _sequence(verb: str) -> str:
-    """A 503: which command the server wanted first."""
-    if verb == "RCPT":
-        return "the server wants MAIL FROM before RCPT TO"
-    if verb in ("DATA", "BDAT"):
-        return f"the server wants at least one accepted RCPT TO before {verb}"
-    if verb == "MAIL":
-        return ("the server wants EHLO (and maybe AUTH) before MAIL FROM, and one MAIL FROM"
-                " per message: RSET starts over")
-    if verb == "AUTH":
-        return "AUTH comes once, after EHLO and outside a mail transaction"
-    if verb == "STARTTLS":
-        return "STARTTLS comes once, right after EHLO"
-    return ("this command came out of order: the order is EHLO, MAIL FROM, RCPT TO, DATA"
-            " (RSET starts over)")
+    """A 503: which command the server wanted first, from the states the verb is valid in."""
+    states = explain.valid_states(verb) or frozenset()
+    first = next((state for state in _STATE_ORDER if state in states), CONNECTED)
+    if first == CONNECTED:
+        return ("this command came out of order: the order is EHLO, MAIL FROM, RCPT TO, DATA"
+                " (RSET starts over)")
+    name = _COMMAND_NAMES.get(verb, verb)
+    parts = [f"the server wants {_STATE_REACHED_BY[first]} before {name}"]
+    entry = explain.verb(verb)
+    if entry and entry.get("once"):
+        parts.append(f"{name} only once per session")
+    if first == GREETED and MAIL not in states:
+        parts.append(f"no {name} inside a mail transaction (RSET ends one)")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
 def _first_needed(text: str) -> str:

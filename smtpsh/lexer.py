@@ -49,6 +49,9 @@ _BASE64 = r"[A-Za-z0-9+/]+={0,2}"
 # A line that is one base64 word: a client's answer at a 334.
 _BASE64_LINE = r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?=[ \t\r]*$)"
 _END = r"(?=\s|$)"
+# After a reply code: the continuation dash, or nothing when no digit follows. An optional
+# dash ("-?" then "(?!\d)") would give the dash up before a digit, as in "250-8BITMIME".
+_DASH = r"(-|(?!\d))"
 
 
 class SmtpLexer(RegexLexer):
@@ -118,13 +121,15 @@ class SmtpLexer(RegexLexer):
             include("code"),
             default(("#pop", "text")),
         ],
+        # A code, then the continuation dash whatever follows it ("250-8BITMIME" as much as
+        # "250-SMTPUTF8"), or else no digit: "2500" is not a code.
         "code": [
-            (r"(334)(-?)(?!\d)", bygroups(Generic.Subheading, Punctuation), ("#pop", "challenge")),
-            (r"(2\d\d)(-?)(?!\d)", bygroups(Generic.Inserted, Punctuation), ("#pop", "status")),
-            (r"(3\d\d)(-?)(?!\d)", bygroups(Generic.Subheading, Punctuation), ("#pop", "status")),
-            (r"(4\d\d)(-?)(?!\d)", bygroups(Generic.Traceback, Punctuation), ("#pop", "status")),
-            (r"(5\d\d)(-?)(?!\d)", bygroups(Generic.Error, Punctuation), ("#pop", "status")),
-            (r"(\d{3})(-?)(?!\d)", bygroups(Number, Punctuation), ("#pop", "status")),
+            (rf"(334){_DASH}", bygroups(Generic.Subheading, Punctuation), ("#pop", "challenge")),
+            (rf"(2\d\d){_DASH}", bygroups(Generic.Inserted, Punctuation), ("#pop", "status")),
+            (rf"(3\d\d){_DASH}", bygroups(Generic.Subheading, Punctuation), ("#pop", "status")),
+            (rf"(4\d\d){_DASH}", bygroups(Generic.Traceback, Punctuation), ("#pop", "status")),
+            (rf"(5\d\d){_DASH}", bygroups(Generic.Error, Punctuation), ("#pop", "status")),
+            (rf"(\d{{3}}){_DASH}", bygroups(Number, Punctuation), ("#pop", "status")),
         ],
         "status": [
             (r"\n", Whitespace, "#pop"),

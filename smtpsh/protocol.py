@@ -83,12 +83,12 @@ class Closed:
     partial: tuple[str, ...] = ()
 
 
-class _NeedData:
+class NeedData:
     def __repr__(self) -> str:
         return "NEED_DATA"
 
 
-NEED_DATA = _NeedData()
+NEED_DATA = NeedData()
 Event = Reply | Garbage | Closed
 
 
@@ -137,7 +137,7 @@ class ReplyParser:
         """True while a multiline reply has started and not ended."""
         return self._code is not None
 
-    def next_event(self) -> Event | _NeedData:
+    def next_event(self) -> Event | NeedData:
         while not self._events:
             line = self._next_line()
             if line is None:
@@ -384,6 +384,7 @@ TRANSITIONS: dict[tuple[str, int], str] = {
     ("DATA", 3): DATA,
     ("RSET", 2): GREETED,
     ("STARTTLS", 2): CONNECTED,  # RFC 3207 4.2: forget all, greet again
+    ("BDAT LAST", 2): GREETED,  # RFC 3030: the last chunk ends the transaction
     ("QUIT", 2): CLOSED,
 }
 # Where a message ends, whatever the reply, the transaction is over (RFC 5321 4.1.1.4).
@@ -479,12 +480,13 @@ class Dialog:
         elif verb == "HELO" and reply.klass == 2:
             self.capabilities = Capabilities()
             self.greeted_with_ehlo = False
-        elif verb == "STARTTLS" and reply.klass == 2:
-            self.tls_started()
         return verb
 
     def tls_started(self) -> None:
-        """RFC 3207 4.2: after the handshake, forget everything learnt before it."""
+        """RFC 3207 4.2: after the handshake, forget everything learnt before it.
+
+        Called by the session once the handshake succeeded, not on the 220 itself.
+        """
         self.tls = True
         self.state = CONNECTED
         self.capabilities = Capabilities()

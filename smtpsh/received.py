@@ -3,6 +3,13 @@
 Stdlib only. Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
 hops newest first; the syntax is RFC 5321 §4.4 / RFC 5322 §3.6.7, but real servers bend it,
 so every clause is optional and a line that cannot be read is kept raw with a note.
+
+Times: a numeric zone (+0200) is used as is; a zone name is read from `_ZONES`, a small table
+(RFC 5322 §4.3's obsolete names, then a few common names that are not ambiguous); any other
+name keeps the time as written, with a note, out of the delays.
+
+The slowest hop is flagged only when it stands out: a delay of at least `SLOW` (60 s) and at
+least twice that of any other hop. Ties, and chains where every hop takes a second, flag none.
 """
 
 from __future__ import annotations
@@ -30,6 +37,18 @@ _AUTH_COMMENT = re.compile(r"\bauthenticated\b", re.IGNORECASE)
 # 192.0.2.0/24 in examples are not taken for internal hops.
 _INTERNAL = [ipaddress.ip_network(n) for n in
              ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")]
+# Zone names and their offsets in hours. RFC 5322 §4.3 (obs-zone): UT, GMT, and the North
+# American zones; then common names seen in Received fields. Names that stand for several
+# zones (IST: India, Ireland, Israel) are left out: their times are kept with a note.
+_ZONES = {
+    "UT": 0, "GMT": 0, "UTC": 0, "Z": 0,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 2, "EET": 2,
+    "EEST": 3, "MSK": 3, "HKT": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "NZST": 12, "NZDT": 13,
+}  # fmt: skip
+# The slowest hop is flagged only when its delay is at least this, and twice any other's.
+SLOW = timedelta(seconds=60)
 _GREYLIST = re.compile(r"delayed\s+(?:(\d+)\s+seconds|for\s+(\d+):(\d\d):(\d\d))",
                        re.IGNORECASE)
 
@@ -50,12 +69,15 @@ class Hop:
     id: str | None = None
     for_: str | None = None
     timestamp: datetime | None = None
+    # The time as written when its zone is not known (then timestamp is None).
+    unzoned: datetime | None = None
     delay: timedelta | None = None
     greylist: timedelta | None = None
     internal: bool = False
     backwards: bool = False
     slowest: bool = False
     parsed: bool = True
+    partly: bool = False  # read, but some of it could not be (its notes say what)
     notes: list[str] = field(default_factory=list)
 
 
@@ -94,22 +116,27 @@ def _header_fields(text: str) -> list[tuple[str, str]]:
     return fields
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """Words, <angle-addresses> and (nested (comments)) of a Received value, in order."""
+def _tokens(text: str) -> tuple[list[tuple[str, str]], bool]:
+    """Words, <angle-addresses> and (nested (comments)) of a Received value, in order.
+
+    Also whether a '(' was never closed: it is skipped and what follows is read as words,
+    so that a broken comment does not swallow the clauses after it.
+    """
     tokens: list[tuple[str, str]] = []
+    unclosed = False
     i = 0
     while i < len(text):
         char = text[i]
         if char.isspace():
             i += 1
         elif char == "(":
-            depth, start = 0, i
-            while i < len(text):
-                depth += {"(": 1, ")": -1}.get(text[i], 0)
+            end = _closing(text, i)
+            if end is None:
+                unclosed = True
                 i += 1
-                if depth == 0:
-                    break
-            tokens.append(("comment", text[start + 1:i - 1].strip()))
+                continue
+            tokens.append(("comment", text[i + 1:end].strip()))
+            i = end + 1
         else:
             start = i
             end = text.find(">", i) + 1 if char == "<" else 0
@@ -119,34 +146,59 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 while i < len(text) and not text[i].isspace() and text[i] != "(":
                     i += 1
             tokens.append(("word", text[start:i]))
-    return tokens
+    return tokens, unclosed
+
+
+def _closing(text: str, start: int) -> int | None:
+    """Where the comment opened at text[start] closes, or None if it never does."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return None
 
 
 def _split_date(value: str) -> tuple[str, str]:
-    """The clauses and the date-time: after the last ';' outside comments."""
+    """The clauses and the date-time: after the last ';' outside comments.
+
+    When a '(' is never closed, "outside comments" means nothing: the last ';' then.
+    """
     depth, cut = 0, -1
     for i, char in enumerate(value):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if char == ";" and depth <= 0:
             cut = i
+    if depth > 0:
+        cut = value.rfind(";")
     if cut < 0:
         return value, ""
     return value[:cut], value[cut + 1:].strip()
 
 
-def _parse_date(text: str) -> datetime | None:
+def _read_date(hop: Hop, text: str) -> None:
+    """The hop's time; a zone not known keeps the time as written (unzoned), with a note."""
     text = re.sub(r"\([^)]*\)", " ", text).strip()
     if not text:
-        return None
+        return
+    words = text.split()
+    zone = words[-1].upper() if words[-1].isalpha() else None
+    if zone in _ZONES:
+        hours = _ZONES[zone]
+        words[-1] = f"{'-' if hours < 0 else '+'}{abs(hours):02d}00"
     try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        # "-0000" is UTC with no local zone (RFC 5322 §3.3); a zone name Python does not
-        # know (CEST) leaves the time unusable for comparisons.
-        return when.replace(tzinfo=UTC) if "-0000" in text else None
-    return when
+        when = email.utils.parsedate_to_datetime(" ".join(words))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        hop.notes.append(f"time not understood: {text}")
+        return
+    if when.tzinfo is not None:
+        hop.timestamp = when
+    elif words[-1] == "-0000":  # UTC, with no word on the local zone (RFC 5322 §3.3)
+        hop.timestamp = when.replace(tzinfo=UTC)
+    else:
+        hop.unzoned = when
+        what = f"time zone {words[-1]} not known" if zone else "no time zone"
+        hop.notes.append(f"{what}: the time is shown as written and left out of the delays")
 
 
 def _ip(text: str) -> str | None:
@@ -174,12 +226,15 @@ def _is_internal(address: str) -> bool:
 def _parse_received(value: str) -> Hop:
     hop = Hop(raw=value)
     clauses_text, date_text = _split_date(value)
-    hop.timestamp = _parse_date(date_text)
-    if date_text and hop.timestamp is None:
-        hop.notes.append(f"time not understood: {date_text}")
+    _read_date(hop, date_text)
+    tokens, unclosed = _tokens(clauses_text)
+    if unclosed:
+        hop.partly = True
+        hop.notes.append("partly not understood: a '(' is never closed; it was skipped and "
+                         "the rest read as words")
     clauses: dict[str, list[tuple[str, str]]] = {}
     current = "head"
-    for kind, token in _tokens(clauses_text):
+    for kind, token in tokens:
         if kind == "word" and token.lower() in _CLAUSES and token.lower() not in clauses:
             current = token.lower()
             clauses[current] = []
@@ -188,7 +243,7 @@ def _parse_received(value: str) -> Hop:
     head = [t for kind, t in clauses.get("head", []) if kind == "comment"]
     if "from" not in clauses and "by" not in clauses:
         # Only a comment, as qmail writes "(qmail 123 invoked from network)": keep its time.
-        hop.parsed = bool(head) and hop.timestamp is not None
+        hop.parsed = bool(head) and (hop.timestamp or hop.unzoned) is not None
         hop.notes.append(f"no from or by clause: {'; '.join(head)}" if hop.parsed else
                          "could not read this Received line (no from or by clause)")
         return hop
@@ -288,9 +343,11 @@ def _measure(hops: list[Hop]) -> None:
                                  "two hosts' clocks disagree")
         if hop.timestamp:
             previous = hop
-    timed = [hop for hop in hops if hop.delay and hop.delay > timedelta(0)]
-    if timed:
-        max(timed, key=lambda hop: hop.delay or timedelta(0)).slowest = True
+    delays = sorted((hop.delay, n) for n, hop in enumerate(hops) if hop.delay is not None)
+    if delays and delays[-1][0] >= SLOW:
+        longest, n = delays[-1]
+        if len(delays) == 1 or longest >= 2 * max(delays[-2][0], timedelta(0)):
+            hops[n].slowest = True
 
 
 def _duration(delta: timedelta) -> str:
@@ -333,7 +390,10 @@ def render(hops: list[Hop]) -> str:
             "with", "flags")
     rows = []
     for number, hop in enumerate(hops, 1):
-        when = hop.timestamp.strftime(stamp) if hop.timestamp else "?"
+        if hop.timestamp:
+            when = hop.timestamp.strftime(stamp)
+        else:  # the time as written, its zone not known
+            when = f"{hop.unzoned:%Y-%m-%d %H:%M:%S} ?" if hop.unzoned else "?"
         delay = "" if hop.delay is None else ("+" if hop.delay >= timedelta(0) else "")
         delay += _duration(hop.delay) if hop.delay is not None else "-"
         by = (hop.by or "-") + (f" ({hop.software})" if hop.software else "")
@@ -350,7 +410,7 @@ def render(hops: list[Hop]) -> str:
         details = [f"id {hop.id}" if hop.id else "", f"for {hop.for_}" if hop.for_ else ""]
         if any(details):
             lines.append(indent + "  ".join(d for d in details if d))
-        if not hop.parsed:
+        if not hop.parsed or hop.partly:
             lines.append(indent + f"raw: {hop.raw or '(empty)'}")
         lines += [indent + f"note: {note}" for note in hop.notes]
     return "\n".join(lines + ["", *_summary(hops)])
@@ -391,6 +451,9 @@ def _summary(hops: list[Hop]) -> list[str]:
     unread = [str(n) for n, hop in enumerate(hops, 1) if not hop.parsed]
     if unread:
         lines.append(f"not understood: hop {', '.join(unread)} (shown raw)")
+    partly = [str(n) for n, hop in enumerate(hops, 1) if hop.parsed and hop.partly]
+    if partly:
+        lines.append(f"partly not understood: hop {', '.join(partly)} (shown raw too)")
     return lines
 
 

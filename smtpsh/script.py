@@ -44,6 +44,13 @@ class ScriptInput:
         line, _, self._pending = self._pending.partition(b"\n")
         return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
 
+    def read_exact(self, size: int) -> bytes:
+        """The next `size` octets (fewer at the end of input), whatever they hold."""
+        while len(self._pending) < size and (chunk := self._read()):
+            self._pending += chunk
+        data, self._pending = self._pending[:size], self._pending[size:]
+        return data
+
     def message(self) -> Iterator[bytes]:
         """Message text up to (not including) the lone "." line, in chunks.
 
@@ -91,6 +98,10 @@ class ScriptInteraction(Interaction):
 
     async def confirm(self, question: str) -> bool:
         return self.plain_auth
+
+    async def chunk(self, size: int) -> bytes | None:
+        """The next `size` octets of the script, exactly as they are (BDAT is binary)."""
+        return self.inp.read_exact(size)
 
 
 def _worse(status: Exit, reply: Reply) -> Exit:

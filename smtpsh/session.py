@@ -8,6 +8,7 @@ warnings. Every event also goes to the transcript, through the one redaction rul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from smtpsh.protocol import (
     Event,
     Garbage,
     LocalProtocolError,
+    NeedData,
     Reply,
     ReplyParser,
     encode_command,
@@ -76,6 +78,10 @@ class Interaction:
 
     async def confirm(self, question: str) -> bool:
         return False
+
+    async def chunk(self, size: int) -> bytes | None:
+        """The `size` octets that follow a BDAT command; None if there are none to give."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -289,17 +295,20 @@ class Session:
             wire = encode_command(line)
         except LocalProtocolError as exc:
             raise Failure(str(exc), Exit.USAGE) from None
+        self._unasked()
         for w in self.dialog.warnings_for(line):
             self.warn(w)
         verb = split_command(line)[0]
         if verb == "AUTH":
             return await self._auth(line)
+        if verb == "BDAT":
+            return await self._bdat(line, wire)
         # Made before STARTTLS is sent: a bad --cafile fails here, and the handshake that
         # follows the 220 does not wait for the first context of the process.
         ctx = self.tls_context() if verb == "STARTTLS" else None
         self.dialog.sent(line)
         self.emit(Sent(line))
-        await self.transport.write(wire)
+        await self._write(wire)
         reply = await self.reply()
         if ctx is not None and reply.klass == 2:
             await self._upgrade(ctx)
@@ -309,6 +318,66 @@ class Session:
         elif self.dialog.state == CLOSED:
             await self.transport.close()
         return reply
+
+    def _unasked(self) -> None:
+        """Show replies that arrived with no command waiting, before the next command.
+
+        Replies are matched to commands in order; a stray one left unread would shift every
+        later match by one (and could pass for the go-ahead of a STARTTLS).
+        """
+        assert self.transport is not None
+        self.parser.receive_data(self.transport.buffered())
+        while not isinstance(ev := self.parser.next_event(), NeedData):
+            if isinstance(ev, Reply):
+                self.warn("the server sent a reply no command was waiting for:")
+            self._handle(ev)
+
+    async def _write(self, data: bytes) -> None:
+        """Send, within --timeout; if the server went away, first show its last words."""
+        assert self.transport is not None
+        try:
+            async with asyncio.timeout(self.options.timeout):
+                await self.transport.write(data)
+        except TimeoutError:
+            raise Failure(f"timed out: the server took no data for {self.options.timeout:g} s"
+                          " (see --timeout)", Exit.TIMEOUT) from None
+        except Failure:
+            await self._last_words()
+            raise
+
+    async def _last_words(self) -> None:
+        """What the server said before it closed (a 421, a 552 in the middle of DATA)."""
+        assert self.transport is not None
+        self.parser.receive_data(self.transport.buffered())
+        with contextlib.suppress(TimeoutError, Failure):
+            async with asyncio.timeout(0.5):
+                while data := await self.transport.read():
+                    self.parser.receive_data(data)
+        while isinstance(ev := self.parser.next_event(), Reply | Garbage):
+            with contextlib.suppress(Failure, _Ended):
+                self._handle(ev)
+
+    async def _bdat(self, line: str, wire: bytes) -> Reply:
+        """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""
+        assert self.transport is not None
+        args = split_command(line)[1].split()
+        if not args or not args[0].isdigit():
+            self.warn("BDAT wants a size: BDAT <octets> [LAST]; sent as typed")
+            chunk = b""
+        else:
+            got = await self.interaction.chunk(int(args[0]))
+            if got is None:
+                raise Failure("BDAT: no chunk to send (nothing was sent)", Exit.USAGE)
+            chunk = got
+            if len(chunk) != int(args[0]):
+                self.warn(f"BDAT {args[0]} but the chunk has {len(chunk)} octets; sent as given"
+                          " (the server will count what it gets)")
+        last = len(args) > 1 and args[1].upper() == "LAST"
+        self.dialog.pending.append("BDAT LAST" if last else "BDAT")
+        self.emit(Sent(line))
+        self.note(f"({len(chunk)} octets of message data follow the command, as they are)")
+        await self._write(wire + chunk)
+        return await self.reply()
 
     # --- AUTH --------------------------------------------------------------------------
 
@@ -324,7 +393,11 @@ class Session:
         self.emit(Sent(text, secret=secret))
         if shown is not None:
             self.note(f"({shown})")
-        await self.transport.write(encode_command(text))
+        try:
+            wire = encode_command(text)
+        except LocalProtocolError as exc:
+            raise Failure(str(exc), Exit.USAGE) from None
+        await self._write(wire)
         return await self.reply()
 
     async def _auth(self, line: str) -> Reply:
@@ -473,8 +546,13 @@ class Session:
             caps = self.dialog.capabilities
             if not caps.has("8BITMIME") and not caps.has("SMTPUTF8"):
                 self.warn("8-bit text but the server did not advertise 8BITMIME")
+        if self.transport.has_data():
+            # A server speaks in the middle of DATA only to refuse (421, 552): stop, show it.
+            await self._last_words()
+            raise Failure("the server answered in the middle of the message (above):"
+                          " stopped sending", Exit.LOST)
         if out:
-            await self.transport.write(out)
+            await self._write(out)
 
     async def data_end(self) -> Reply:
         """The lone dot: end the message and wait for the server's verdict."""
@@ -490,7 +568,7 @@ class Session:
             self.warn(f"the longest line has {enc.max_line} octets, over {MAX_DATA_LINE}")
         self.dialog.sent_end_of_data()
         self.emit(Sent(".", data=True))
-        await self.transport.write(tail)
+        await self._write(tail)
         return await self.reply()
 
 

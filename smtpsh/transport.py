@@ -96,9 +96,19 @@ class Transport:
         except (ConnectionError, OSError):
             return b""
 
+    @property
+    def _unread(self) -> bytearray:
+        # asyncio's StreamReader has no public way to peek at what it holds.
+        return self.reader._buffer  # type: ignore[attr-defined,no-any-return]
+
+    def has_data(self) -> bool:
+        """Bytes have arrived and wait to be read (a reply the client did not wait for)."""
+        return bool(self._unread)
+
     def buffered(self) -> bytes:
-        """Take the bytes that arrived but were not read yet (for the STARTTLS guard)."""
-        buf = self.reader._buffer  # type: ignore[attr-defined]  # asyncio has no public peek
+        """Take the bytes that arrived but were not read yet (the STARTTLS guard, stray
+        replies, a server's last words)."""
+        buf = self._unread
         data = bytes(buf)
         buf.clear()
         return data

@@ -14,7 +14,6 @@ from smtpsh.explain import (
     enhanced_code,
     explain,
     keyword,
-    keywords,
     main_explain,
     one_line,
     reply_code,
@@ -115,12 +114,13 @@ def test_every_entry_names_its_rfc():
 
 def test_verbs_and_keywords_are_there():
     assert set(VERBS) <= set(verbs())
-    assert set(KEYWORDS) <= set(keywords())
+    keywords = list(load("keywords.json")["keywords"])
+    assert set(KEYWORDS) <= set(keywords)
     for name in verbs():
         entry = verb(name)
         assert entry["syntax"] and entry["help"] and entry["example"], name
         assert entry["states"] and set(entry["states"]) <= STATES, name
-    for name in keywords():
+    for name in keywords:
         entry = keyword(name)
         assert entry["syntax"] and entry["help"] and entry["example"], name
 
@@ -200,7 +200,16 @@ def test_one_line():
                                    "(temporary: retry later)")
     assert one_line(550, "5.1.99").startswith("Requested action not taken")
     assert one_line(451, "4.7.1").startswith("Delivery not authorized")
-    assert one_line(235, "2.7.0") == "Authentication succeeded (success)"
+    assert one_line(451, "4.3.0") == "Requested action aborted: local error in processing " \
+        "(temporary: retry later)"
+
+
+@pytest.mark.parametrize("code, enhanced", [(235, "2.7.0"), (250, "2.1.5"), (250, None),
+                                            (221, "2.0.0"), (220, None)])
+def test_one_line_of_a_success_does_not_say_success_twice(code, enhanced):
+    # "Authentication succeeded (success)": a 2xx needs no class word after its title.
+    assert "success)" not in one_line(code, enhanced)
+    assert one_line(235, "2.7.0") == "Authentication succeeded"
     assert one_line(334, None) == "Server challenge (AUTH) (go on)"
     assert one_line(999, None) == "not an SMTP reply code"
 
@@ -244,6 +253,29 @@ def test_explain_enhanced_code_answers_like_an_admin():
     assert "SPF" in text and "DKIM" in text and "DMARC" in text
     assert "Permanent failure" in text
     assert "4.2.2" in explain("4.2.2") and "temporary" in explain("4.2.2").lower()
+
+
+def goes_with(text):
+    found = re.search(r"Goes with: +basic codes ([\d, ]+)", text)
+    return [int(c) for c in found[1].split(", ")] if found else []
+
+
+def test_explain_enhanced_code_lists_basic_codes_of_its_own_class():
+    # "--explain 5.1.1" said "Goes with: basic codes 451, 550": a 5.x.x never goes with 451.
+    assert goes_with(explain("5.1.1")) == [550]
+    assert goes_with(explain("4.1.1")) == [451]
+    assert goes_with(explain("4.2.2")) == []  # the registry lists only 552 for X.2.2
+    assert "Goes with" not in explain("4.2.2")
+    assert goes_with(explain("X.1.1")) == [451, 550]  # no class: every class's codes
+    for pattern, entry in load("enhanced.json")["codes"].items():
+        for klass in "245":
+            listed = goes_with(explain(klass + pattern[1:]))
+            assert all(str(c)[0] == klass for c in listed), (klass + pattern[1:], listed)
+            assert listed == [c for c in entry["basic"] if str(c)[0] == klass]
+
+
+def test_explain_reply_lists_basic_codes_of_the_enhanced_code_class():
+    assert goes_with(explain("550 5.1.1 <x@y>: User unknown")) == [550]
 
 
 def test_explain_unregistered_enhanced_code():
@@ -322,7 +354,7 @@ def test_explain_keyword(name, expect):
 def test_every_entry_can_be_explained_within_80_columns():
     data = load("replycodes.json"), load("enhanced.json")
     things = [*data[0]["codes"], *("5" + k[1:] for k in data[1]["codes"]), *verbs(),
-              *keywords()]
+              *load("keywords.json")["keywords"]]
     for thing in things:
         for line in explain(thing).splitlines():
             assert len(line) <= 80, (thing, line)

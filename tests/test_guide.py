@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from smtpsh.explain import one_line
+from smtpsh import explain
+from smtpsh.explain import one_line, verb
 from smtpsh.guide import explain_reject, next_step
 from smtpsh.protocol import Capabilities, Dialog, Reply
+
+# The knowledge base's examples of MAIL and RCPT, up to the address: what the guide suggests.
+MAIL_EXAMPLE = "MAIL FROM:<alice@example.org>"
+RCPT_EXAMPLE = "RCPT TO:<bob@example.net>"
 
 
 def reply(line: str) -> Reply:
@@ -27,9 +35,9 @@ def dialog(state: str, *keywords: str, tls: bool = False, user: str | None = Non
     (dialog("connected"),
      "next: EHLO your.name (say hello; EHLO asks for the server's extensions)"),
     (dialog("greeted", "STARTTLS", "SIZE 1000"), "next: STARTTLS (encrypt before anything else)"),
-    (dialog("greeted", "SIZE 1000"), "next: MAIL FROM:<you@example.org>"),
-    (dialog("greeted"), "next: MAIL FROM:<you@example.org>"),
-    (dialog("mail"), "next: RCPT TO:<someone@example.org>"),
+    (dialog("greeted", "SIZE 1000"), f"next: {MAIL_EXAMPLE}"),
+    (dialog("greeted"), f"next: {MAIL_EXAMPLE}"),
+    (dialog("mail"), f"next: {RCPT_EXAMPLE}"),
     (dialog("rcpt"), "next: DATA (or another RCPT TO)"),
     (dialog("data"), "type the message; a line with a lone . ends it"),
     (dialog("closed"), "the connection is closed: :reconnect"),
@@ -43,17 +51,18 @@ def test_next_step_after_starttls() -> None:
     d = Dialog()
     d.sent("STARTTLS")
     d.received(Reply(220, ("Ready to start TLS",)))
+    d.tls_started()  # what the session calls once the handshake succeeded
     assert d.state == "connected" and d.tls
     assert next_step(d).startswith("next: EHLO your.name (again")
 
 
 def test_next_step_with_tls_offers_auth_then_mail() -> None:
     d = dialog("greeted", "AUTH CRAM-MD5 LOGIN PLAIN", tls=True)
-    assert next_step(d) == "next: AUTH PLAIN (log in), or MAIL FROM:<you@example.org>"
+    assert next_step(d) == f"next: AUTH PLAIN (log in), or {MAIL_EXAMPLE}"
     d.user = "demo"
-    assert next_step(d) == "next: MAIL FROM:<you@example.org>"
+    assert next_step(d) == f"next: {MAIL_EXAMPLE}"
     # A mechanism not typed by hand is not suggested.
-    assert next_step(dialog("greeted", "AUTH XOAUTH2", tls=True)).endswith("<you@example.org>")
+    assert next_step(dialog("greeted", "AUTH XOAUTH2", tls=True)).endswith(MAIL_EXAMPLE)
 
 
 def test_starttls_is_not_suggested_again_once_on() -> None:
@@ -92,9 +101,9 @@ def test_next_step_follows_a_real_dialog() -> None:
      "no recipient was accepted, so there is no one to send to:"
      " give a RCPT TO that the server accepts first"),
     ("MAIL FROM:me@example.org", "501 5.1.7 Bad sender address syntax",
-     "check the <angle brackets> around the address: MAIL FROM:<you@example.org>"),
+     f"check the <angle brackets> around the address: {MAIL_EXAMPLE}"),
     ("RCPT TO bob@example.org", "501 Syntax: RCPT TO:<address>",
-     "check the <angle brackets> around the address: RCPT TO:<someone@example.org>"),
+     f"check the <angle brackets> around the address: {RCPT_EXAMPLE}"),
     ("VRFY", "501 Syntax: VRFY <address>", "the server could not read the arguments of VRFY"),
     ("EXPN staff", "502 5.5.1 Error: command not implemented", "the server does not know EXPN"),
     ("FOO", '500 Error: command "FOO" not recognized', "the server does not know FOO"),
@@ -117,6 +126,52 @@ def test_next_step_follows_a_real_dialog() -> None:
 ])
 def test_explain_reject(sent: str, answer: str, why: str) -> None:
     assert explain_reject(sent, reply(answer)) == why
+
+
+@pytest.mark.parametrize(("sent", "why"), [
+    ("MAIL FROM:<a@example.org>", "the server wants EHLO before MAIL FROM, and no MAIL FROM"
+     " inside a mail transaction (RSET ends one)"),
+    ("AUTH PLAIN", "the server wants EHLO before AUTH, AUTH only once per session, and no AUTH"
+     " inside a mail transaction (RSET ends one)"),
+    ("BDAT 10 LAST", "the server wants at least one accepted RCPT TO before BDAT"),
+    ("NOOP", "this command came out of order: the order is EHLO, MAIL FROM, RCPT TO, DATA"
+     " (RSET starts over)"),
+])
+def test_503_says_what_the_verb_needs(sent: str, why: str) -> None:
+    assert explain_reject(sent, reply("503 5.5.1 Error: bad sequence of commands")) == why
+
+
+# --- one source: the examples and the states are the knowledge base's ------------------------
+
+
+def test_suggested_commands_are_the_knowledge_base_examples() -> None:
+    assert verb("MAIL")["example"].startswith(MAIL_EXAMPLE + " ")
+    assert verb("RCPT")["example"].startswith(RCPT_EXAMPLE + " ")
+    assert next_step(dialog("greeted")) == f"next: {MAIL_EXAMPLE}"
+    assert next_step(dialog("mail")) == f"next: {RCPT_EXAMPLE}"
+
+
+def test_guide_follows_the_knowledge_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Change the knowledge base: the guide's examples and 503 answers change with it.
+    verbs = json.loads((Path(explain.__file__).parent / "data" / "verbs.json").read_text())
+    verbs["verbs"]["MAIL"]["example"] = "MAIL FROM:<kb@example.test> SIZE=1"
+    verbs["verbs"]["RCPT"]["example"] = "RCPT TO:<kb@example.test>"
+    verbs["verbs"]["VRFY"]["states"] = ["mail", "rcpt"]
+    real = explain._data
+    monkeypatch.setattr(explain, "_data", lambda name: verbs if name == "verbs.json"
+                        else real(name))
+    assert next_step(dialog("greeted")) == "next: MAIL FROM:<kb@example.test>"
+    assert next_step(dialog("mail")) == "next: RCPT TO:<kb@example.test>"
+    assert explain_reject("RCPT TO bob", reply("501 Syntax")).endswith(
+        ": RCPT TO:<kb@example.test>")
+    assert explain_reject("VRFY x", reply("503 later")) == (
+        "the server wants MAIL FROM before VRFY")
+
+
+def test_each_reject_sentence_is_written_once() -> None:
+    source = (Path(__file__).parent.parent / "smtpsh" / "guide.py").read_text()
+    strings = [s for s in source.split('"')[1::2] if len(s) > 30 and " " in s]
+    assert len(strings) == len(set(strings))
 
 
 def test_other_rejects_fall_back_to_the_knowledge_base() -> None:

@@ -141,6 +141,20 @@ def test_continuation_dash_is_not_part_of_the_code() -> None:
     ]
 
 
+@pytest.mark.parametrize("line", ["250-8BITMIME", "250-SMTPUTF8", "250-2.1.0 ok", "250-8",
+                                  "550-5.1.1 no such user", "451-4 things", "334-", "999-1x"])
+def test_continuation_dash_is_punctuation_whatever_follows(line: str) -> None:
+    # "250-8BITMIME" lexed the dash as text: "-?" gave it up before the digit 8.
+    got = tokens(f"S: {line}")
+    assert got[1:3] == [(got[1][0], line[:3]), (Punctuation, "-")]
+    assert got[1][0] is not Text and "".join(v for _, v in got[2:]) == line[3:].replace(" ", "")
+
+
+@pytest.mark.parametrize("line", ["2500 apples", "25000"])
+def test_four_digits_are_not_a_code(line: str) -> None:
+    assert not [v for t, v in tokens(line) if t in Generic]
+
+
 def test_netcat_dialog() -> None:
     got = tokens((DATA / "netcat-dialog.txt").read_text())
     assert got[:3] == [

@@ -285,6 +285,8 @@ def test_421_closes_and_starttls_resets():
     d.received(EHLO_REPLY)
     d.sent("STARTTLS")
     d.received(Reply(220, ("go",)))
+    assert not d.tls  # not before the handshake has succeeded
+    d.tls_started()  # the session says so after it
     assert d.tls and d.state == protocol.CONNECTED and d.capabilities.keywords == {}
     d.received(Reply(421, ("bye",)))
     assert d.state == protocol.CLOSED

@@ -1,5 +1,6 @@
 """The Received-chain reader on the shared example and on Gmail, Exim and Sendmail headers."""
 
+import email.utils
 import io
 import re
 from datetime import UTC, datetime, timedelta, timezone
@@ -129,6 +130,9 @@ def test_exim_chain():
     assert exim.id == "1rhBqv-00AbCd-2N" and exim.for_ == "dave@example.net"
     assert lmtp.with_ == "LMTP" and lmtp.for_ == "dave@example.net"
     assert all(h.delay == timedelta(seconds=1) for h in hops[1:])
+    # Every hop took a second: none is "slowest".
+    assert not any(h.slowest for h in hops)
+    assert "slowest" not in render(hops)
 
 
 def test_exim_helo_in_comment():
@@ -166,6 +170,72 @@ def test_exchange_online_hop_with_ipv6_and_tls():
     assert hop.with_ == "Microsoft SMTP Server" and hop.id == "15.20.7362.4"
 
 
+# --- the slowest hop: flagged only when it stands out ------------------------------------------
+
+
+def chain_with_delays(*seconds: int) -> list[Hop]:
+    """A chain whose hops follow each other by these delays (oldest first)."""
+    start = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
+    times = [start]
+    for delay in seconds:
+        times.append(times[-1] + timedelta(seconds=delay))
+    fields = [f"Received: from h{n} by h{n + 1}; {email.utils.format_datetime(when)}\n"
+              for n, when in enumerate(times)]
+    return parse_chain("".join(reversed(fields)))
+
+
+@pytest.mark.parametrize(("seconds", "slowest"), [
+    ((1, 1, 1), []),  # the Exim example: nothing stands out
+    ((1, 5, 2), []),  # the slowest is still quick
+    ((59, 2), []),  # under a minute
+    ((600, 600, 3), []),  # a tie
+    ((120, 100), []),  # not clearly slower than the other
+    ((636, 30, 36), [2]),  # as in the shared example
+    ((2, 60, 30), [3]),  # a minute, twice the next
+    ((300,), [2]),  # the only delay, and a long one
+    ((-137, 900, 20), [3]),  # a clock going backwards does not count as fast
+])
+def test_slowest_hop_only_when_it_stands_out(seconds: tuple[int, ...], slowest: list[int]):
+    hops = chain_with_delays(*seconds)
+    assert [h.delay.total_seconds() for h in hops[1:]] == list(seconds)
+    assert [n for n, hop in enumerate(hops, 1) if hop.slowest] == slowest
+    assert ("slowest hop:" in render(hops)) == bool(slowest)
+
+
+# --- zone names -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("zone", "offset"), [
+    ("CEST", 2), ("CET", 1), ("GMT", 0), ("UT", 0), ("UTC", 0), ("EST", -5), ("EDT", -4),
+    ("CST", -6), ("CDT", -5), ("MST", -7), ("MDT", -6), ("PST", -8), ("PDT", -7), ("BST", 1),
+    ("MSK", 3), ("JST", 9), ("cest", 2),
+])
+def test_zone_names_keep_the_time(zone: str, offset: int):
+    hop = parse_chain(f"Received: from a by b; Sun, 12 May 2013 11:22:54 {zone}\n")[0]
+    assert hop.timestamp == datetime(2013, 5, 12, 11, 22, 54,
+                                     tzinfo=timezone(timedelta(hours=offset)))
+    assert not hop.notes
+
+
+def test_zone_name_lets_delays_be_measured():
+    hops = parse_chain("Received: from b by c; Sun, 12 May 2013 11:22:54 CEST\n"
+                       "Received: from a by b; Sun, 12 May 2013 09:20:54 GMT\n")
+    assert hops[1].delay == timedelta(minutes=2)
+    assert "11:22:54 +0200" in render(hops)
+
+
+@pytest.mark.parametrize("zone", ["IST", "XYZT"])
+def test_unknown_zone_keeps_the_time_with_a_note(zone: str):
+    hops = parse_chain(f"Received: from b by c; Sun, 12 May 2013 11:22:54 {zone}\n"
+                       "Received: from a by b; Sun, 12 May 2013 09:20:54 GMT\n")
+    hop = hops[1]
+    assert hop.timestamp is None and hop.delay is None  # not compared with a zoned time
+    assert hop.unzoned == datetime(2013, 5, 12, 11, 22, 54)
+    assert any(f"time zone {zone} not known" in note for note in hop.notes)
+    out = render(hops)
+    assert "2013-05-12 11:22:54 ?" in out and f"note: time zone {zone} not known" in out
+
+
 # --- what cannot be read ------------------------------------------------------------------------
 
 
@@ -193,6 +263,26 @@ def test_garbage_lines_are_kept_raw_and_do_not_crash():
     out = render(hops)
     assert "raw: this line is garbage ;; and has no date" in out
     assert "not understood: hop 14, 15 (shown raw)" in out
+
+
+def test_unclosed_comment_does_not_swallow_the_rest():
+    hop = parse_chain("Received: from a.example (a.example [192.0.2.1] by mx.example.org "
+                      "with ESMTP id 123; Mon, 4 Mar 2024 10:00:00 +0000\n")[0]
+    assert (hop.from_helo, hop.by, hop.with_, hop.id) == (
+        "a.example", "mx.example.org", "ESMTP", "123")
+    assert hop.timestamp == datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
+    assert hop.partly and any("not understood" in note for note in hop.notes)
+    out = render([hop])
+    assert "note: partly not understood: a '(' is never closed" in out
+    assert "raw: from a.example (a.example" in out and "partly not understood: hop 1" in out
+
+
+@pytest.mark.parametrize("value", ["from a (b by c with d", "by c (x; Mon, 4 Mar 2024 10:00 +0000",
+                                   "from (((", "by ;(", "(qmail 1 invoked; 4 Mar 2024 10:00 +0000"])
+def test_an_unclosed_comment_is_never_silent(value):
+    hop = parse_chain(f"Received: {value}\n")[0]
+    assert not hop.parsed or any("not understood" in note for note in hop.notes)
+    assert "not understood" in render([hop])
 
 
 @pytest.mark.parametrize("value", ["from (((", "from [", "; ; ;", "by ;(", "from ) by ( ;",

@@ -346,3 +346,69 @@ def subprocess_run_bytes(args, data: bytes):
 
     return subprocess.run([shutil.which("smtpsh"), *args], input=data, capture_output=True,
                           timeout=30, check=False)
+
+
+def test_a_stray_reply_does_not_shift_the_dialog(smtpsh, scripted):
+    """An extra reply after EHLO is shown as unasked, not taken for the next command's."""
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        while line := await r.readline():
+            received.append(line)
+            if line.startswith(b"EHLO"):
+                w.write(b"250 x\r\n250 a stray reply\r\n")  # one reply too many
+            elif line.startswith(b"MAIL"):
+                w.write(b"550 5.7.1 sender refused\r\n")
+            elif line.startswith(b"QUIT"):
+                w.write(b"221 bye\r\n")
+            await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("127.0.0.1", str(srv.port), input="EHLO me\nMAIL FROM:<a@x.test>\nQUIT\n")
+    text = out(p)
+    assert "!! the server sent a reply no command was waiting for:" in text
+    assert text.index("250 a stray reply") < text.index("C: MAIL FROM")
+    assert "S: 550 5.7.1 sender refused" in text and "S: 221 bye" in text
+    assert p.returncode == Exit.PERMANENT
+
+
+def test_a_server_that_stops_reading_times_out(smtpsh, scripted):
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        for answer in (b"250 ok\r\n", b"250 ok\r\n", b"354 go\r\n"):
+            await r.readline()
+            w.write(answer)
+            await w.drain()
+        await asyncio.sleep(30)  # and read nothing more
+
+    srv = scripted(script)
+    big = ("x" * 70 + "\n") * 200_000  # 14 MB: more than the socket buffers hold
+    p = smtpsh("--timeout", "1", "127.0.0.1", str(srv.port),
+               input="HELO me\nMAIL FROM:<a@x>\nDATA\n" + big + ".\n", timeout=20)
+    assert p.returncode == Exit.TIMEOUT, out(p)[-500:]
+    assert "the server took no data for 1 s" in out(p)
+
+
+def test_the_last_words_of_a_server_that_leaves_mid_data(smtpsh, scripted):
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        for answer in (b"250 ok\r\n", b"250 ok\r\n", b"354 go\r\n"):
+            await r.readline()
+            w.write(answer)
+            await w.drain()
+        await r.read(100_000)
+        w.write(b"421 4.4.2 too slow, bye\r\n")
+        await w.drain()
+        # Closing at once with unread data sends a RST, and the kernel of the client may drop
+        # the 421 with it; a moment later the client has read it between two chunks.
+        await asyncio.sleep(0.3)
+        w.close()
+
+    srv = scripted(script)
+    big = ("x" * 70 + "\n") * 200_000
+    p = smtpsh("127.0.0.1", str(srv.port),
+               input="HELO me\nMAIL FROM:<a@x>\nDATA\n" + big + ".\n", timeout=20)
+    assert "S: 421 4.4.2 too slow, bye" in out(p), out(p)[-800:]
+    assert p.returncode == Exit.LOST

@@ -371,7 +371,7 @@ def test_toolbar_shows_syntax_state_and_limits() -> None:
     d = Dialog(state="greeted", greeted_with_ehlo=True)
     d.capabilities = d.capabilities.from_ehlo(
         Reply(250, ("mx.test", "SIZE 10485760", "8BITMIME", "AUTH PLAIN")))
-    text = to_plain(toolbar("mail", d, True))
+    text = to_plain(toolbar("mail", d, True, width=200))
     assert "MAIL FROM:<reverse-path>" in text and "server takes: SIZE BODY AUTH" in text
     assert "greeted · no TLS · SIZE 10 MiB · AUTH PLAIN · 8BITMIME" in text
     assert "not connected" in to_plain(toolbar("", d, False))
@@ -381,6 +381,7 @@ def test_toolbar_shows_syntax_state_and_limits() -> None:
 async def test_guide_explains_rejects_and_explain_command(drive, server) -> None:
     d = drive(guide=True)
     d.start(*server)
+    await d.prompt()  # connected and greeted by now
     assert "EHLO" in to_plain(d.shell._toolbar())  # the next step, before anything is typed
     await d.line("RCPT TO:<b@y.test>")
     assert "MAIL FROM before RCPT TO" in d.screen()  # said in terms of what was typed

@@ -141,6 +141,17 @@ class _Asker(Interaction):
         answer = await self.shell.ask(f"{question} [y/N] ", False)
         return (answer or "").strip().lower() in ("y", "yes")
 
+    async def chunk(self, size: int) -> bytes | None:
+        """BDAT's octets, typed as lines (each ended by CRLF) until `size` are there."""
+        self.shell.note(f"type the {size} octets of the chunk; each line counts with its CRLF")
+        data = b""
+        while len(data) < size:
+            line = await self.shell.ask("bdat> ", False)
+            if line is None:
+                return None
+            data += line.encode() + b"\r\n"
+        return data
+
 
 class Shell:
     """The state of one interactive session: what commands, completer and toolbar read."""
