@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from smtpsh import __version__
-from smtpsh.exitcodes import Exit
+from smtpsh.exitcodes import Exit, Failure
 from smtpsh.tls import TlsOptions, tls_versions
 
 if TYPE_CHECKING:
     from smtpsh.sandbox import Sandbox
     from smtpsh.session import ConnectOptions, Session
 
-EPILOG = """\
-exit status: 0 the dialog ran to its end with no 4xx/5xx reply; 1 local error; 2 bad
-arguments; 3 could not connect; 4 timeout; 5 connection lost; 6 TLS failure; 7 a 4xx reply;
-8 a 5xx reply; 9 --mx: the domain accepts no mail; 10 --mx: DNS failure or no server reached.
-See docs/reference.md."""
+def _epilog() -> str:
+    from smtpsh.exitcodes import MEANING
+
+    rows = "\n".join(f"  {int(code):>3}  {text}" for code, text in MEANING.items())
+    return f"exit status:\n{rows}\nSee docs/reference.md for everything."
 
 
 class UsageError(Exception):
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="smtpsh",
         description="An interactive SMTP shell: talk to a mail server by hand, with help.",
-        epilog=EPILOG,
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("target", nargs="?", metavar="TARGET",
@@ -191,8 +191,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--key goes with --cert")
     if (ns.nameserver or ns.dry_run) and not ns.mx:
         raise UsageError("--nameserver and --dry-run go with --mx")
-    if ns.timeout <= 0:
-        raise UsageError("--timeout must be more than 0 seconds")
+    if not 0 < ns.timeout < float("inf"):  # also refuses nan
+        raise UsageError("--timeout must be a number of seconds more than 0")
     import socket
 
     s.family = {4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0)
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run(settings))
     except KeyboardInterrupt:
         sys.stderr.write("smtpsh: interrupted\n")
-        sys.exit(130)
+        sys.exit(Exit.INTERRUPTED)
     except BrokenPipeError:  # the reader of our output went away (| head): not an error
         import os
 
@@ -370,13 +370,13 @@ async def _dialog(settings: Settings, session: Session) -> int:
 
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
-    if settings.sandbox:
-        sandbox = _start_sandbox(settings, session)
-        if settings.serve is not None:
-            return await _serve(sandbox)
-        host, port = "127.0.0.1", sandbox.port
-        session.options = _sandbox_options(session, sandbox)
     try:
+        if settings.sandbox:
+            sandbox = _start_sandbox(settings, session)
+            if settings.serve is not None:
+                return await _serve(sandbox)
+            host, port = "127.0.0.1", sandbox.port
+            session.options = _sandbox_options(session, sandbox)
         if settings.mx:
             from smtpsh.mxconnect import choose_server
 
@@ -400,6 +400,9 @@ async def _dialog(settings: Settings, session: Session) -> int:
         session.interaction = ScriptInteraction(inp, settings.plain_auth)
         return await run_script(session, inp, host, port, greeting, prelude(settings),
                                 require_tls=settings.starttls)
+    except Failure as exc:  # before the dialog proper: the sandbox, --mx
+        session.warn(str(exc))
+        return exc.exit
     finally:
         if sandbox is not None:
             sandbox.stop()
@@ -422,15 +425,17 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
 
     loop = asyncio.get_running_loop()
     # The server runs in its own thread; its reports join the dialog through our loop.
+
     def report(text: str) -> None:
         loop.call_soon_threadsafe(session.note, text)
 
-    sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir)
     try:
+        sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir)
         sandbox.start()
     except OSError as exc:
-        raise SystemExit(f"smtpsh: cannot start the sandbox on port {sandbox.port}: "
-                         f"{exc.strerror}") from None
+        where = settings.sandbox_dir or (f"port {settings.serve}" if settings.serve else "")
+        raise Failure(f"cannot start the sandbox{' (' + where + ')' if where else ''}: "
+                      f"{exc.strerror or exc}", Exit.ERROR) from None
     for line in sandbox.describe():
         session.note(line)
     return sandbox

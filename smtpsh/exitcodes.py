@@ -4,17 +4,36 @@ from enum import IntEnum
 
 
 class Exit(IntEnum):
-    OK = 0  # the dialog ran to its end and no reply was 4xx/5xx
-    ERROR = 1  # a local problem: a file that cannot be read or written, an internal error
-    USAGE = 2  # bad arguments
-    CONNECT = 3  # could not connect: unknown host, refused, unreachable
-    TIMEOUT = 4  # no reply within --timeout (or no connection within it)
-    LOST = 5  # the server closed the connection before the dialog ended
-    TLS = 6  # the TLS handshake or certificate verification failed
-    TRANSIENT = 7  # a reply in the dialog was 4xx (and none was 5xx)
-    PERMANENT = 8  # a reply in the dialog was 5xx
-    DNS_BOUNCE = 9  # --mx: the domain does not exist or accepts no mail (null MX)
-    DNS_DEFER = 10  # --mx: temporary DNS failure, or every mail server failed
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CONNECT = 3
+    TIMEOUT = 4
+    LOST = 5
+    TLS = 6
+    TRANSIENT = 7
+    PERMANENT = 8
+    DNS_BOUNCE = 9
+    DNS_DEFER = 10
+    INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
+
+
+# What each status means: `smtpsh --help` prints this; docs/reference.md says the same
+# (a test holds the two together).
+MEANING = {
+    Exit.OK: "the dialog ran to its end and no reply in it was 4xx or 5xx",
+    Exit.ERROR: "a local problem (a file that cannot be read or written, an internal error)",
+    Exit.USAGE: "bad arguments",
+    Exit.CONNECT: "could not connect (unknown host, connection refused, unreachable)",
+    Exit.TIMEOUT: "no connection, no reply, or no data taken within --timeout",
+    Exit.LOST: "the server closed the connection before the dialog ended",
+    Exit.TLS: "TLS failed (handshake, certificate, STARTTLS refused under --starttls)",
+    Exit.TRANSIENT: "a reply in the dialog was 4xx (and none was 5xx)",
+    Exit.PERMANENT: "a reply in the dialog was 5xx",
+    Exit.DNS_BOUNCE: "--mx: the domain does not exist or accepts no mail (would bounce)",
+    Exit.DNS_DEFER: "--mx: temporary DNS failure, or no server could be reached (would defer)",
+    Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
+}
 
 
 class Failure(Exception):

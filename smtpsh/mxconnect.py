@@ -22,6 +22,7 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
 
     assert settings.host is not None
     try:
+        resolve.parse_target(settings.host)  # a malformed target is a usage error, not DNS
         lookup = resolve.DnsLookup(settings.nameserver, timeout=min(settings.timeout, 10))
     except ValueError as exc:
         session.warn(str(exc))
@@ -29,6 +30,9 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
     # 0 (either family) means no restriction for the plan.
     family = settings.family or None
     plan = await resolve.plan(settings.host, lookup, family, settings.port)
+    asked = f"DNS server {settings.nameserver}" if settings.nameserver else \
+        "the system's DNS servers (--nameserver to choose one)"
+    session.note(f"asked {asked}")
     for line in plan.render().splitlines():
         session.note(line)
     if plan.outcome != "connect":
@@ -36,15 +40,20 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
         return plan.exit_status
     if settings.dry_run:
         return Exit.OK
-    names = dict((address, host) for host, address in plan.candidates())
+    # A domain literal's "host" is [192.0.2.1]: the name to verify TLS against is the address.
+    names = {address: address if host.startswith("[") else host
+             for host, address in plan.candidates()}
     greeting: dict[str, Reply] = {}
 
     async def connect(address: str, port: int) -> str:
         try:
             greeting[address] = await session.connect(names[address], port, address)
         except Failure as exc:
-            if exc.exit == Exit.TLS:
-                raise  # a TLS failure is not a reason to try a less safe server
+            # Only a server that cannot be reached sends the MTA on to the next one; a TLS
+            # failure is no reason to try a less safe server, and a local error (a bad
+            # --cafile) would fail the same everywhere.
+            if exc.exit not in (Exit.CONNECT, Exit.TIMEOUT, Exit.LOST):
+                raise
             raise OSError(str(exc)) from None
         return address
 

@@ -24,9 +24,11 @@ class TransportError(Failure):
     """A connection problem, said in one line."""
 
 
-def _connect_error(host: str, port: int, exc: BaseException) -> TransportError:
+def _connect_error(host: str, port: int, exc: BaseException,
+                   source: str | None = None) -> TransportError:
     if isinstance(exc, socket.gaierror):
-        return TransportError(f"cannot resolve host {host!r}: {exc.strerror}", Exit.CONNECT)
+        what = f"host {host!r}" + (f" or the --source address {source!r}" if source else "")
+        return TransportError(f"cannot resolve {what}: {exc.strerror}", Exit.CONNECT)
     if isinstance(exc, ConnectionRefusedError):
         return TransportError(
             f"connection to {host} port {port} refused: nothing listens there", Exit.CONNECT
@@ -79,7 +81,7 @@ class Transport:
                 timeout,
             )
         except (OSError, TimeoutError) as exc:
-            raise _connect_error(host, port, exc) from None
+            raise _connect_error(host, port, exc, source) from None
         t = cls(reader, writer)
         if ssl_context is not None:
             # TCP first, then the handshake: a TLS failure is not a connection failure.

@@ -74,3 +74,24 @@ def test_all_servers_refuse(smtpsh, dns):
                "example.test", "-c", "QUIT")
     assert p.returncode == Exit.DNS_DEFER
     assert "would be deferred" in p.stdout.decode()
+
+
+def test_domain_literal_verifies_tls_against_its_address(smtpsh, starttls_server, ca_file):
+    p = smtpsh("--mx", "--starttls", "--cafile", ca_file, "-p", str(starttls_server.port),
+               "user@[127.0.0.1]", "-c", "QUIT")
+    assert p.returncode == Exit.OK, p.stdout.decode()
+    assert "certificate verified for 127.0.0.1" in p.stdout.decode()
+
+
+def test_a_local_error_is_not_a_server_failure(smtpsh, smtp_server, tmp_path):
+    p = smtpsh("--mx", "--tls", "--cafile", str(tmp_path / "missing.pem"),
+               "-p", str(smtp_server.port), "user@[127.0.0.1]", "-c", "QUIT")
+    assert p.returncode == Exit.ERROR, p.stdout.decode()
+    assert "would be deferred" not in p.stdout.decode()
+    assert "Traceback" not in p.stdout.decode() + p.stderr.decode()
+
+
+def test_malformed_target_is_a_usage_error(smtpsh):
+    for target in ("user@", "user@[300.1.1.1]"):
+        p = smtpsh("--mx", "--dry-run", "--nameserver", "127.0.0.1:9", target)
+        assert p.returncode == Exit.USAGE, (target, p.stdout.decode())

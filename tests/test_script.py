@@ -412,3 +412,13 @@ def test_the_last_words_of_a_server_that_leaves_mid_data(smtpsh, scripted):
                input="HELO me\nMAIL FROM:<a@x>\nDATA\n" + big + ".\n", timeout=20)
     assert "S: 421 4.4.2 too slow, bye" in out(p), out(p)[-800:]
     assert p.returncode == Exit.LOST
+
+
+def test_exit_statuses_documented_as_the_code_says():
+    from pathlib import Path
+
+    from smtpsh.exitcodes import MEANING
+
+    doc = (Path(__file__).parent.parent / "docs" / "reference.md").read_text()
+    for code, text in MEANING.items():
+        assert f"| {int(code)} | {text} |" in doc, code
