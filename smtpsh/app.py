@@ -148,27 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_target(target: str, port_arg: str | None, port_opt: int | None,
                  default: int = 25) -> tuple[str, int]:
     """host, host:port, [v6]:port, [v6], bare v6, or host + port as telnet takes them."""
-    host, port = target, None
-    if target.startswith("["):
-        end = target.find("]")
-        if end < 0:
-            raise UsageError(f"missing ']' in {target!r}")
-        host, rest = target[1:end], target[end + 1:]
-        if rest:
-            if not rest.startswith(":"):
-                raise UsageError(f"cannot read {target!r}: expected [address]:port")
-            port = rest[1:]
-    elif target.count(":") == 1:
-        host, port = target.split(":")
-    if not host:
-        raise UsageError(f"no host in {target!r}")
-    given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
-    if len(set(given)) > 1:
-        raise UsageError(f"the port is given twice ({' and '.join(given)})")
-    value = given[0] if given else str(default)
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise UsageError(f"bad port {value!r}: give a number from 1 to 65535")
-    return host, int(value)
+    from smtpsh.hostport import port_number, split_host_port
+
+    try:
+        host, port = split_host_port(target)
+        given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
+        if len(set(given)) > 1:
+            raise ValueError(f"the port is given twice ({' and '.join(given)})")
+        return host, port_number(given[0] if given else str(default))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def settings_from_args(ns: argparse.Namespace) -> Settings:

@@ -61,24 +61,15 @@ class Lookup(Protocol):
 
 def parse_nameserver(text: str) -> tuple[str, int]:
     """`ADDR`, `ADDR:PORT`, `[V6]:PORT` or a bare IPv6 address -> (address, port)."""
-    text = text.strip()
-    port = "53"
-    if text.startswith("["):
-        addr, sep, rest = text[1:].partition("]")
-        if not sep or (rest and not rest.startswith(":")):
-            raise ValueError(f"bad nameserver {text!r}: expected [IPv6]:PORT")
-        port = rest[1:] or port
-    elif text.count(":") == 1:
-        addr, port = text.split(":")
-    else:
-        addr = text
+    from smtpsh.hostport import port_number, split_host_port
+
     try:
+        addr, port = split_host_port(text)
         ipaddress.ip_address(addr)
-    except ValueError:
-        raise ValueError(f"bad nameserver {text!r}: give an IP address, as with dig @") from None
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"bad nameserver {text!r}: port must be 1-65535")
-    return addr, int(port)
+        return addr, port_number(port or "53")
+    except ValueError as exc:
+        raise ValueError(f"bad nameserver {text.strip()!r}: {exc}; give an IP address"
+                         " (and port), as with dig @") from None
 
 
 class DnsLookup:
