@@ -30,6 +30,28 @@ STYLES: dict[str, tuple[str, str]] = {
     "note": ("#888888 italic", "2"),
     "warn": ("ansimagenta bold", "35;1"),
     "explain": ("#888888", "2"),
+    # What is typed, as the `smtp` Pygments lexer names it (prompt_toolkit's class for a
+    # token is "pygments." + its full name in lower case, String being Literal.String; a
+    # rule covers the tokens under it).
+    # ANSI colour names, so the terminal's own palette keeps them readable on dark and light
+    # backgrounds alike.
+    "pygments.keyword": ("bold", "1"),  # verbs, MAIL FROM: / RCPT TO:
+    "pygments.name.builtin": ("ansimagenta", "35"),  # :commands
+    "pygments.name.variable": ("ansicyan", "36"),  # <addresses>
+    "pygments.name.attribute": ("ansiyellow", "33"),  # ESMTP parameter names
+    "pygments.name.constant": ("ansigreen", "32"),  # an AUTH mechanism
+    "pygments.literal.string": ("ansigreen", "32"),  # parameter values, base64
+    "pygments.literal.number": ("ansibrightblue", "94"),  # ports, sizes, 5.1.1
+    "pygments.operator": ("", ""),
+    "pygments.punctuation": ("", ""),
+    "pygments.comment": ("#888888 italic", "2"),
+    "pygments.comment.special": ("ansimagenta", "35"),  # [redacted]
+    "pygments.generic.prompt": ("#888888", "90"),  # C: / S:
+    "pygments.generic.strong": ("ansimagenta bold", "35;1"),  # !! warnings
+    "pygments.generic.inserted": ("ansigreen", "32"),  # reply codes, as replies are shown
+    "pygments.generic.subheading": ("ansicyan", "36"),
+    "pygments.generic.traceback": ("ansiyellow", "33"),
+    "pygments.generic.error": ("ansired", "31"),
 }
 
 

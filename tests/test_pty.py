@@ -142,3 +142,43 @@ def test_full_dialog_with_a_dot_stuffed_body(smtpsh, recorder) -> None:
     quit_politely(screen)
     assert recorder.envelopes[0].content == (
         b"Subject: pty\r\n\r\n.leading dot\r\n..two dots\r\nlast\r\n")
+
+
+def test_typed_address_in_a_colour_of_the_terminal_palette(smtpsh) -> None:
+    screen = smtpsh("--color", "always", color=True)
+    screen.line("EHLO me.test")
+    screen.expect(r"250 HELP")
+    screen.expect(PROMPT)
+    start = len(screen.raw)
+    screen.child.send("MAIL FROM:<a@x.test>")
+    screen.expect(r"a@x\.test")
+    typed = screen.raw[start:]
+    # ANSI cyan (the terminal's own), not Pygments' default dark navy (256-colour 18).
+    assert re.search(r"\x1b\[[0-9;]*\b36m(?:\x1b\[[0-9;]*m)*<", typed), repr(typed)
+    assert "38;5;18m" not in typed, repr(typed)
+    screen.line("")
+    screen.expect(r"250 ")
+    quit_politely(screen)
+
+
+def test_ctrl_c_in_data_takes_one_key_and_gives_the_line_back(smtpsh, recorder) -> None:
+    screen = smtpsh()
+    for line, reply in [("EHLO me.test", r"250 HELP"), ("MAIL FROM:<a@x.test>", r"250 OK"),
+                        ("RCPT TO:<b@y.test>", r"250 2\.1\.5"), ("DATA", r"354 ")]:
+        screen.line(line)
+        screen.expect(reply)
+    screen.expect(r"data>")
+    screen.child.send("body")
+    screen.expect(r"body")
+    screen.child.sendcontrol("c")
+    screen.expect(r"x: close the connection")
+    screen.child.send("k")  # no Enter: the key is the answer
+    screen.expect(r"keep typing")
+    screen.expect(r"data> body")  # the half-typed line is back
+    screen.line(" line")
+    screen.expect(r"data>")
+    screen.line(".")
+    screen.expect(r"250 2\.0\.0 OK queued")
+    screen.expect(PROMPT)
+    quit_politely(screen)
+    assert recorder.envelopes[0].content == b"body line\r\n"

@@ -55,6 +55,18 @@ async def until(cond: Callable[[], object], what: str) -> None:
         await asyncio.sleep(0.01)
 
 
+class _Tee(list):
+    """The shell's dialog lines (what :save writes), each also copied to the driver's log."""
+
+    def __init__(self, log: list[str]) -> None:
+        super().__init__()
+        self.log = log
+
+    def append(self, item: str) -> None:
+        super().append(item)
+        self.log.append(item)
+
+
 class Driver:
     """Types into a Shell the way a person does: one line per prompt."""
 
@@ -62,6 +74,17 @@ class Driver:
 
     def __init__(self, shell: Shell, inp) -> None:
         self.shell, self.inp = shell, inp
+        # The screen as text: the dialog, plus what the shell's own commands print (which
+        # is not part of the dialog :save writes).
+        self.log: list[str] = []
+        shell.lines = _Tee(self.log)
+        shown = shell.out
+
+        def out(text: str) -> None:
+            self.log.append(text)
+            shown(text)
+
+        shell.out = out  # type: ignore[method-assign]
 
     def start(self, host: str, port: int) -> None:
         self.task = asyncio.create_task(self.shell.run(host, port))
@@ -85,7 +108,7 @@ class Driver:
         return await asyncio.wait_for(self.task, TIMEOUT)
 
     def screen(self) -> str:
-        return "\n".join(self.shell.lines)
+        return "\n".join(self.log)
 
 
 @pytest.fixture
@@ -104,10 +127,14 @@ async def test_full_dialog_with_dot_stuffing(drive, server, recorder) -> None:
     d = drive()
     d.start(*server)
     for line in ["EHLO me.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA",
-                 "Subject: test", "", ".hidden line", "::colon", ".", "QUIT"]:
+                 "Subject: test", "", ".hidden line", "::colon", "::1 is localhost",
+                 "::help me", "::q", "::cl", ":he", ".", "QUIT"]:
         await d.line(line)
     assert await d.finish() == Exit.OK
-    assert recorder.envelopes[0].content == b"Subject: test\r\n\r\n.hidden line\r\n:colon\r\n"
+    # '::' loses a colon only where the rest would be a command (a name or unique prefix).
+    assert recorder.envelopes[0].content == (
+        b"Subject: test\r\n\r\n.hidden line\r\n::colon\r\n::1 is localhost\r\n"
+        b":help me\r\n:q\r\n::cl\r\n:he\r\n")
     screen = d.screen()
     assert "S: 250-mx.test" in screen and "S: 250 2.0.0 OK queued" in screen
     assert "C: .hidden line" in screen  # kept for :save; on screen the prompt shows it
@@ -147,14 +174,52 @@ async def test_ctrl_c_in_data_offers_to_end_or_keep(drive, server, recorder) -> 
         await d.line(line)
     await d.send("\x03")
     assert "no way to abort" in d.screen() or "cannot abort" in d.screen()
-    await d.line("k")  # keep typing
+    await d.send("k")  # keep typing: one key, no Enter
     await d.line("two")
     await d.send("\x03")
-    await d.line("e")  # end it now
+    await d.send("e")  # end it now
     assert d.shell.session.dialog.state == "greeted"
     await d.send("\x04")
     assert await d.finish() == Exit.OK
     assert recorder.envelopes[0].content == b"one\r\ntwo\r\n"
+
+
+async def test_ctrl_c_in_data_is_one_key_and_keep_gives_the_line_back(drive, server,
+                                                                      recorder) -> None:
+    d = drive()
+    d.start(*server)
+    for line in ["EHLO me.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA"]:
+        await d.line(line)
+    buf = d.shell.prompt.default_buffer
+    await d.prompt()
+    d.inp.send_text("body")
+    await until(lambda: buf.text == "body", "the half-typed line")
+    await d.send("\x03")
+    n = await d.prompt()
+    d.inp.send_text("qz y\x1b[A\t")  # not an answer (nor Up, Tab): ignored, nothing typed
+    await asyncio.sleep(0.2)
+    assert d.shell.prompts == n and buf.text == ""
+    await d.send("k")
+    await until(lambda: buf.text == "body", "the line given back")
+    await d.line(" line")  # the rest of the line, Enter: it goes out whole
+    await d.send("\x03")
+    await d.send("\r")  # Enter keeps typing
+    await d.line("two")
+    await d.send("\x03")
+    await d.send("\x1b")  # Escape keeps typing
+    await d.line("three")
+    await d.send("\x03")
+    await d.send("E")  # upper case works
+    assert d.shell.session.dialog.state == "greeted" and d.shell.session.connected
+    assert recorder.envelopes[0].content == b"body line\r\ntwo\r\nthree\r\n"
+    for line in ["MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA", "text"]:
+        await d.line(line)
+    await d.send("\x03")
+    await d.send("x")  # close the connection
+    assert not d.shell.session.connected and ":reconnect" in d.screen()
+    assert len(recorder.envelopes) == 1
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
 
 
 async def test_tab_completes_a_verb(drive, server) -> None:
@@ -193,9 +258,17 @@ async def test_send_file_streams_a_stuffed_message(drive, server, recorder, tmp_
     assert "C: DATA" in d.screen()
     assert recorder.envelopes[0].content == (
         b"Subject: file\r\n\r\n.starts with a dot\r\n.\r\nend\r\n")
+    for line in [":help", ":caps", ":explain 250", ":help MAIL"]:
+        await d.line(line)
+    assert "Shell commands:" in d.screen() and "advertises" in d.screen()
     await d.line(":save " + str(tmp_path / "saved.txt"))
     saved = (tmp_path / "saved.txt").read_text()
     assert "C: MAIL FROM:<a@x.test>" in saved and "S: 250 2.0.0 OK queued" in saved
+    # The dialog only: not what :help, :caps and :explain printed.
+    assert "Shell commands:" not in saved and "advertises" not in saved
+    assert "Syntax:" not in saved
+    prefixes = ("C: ", "S: ", "-- ", "!! ", "   = ")
+    assert all(line.startswith(prefixes) for line in saved.splitlines()), saved
     await d.line(":quit")
     assert await d.finish() == Exit.OK
 
@@ -209,8 +282,17 @@ async def test_reply_meaning_and_warning_before_sending(drive, server) -> None:
     assert "S: 503" in screen and "   = " in screen  # the one-line meaning under it
     await d.line(":help MAIL")
     assert "MAIL FROM:<reverse-path>" in d.screen()
+    # All the knowledge base says, as :explain MAIL: parameters, replies, the RFC.
+    assert "SIZE=<bytes>" in d.screen() and "Replies:" in d.screen()
+    assert "RFC 5321 §4.1.1.2" in d.screen()
+    await d.line(":help quit")  # the verb, not the shell's :quit
+    assert "QUIT: SMTP command" in d.screen()
+    await d.line(":help :quit")
+    assert "say QUIT and leave" in d.screen()
+    await d.line(":help")
+    assert "Shell commands:" in d.screen() and "SMTP verbs" in d.screen()
     await d.line(":caps")
-    assert "8BITMIME" not in d.screen()  # no EHLO yet: nothing known
+    assert "no capabilities known" in d.screen()  # no EHLO yet: nothing known
     await d.send("\x04")
     await d.finish()
 
@@ -305,6 +387,27 @@ async def test_shell_commands_profile_close_and_unknown(drive, server) -> None:
     assert await d.finish() == Exit.OK
 
 
+async def test_failed_connect_keeps_the_working_server_for_reconnect(drive, server) -> None:
+    dead = await scripted_server(lambda line, w: asyncio.sleep(0, False))
+    dead_port = dead.sockets[0].getsockname()[1]
+    dead.close()
+    await dead.wait_closed()
+    host, port = server
+    d = drive()
+    d.start(host, port)
+    await d.line(f":connect 127.0.0.1 {dead_port}")
+    screen = d.screen()
+    assert "refused" in screen
+    assert f":reconnect goes back to {host} port {port}" in screen
+    assert (d.shell.host, d.shell.port) == (host, port)
+    assert to_plain(d.shell.message()) == f"smtp {host}:{port} closed> "
+    await d.line(":reconnect")
+    assert d.shell.session.connected and d.shell.session.port == port
+    assert d.screen().count("S: 220 mx.test") == 2
+    await d.send("\x04")
+    assert await d.finish() == Exit.OK
+
+
 async def test_connect_failure_is_one_line_and_an_exit_status(drive) -> None:
     server = await scripted_server(lambda line, w: asyncio.sleep(0, False))
     port = server.sockets[0].getsockname()[1]
@@ -393,6 +496,66 @@ async def test_guide_explains_rejects_and_explain_command(drive, server) -> None
     assert "no TLS on this connection" in d.screen()
     await d.send("\x04")
     await d.finish()
+
+
+async def test_guide_explains_the_command_the_reply_answers(drive, server,
+                                                            tmp_path) -> None:
+    body = tmp_path / "msg.eml"
+    body.write_text("Subject: x\n\nhi\n")
+    d = drive(guide=True)
+    d.start(*server)
+    await d.line("EHLO me.test")
+    await d.line(f":send {body}")  # DATA sent by the shell, with no recipient yet
+    screen = d.screen()
+    assert "S: 503 Error: need RCPT command" in screen
+    # Explained as DATA's reply, not as one to EHLO (the last line typed).
+    assert "the server wants at least one accepted RCPT TO before DATA" in screen
+    await d.send("\x04")
+    await d.finish()
+
+
+def test_typed_tokens_have_readable_ansi_colours() -> None:
+    from smtpsh.shell.repl import build_style
+
+    style = build_style()
+    for cls, colour in [("pygments.name.variable", "ansicyan"),
+                        ("pygments.name.attribute", "ansiyellow"),
+                        ("pygments.name.builtin", "ansimagenta")]:
+        assert style.get_attrs_for_style_str(f"class:{cls}").color == colour
+    assert style.get_attrs_for_style_str("class:pygments.keyword").bold
+    # Every token the lexer finds in typed commands gets a colour (or bold) of the table.
+    from prompt_toolkit.styles.pygments import pygments_token_to_classname
+    from pygments.token import Operator, Punctuation, Text
+
+    from smtpsh.lexer import SmtpLexer
+
+    typed = ["MAIL FROM:<a@x.test> SIZE=100 BODY=8BITMIME", "AUTH PLAIN AGFsaWNl",
+             ":connect mx.test 587", "RCPT TO:<b@y.test> NOTIFY=NEVER", "VRFY <c@z.test>"]
+    for line in typed:
+        for token, text in SmtpLexer().get_tokens(line):
+            if token in Text or token in Operator or token in Punctuation:
+                continue
+            attrs = style.get_attrs_for_style_str(f"class:{pygments_token_to_classname(token)}")
+            assert attrs.color or attrs.bold, (line, token, text)
+            assert not attrs.color or attrs.color.startswith("ansi"), token  # the palette
+
+
+async def test_the_prompt_leaves_out_pygments_default_colours(drive) -> None:
+    d = drive()
+    attrs = d.shell.prompt.app._merged_style.get_attrs_for_style_str(
+        "class:pygments.name.variable")
+    assert attrs.color == "ansicyan"  # not 000080, the default style's dark navy
+    attrs = d.shell.prompt.app._merged_style.get_attrs_for_style_str(
+        "class:pygments.generic.prompt")
+    assert attrs.color == "888888"
+
+
+def test_double_colon_unescapes_only_commands() -> None:
+    from smtpsh.shell.commands import is_command
+
+    assert is_command(":help") and is_command(":he x") and is_command(":q")
+    assert not is_command(":1 is localhost") and not is_command(":cl")  # cl: close or clear
+    assert not is_command(":") and not is_command("help")
 
 
 async def test_mx_command_shows_the_plan_and_connects(drive, server) -> None:

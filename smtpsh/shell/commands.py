@@ -1,7 +1,8 @@
 """The shell's own commands, set apart from SMTP by the prefix ':' (`:help` lists them).
 
 At the prompt a unique prefix is enough (`:q`). At the data prompt only the exact names are
-commands, so that message text starting with ':' still goes out; '::' sends a literal ':'.
+commands, so that message text starting with ':' still goes out; '::' sends a literal ':' where
+a command would match (`::help` sends `:help`), and other lines starting '::' go as typed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from smtpsh.protocol import RCPT
 from smtpsh.session import Sent
-from smtpsh.shell import VERBS, keyword_meaning, verb_help, verb_syntax
+from smtpsh.shell import VERBS, keyword_meaning, verb_syntax
 
 if TYPE_CHECKING:
     from smtpsh.shell.repl import Shell
@@ -33,7 +34,7 @@ class Command:
 COMMANDS = {
     c.name: c
     for c in (
-        Command("help", "[VERB|:COMMAND]", "this list, or the syntax and meaning of one verb"),
+        Command("help", "[VERB|:COMMAND]", "this list, or all about one verb or command"),
         Command("connect", "HOST [PORT] | PROFILE", "connect to another server"),
         Command("reconnect", "", "connect again to the last server"),
         Command("mx", "DOMAIN|ADDRESS [connect]",
@@ -60,6 +61,14 @@ def lookup(word: str, exact: bool = False) -> Command | None:
         return COMMANDS[name]
     found = [c for n, c in COMMANDS.items() if n.startswith(name)] if name and not exact else []
     return found[0] if len(found) == 1 else None
+
+
+def is_command(line: str) -> bool:
+    """Whether `line` starts with a command name (or a unique prefix of one), as ':name'."""
+    if not line.startswith(PREFIX):
+        return False
+    word = line.strip().partition(" ")[0]
+    return lookup(word) is not None
 
 
 async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
@@ -95,16 +104,18 @@ async def do_help(shell: Shell, args: list[str]) -> None:
         shell.out("\n".join(out))
         return
     topic = args[0]
+    verb = topic.upper()
+    # A verb wins over a command of the same name given without ':' (QUIT, HELP).
+    if not topic.startswith(PREFIX) and verb_syntax(verb) is not None:
+        from smtpsh.explain import explain
+
+        shell.out(explain(verb))  # syntax, parameters, replies, RFC: as :explain VERB
+        return
     cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in COMMANDS else None
     if cmd is not None:
         shell.out(f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f"\n  {cmd.help}")
         return
-    verb = topic.upper()
-    syntax = verb_syntax(verb)
-    if syntax is None:
-        shell.warn(f"no help on {topic}; :help lists the verbs and commands")
-        return
-    shell.out(syntax + (f"\n  {text}" if (text := verb_help(verb)) else ""))
+    shell.warn(f"no help on {topic}; :help lists the verbs and commands")
 
 
 async def do_connect(shell: Shell, args: list[str]) -> None:
@@ -139,6 +150,7 @@ async def do_mx(shell: Shell, args: list[str]) -> None:
     chosen = await choose_server(settings, shell.session)
     if go and not isinstance(chosen, int):
         shell.host, shell.port, shell.tls_mode = chosen[0], port, "none"
+        shell.target = (shell.host, shell.port, shell.tls_mode)
 
 
 async def do_reconnect(shell: Shell, args: list[str]) -> None:
@@ -162,7 +174,8 @@ async def do_save(shell: Shell, args: list[str]) -> None:
         return _usage(shell, "save")
     path = os.path.expanduser(args[0])
     try:
-        # The session may hold addresses and message text: readable by the owner only.
+        # The dialog only (C:, S:, --, !!), not what the shell's commands printed. It may
+        # hold addresses and message text: readable by the owner only.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
             f.writelines(line + "\n" for line in shell.lines)

@@ -23,9 +23,16 @@ from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.application import get_app_session
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory, DynamicAutoSuggest
 from prompt_toolkit.completion import DynamicCompleter
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import (
+    ConditionalKeyBindings,
+    KeyBindings,
+    KeyPressEvent,
+    merge_key_bindings,
+)
 from prompt_toolkit.lexers import DynamicLexer, Lexer
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.patch_stdout import patch_stdout
@@ -33,7 +40,7 @@ from prompt_toolkit.styles import Style
 
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.protocol import MAIL, RCPT, Reply, split_command
+from smtpsh.protocol import END_OF_DATA, MAIL, RCPT, Reply, split_command
 from smtpsh.render import STYLES, Fragments, meaning, render, to_plain, use_color
 from smtpsh.session import Interaction, Note, Output, Received, Sent, Session, Warn
 from smtpsh.shell import commands
@@ -47,6 +54,10 @@ if TYPE_CHECKING:
 
 _ADDRESS = re.compile(r"\b(?:FROM|TO)\s*:\s*<([^<>\s]+)>", re.IGNORECASE)
 MRU_SIZE = 50
+# Ctrl-C inside DATA: one key, no Enter. Enter and Escape (and Ctrl-C again) keep typing.
+CTRL_C_CHOICE = ("e: end the message now · k (or Enter): keep typing ·"
+                 " x: close the connection ")
+CHOICES = "ekx"
 # The prompt's own classes, coloured from render.STYLES so colours live in one table.
 _UI_STYLES = {
     "prompt": "bold",
@@ -165,7 +176,7 @@ class Shell:
         self.sandbox = sandbox
         self.host, self.port, self.tls_mode = "", 0, "none"
         self.prelude: list[str] = []  # what --starttls/--auth send, again on :reconnect
-        self.lines: list[str] = []  # the session as plain text, for :save
+        self.lines: list[str] = []  # the dialog as plain text (C:/S:/--/!!), for :save
         self.addresses: deque[str] = deque(maxlen=MRU_SIZE)
         self.done = False
         self.failure: Failure | None = None  # why the last connect failed
@@ -174,7 +185,11 @@ class Shell:
         self.prompts = 0  # prompts shown so far (tests wait on it)
         self._asking = False  # a question from the session (AUTH) is on the prompt
         self._typed = False  # running a line the user typed: its echo is already on screen
-        self.last_line = ""  # the last command typed, for the guide's explanations
+        self._last_sent = ""  # the last command line sent (not message text), for the guide
+        self.target: tuple[str, int, str] | None = None  # the last server that connected
+        self._choosing = False  # a single-key choice is on the prompt (Ctrl-C in DATA)
+        self._cut = ""  # the line being typed when Ctrl-C came
+        self._restore = ""  # text to put back in the next prompt's buffer
         self._watch: asyncio.Task[None] | None = None
         self._work: asyncio.Task[None] | None = None  # what Ctrl-C cancels between prompts
         self._base_options = session.options
@@ -217,7 +232,32 @@ class Shell:
         p.auto_suggest = DynamicAutoSuggest(lambda: None if self.plain_input else suggest)
         p.bottom_toolbar = self._toolbar
         p.style = self.style
+        # Only the shell's own colours (render.STYLES): Pygments' default style is made for
+        # light backgrounds (addresses in dark navy).
+        p.include_default_pygments_style = False
         p.color_depth = self.color_depth
+        choice = ConditionalKeyBindings(self._choice_bindings(), Condition(lambda: self._choosing))
+        p.key_bindings = merge_key_bindings([p.key_bindings, choice]) if p.key_bindings else choice
+
+    def _choice_bindings(self) -> KeyBindings:
+        """Keys of a single-key choice: one of CHOICES, Enter/Escape for 'k', others ignored."""
+        kb = KeyBindings()
+
+        def choose(event: KeyPressEvent, key: str) -> None:
+            event.current_buffer.text = key  # the prompt's last frame shows the answer
+            event.app.exit(result=key)
+
+        for key in CHOICES:
+            for k in (key, key.upper()):
+                kb.add(k)(lambda event, key=key: choose(event, key))
+        kb.add("enter")(lambda event: choose(event, "k"))
+        kb.add("escape", eager=True)(lambda event: choose(event, "k"))
+        # Anything else (letters, a paste, history and completion keys) is not an answer and
+        # does not edit the prompt either.
+        for other in ("<any>", "<bracketed-paste>", "up", "down", "c-p", "c-n", "c-r", "c-s",
+                      "tab", "s-tab"):
+            kb.add(other)(lambda event: None)
+        return kb
 
     def _toolbar(self) -> Fragments:
         text = self.prompt.default_buffer.document.text_before_cursor
@@ -245,13 +285,15 @@ class Shell:
     def emit(self, event: Output) -> None:
         """The session's events: kept for :save, shown unless it echoes what was typed."""
         frags = render(event)
+        if isinstance(event, Sent) and not event.data:
+            self._last_sent = event.text
         if isinstance(event, Received):
             self.after_334 = event.reply.code == 334
             why = None
             if self.settings.guide and event.reply.is_error:
                 from smtpsh.guide import explain_reject
 
-                why = explain_reject(self.last_line, event.reply)
+                why = explain_reject(self._answered(event), event.reply)
             if why:
                 frags += [("", "\n"), ("class:explain", f"   = {why}")]
             elif self.config.explain:
@@ -262,13 +304,25 @@ class Shell:
             return  # the shell sends for it (AUTH answers, base64) is shown
         self.show(frags)
 
+    def _answered(self, event: Received) -> str:
+        """The command line `event` answers, whoever sent it (the user, :send, a prelude).
+
+        The last command line sent, unless the dialog matched the reply to another verb:
+        then that verb (an AUTH answer is base64, maybe hidden, but the reply is AUTH's).
+        The reply to the message's dot answers DATA.
+        """
+        line, verb = self._last_sent, event.verb
+        if verb and verb != END_OF_DATA and split_command(line)[0] != verb.split()[0]:
+            return verb
+        return line
+
     def show(self, frags: Fragments) -> None:
         # Above the running prompt when there is one (prompt_toolkit redraws it after).
         print_formatted_text(FormattedText(frags), style=self.style, output=self.prompt.app.output,
                              color_depth=self.color_depth, include_default_pygments_style=False)
 
     def out(self, text: str) -> None:
-        self.lines.append(text)
+        """A shell command's output: on screen only (:save keeps the dialog)."""
         self.show([("", text)])
 
     def note(self, text: str) -> None:
@@ -300,7 +354,12 @@ class Shell:
         except Failure as exc:
             self.failure = exc
             self.warn(str(exc))
+            if self.target is not None:  # :reconnect goes back to a server that worked
+                self.host, self.port, self.tls_mode = self.target
+                self.note(f"not connected: :reconnect goes back to {self.host}"
+                          f" port {self.port}")
             return False
+        self.target = (host, port, tls)
         if tls == "starttls":
             ehlo = f"EHLO {self.settings.ehlo or 'localhost'}"
             prelude = [ehlo, "STARTTLS", ehlo, *(prelude or [])]
@@ -408,6 +467,7 @@ class Shell:
         try:
             if greeting is not None:
                 self.host, self.port = self.session.host, self.session.port
+                self.target = (self.host, self.port, self.tls_mode)
                 await self._interruptible(self.run_prelude(prelude or []))
             elif host and not await self.connect(host, port, prelude=prelude):
                 return self.failure.exit if self.failure else Exit.CONNECT
@@ -441,13 +501,28 @@ class Shell:
         """One line from the user, with the server watched meanwhile; Ctrl-C/D as values."""
         self._start_watch()
         self.prompts += 1
+        default, self._restore = self._restore, ""
         try:
             return await self.prompt.prompt_async(message or self.message,
-                                                  is_password=False)
-        except (KeyboardInterrupt, EOFError) as exc:
+                                                  is_password=False, default=default)
+        except KeyboardInterrupt as exc:
+            self._cut = self.prompt.default_buffer.text  # put back if the user keeps typing
+            return exc
+        except EOFError as exc:
             return exc
         finally:
             await self._stop_watch()
+
+    async def _choose(self, question: str) -> str:
+        """One key of CHOICES, without Enter; 'k' for Enter, Escape, Ctrl-C or Ctrl-D."""
+        self._choosing = True
+        try:
+            answer = await self._read(question)
+        finally:
+            self._choosing = False
+            self._cut = ""
+            self._arm_ctrl_c()  # the prompt took Ctrl-C over and let it go when it ended
+        return answer if isinstance(answer, str) and answer in CHOICES else "k"
 
     async def _interruptible(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work`; Ctrl-C stops waiting for it (a reply still due shows when it comes)."""
@@ -487,7 +562,6 @@ class Shell:
             elif line.lstrip().startswith(commands.PREFIX):
                 await commands.run(self, line)
             elif line.strip():
-                self.last_line = line
                 self._remember(line)
                 await self.session.command(line)
                 if split_command(line)[0] == "QUIT" and not self.session.connected:
@@ -498,26 +572,30 @@ class Shell:
     async def _data_line(self, line: str) -> None:
         if line == ".":
             await self.end_data()
-        elif line.startswith(commands.PREFIX * 2):
-            await self.session.data_line(line[1:])  # '::' escapes a text line starting ':'
+        elif line.startswith(commands.PREFIX * 2) and commands.is_command(line[1:]):
+            await self.session.data_line(line[1:])  # '::' escapes a line that is a command
         elif not (line.startswith(commands.PREFIX) and await commands.run(self, line, True)):
             await self.session.data_line(line)
 
     async def _on_ctrl_c(self) -> None:
+        cut, self._cut = self._cut, ""
         if not self.session.in_data:
             return  # the line is dropped; a fresh prompt follows
         self.note("SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the lone dot"
                   " ends it and the server may deliver it; only closing the connection drops"
                   " it.")
-        answer = await self._read("e: end the message now · k: keep typing · x: close the"
-                                  " connection [k] ")
-        choice = answer.strip().lower()[:1] if isinstance(answer, str) else "k"
+        choice = await self._choose(CTRL_C_CHOICE)
+        if not self.session.in_data:
+            return  # the server ended it meanwhile (shown above)
+        if cut and choice != "k":
+            self.note("the unfinished line is not sent")
         if choice == "e":
             await self.end_data()
         elif choice == "x":
             await self.hang_up()
             self._offer_reconnect()
         else:
+            self._restore = cut  # back in the data prompt, as it was
             self.note("keep typing; a line with only '.' ends the message")
 
     async def _on_ctrl_d(self) -> None:
