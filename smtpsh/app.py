@@ -246,14 +246,20 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(Exit.ERROR)
 
 
+def starttls_lines(ehlo: str) -> list[str]:
+    """EHLO, STARTTLS, EHLO again (RFC 3207 4.2): what --starttls and a profile type."""
+    name = ehlo or _local_name()
+    return [f"EHLO {name}", "STARTTLS", f"EHLO {name}"]
+
+
 def prelude(settings: Settings) -> list[str]:
     """The lines --starttls and --auth type for the user, before the user's own."""
     lines: list[str] = []
     if settings.starttls:
-        lines += [f"EHLO {settings.ehlo}", "STARTTLS", f"EHLO {settings.ehlo}"]
+        lines += starttls_lines(settings.ehlo)
     if settings.auth:
         if not lines:
-            lines.append(f"EHLO {settings.ehlo}")
+            lines.append(f"EHLO {settings.ehlo or _local_name()}")
         lines.append(f"AUTH {settings.auth}")
     return lines
 

@@ -38,6 +38,7 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
+from smtpsh.app import starttls_lines
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import END_OF_DATA, MAIL, RCPT, Reply, split_command
@@ -361,8 +362,7 @@ class Shell:
             return False
         self.target = (host, port, tls)
         if tls == "starttls":
-            ehlo = f"EHLO {self.settings.ehlo or 'localhost'}"
-            prelude = [ehlo, "STARTTLS", ehlo, *(prelude or [])]
+            prelude = [*starttls_lines(self.settings.ehlo), *(prelude or [])]
         await self.run_prelude(prelude or [])
         return True
 
