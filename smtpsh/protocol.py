@@ -262,6 +262,31 @@ def encode_command(line: str) -> bytes:
     return line.encode("utf-8", "surrogateescape") + b"\r\n"
 
 
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[rnt\\])")
+_ESCAPES = {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}
+
+
+def unescape(text: str) -> bytes:
+    """Raw bytes as typed for `:raw`: \\r \\n \\t \\\\ and \\xNN; the rest as UTF-8."""
+    out, pos = bytearray(), 0
+    for m in _ESCAPE.finditer(text):
+        code = m.group(1)
+        out += text[pos:m.start()].encode("utf-8", "surrogateescape")
+        out += bytes([int(code[1:], 16)]) if code[0] == "x" else _ESCAPES[code]
+        pos = m.end()
+    return bytes(out + text[pos:].encode("utf-8", "surrogateescape"))
+
+
+def show_bytes(data: bytes) -> str:
+    """Bytes on one line, every control and non-UTF-8 byte visible (\\r \\n \\xNN)."""
+    text = data.decode("utf-8", "backslashreplace")
+    named = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+    return _CONTROL_ALL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def split_command(line: str) -> tuple[str, str]:
     """('MAIL', 'FROM:<a@b>') from 'mail from:<a@b>': the verb upper-cased, the rest as typed."""
     verb, _, rest = line.strip().partition(" ")

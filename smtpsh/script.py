@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.protocol import CLOSED, Reply
+from smtpsh.protocol import CLOSED, Reply, unescape
 from smtpsh.session import Interaction, Note, Sent, Session
 
 # The lone dot that ends the message text, at the start of a line.
@@ -167,8 +167,13 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
             if not line.strip() or line.lstrip().startswith("#"):
                 continue  # blank lines and comments make dialog files readable
             if line.lstrip().startswith(":"):
-                session.warn(f"{line.split()[0]}: shell commands work in the interactive"
-                             " shell only; line skipped")
+                word, _, rest = line.strip().partition(" ")
+                if word == ":raw" and rest and session.dialog.state != CLOSED:
+                    reply = await session.raw(unescape(rest))
+                    status = _worse(status, reply) if reply else status
+                else:
+                    session.warn(f"{word}: shell commands other than :raw work in the"
+                                 " interactive shell only; line skipped")
                 continue
             if session.dialog.state == CLOSED:
                 session.warn("the connection is closed; the rest of the script is not sent")

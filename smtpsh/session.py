@@ -30,6 +30,7 @@ from smtpsh.protocol import (
     Reply,
     ReplyParser,
     encode_command,
+    show_bytes,
     split_command,
 )
 from smtpsh.tls import TlsOptions, make_context
@@ -356,6 +357,27 @@ class Session:
         while isinstance(ev := self.parser.next_event(), Reply | Garbage):
             with contextlib.suppress(Failure, _Ended):
                 self._handle(ev)
+
+    async def raw(self, data: bytes) -> Reply | None:
+        """Bytes exactly as given, because the user asked for them (`:raw`): no CRLF added,
+        no dot-stuffing, no line-ending repair. Then the first reply, if one comes.
+
+        For probing what a server does with bare LF, a lone dot without CR and the like
+        (SMTP smuggling). The dialog state does not follow raw bytes.
+        """
+        if self.transport is None or self.dialog.state == CLOSED:
+            raise Failure("not connected", Exit.LOST)
+        self._unasked()
+        self.emit(Sent(show_bytes(data)))
+        self.note(f"raw: {len(data)} octets sent exactly as given")
+        await self._write(data)
+        try:
+            return await self.reply()
+        except Failure as exc:
+            if exc.exit != Exit.TIMEOUT:
+                raise
+            self.note("no reply to the raw bytes (a server may be waiting for more)")
+            return None
 
     async def _bdat(self, line: str, wire: bytes) -> Reply:
         """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""

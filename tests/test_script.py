@@ -322,7 +322,7 @@ def test_a_421_greeting_is_a_transient_failure(smtpsh, scripted):
 def test_shell_commands_in_a_script_are_skipped_with_a_warning(smtpsh, smtp_server):
     p = smtpsh("127.0.0.1", str(smtp_server.port), input=":help\nNOOP\n")
     assert p.returncode == 0
-    assert "!! :help: shell commands work in the interactive shell only" in out(p)
+    assert "!! :help: shell commands other than :raw work in the interactive shell only" in out(p)
     assert "C: :help" not in out(p)
 
 
@@ -422,3 +422,27 @@ def test_exit_statuses_documented_as_the_code_says():
     doc = (Path(__file__).parent.parent / "docs" / "reference.md").read_text()
     for code, text in MEANING.items():
         assert f"| {int(code)} | {text} |" in doc, code
+
+
+def test_raw_bytes_go_exactly_as_typed(smtpsh, scripted):
+    """:raw is the one way to put bare LF or a lone dot without CR on the wire (smuggling)."""
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        while data := await r.read(1024):
+            received.append(data)
+            if data.startswith(b"QUIT"):
+                w.write(b"221 bye\r\n")
+                await w.drain()
+                return
+            w.write(b"250 got it\r\n")
+            await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("--timeout", "2", "127.0.0.1", str(srv.port),
+               input=":raw MAIL FROM:<a@x.test>\\n\n:raw \\x00.\\n\nQUIT\n")
+    assert srv.received[:2] == [b"MAIL FROM:<a@x.test>\n", b"\x00.\n"], srv.received
+    text = out(p)
+    assert "C: MAIL FROM:<a@x.test>\\n" in text and "C: \\x00.\\n" in text
+    assert "raw: 21 octets sent exactly as given" in text and "S: 250 got it" in text
+    assert p.returncode == 0, text

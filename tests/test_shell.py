@@ -579,3 +579,14 @@ async def test_mx_command_shows_the_plan_and_connects(drive, server) -> None:
         assert d.screen().count("S: 250") >= 1
         await d.send("\x04")
         await d.finish()
+
+
+async def test_raw_sends_bytes_as_typed(drive, server) -> None:
+    d = drive()
+    d.start(*server)
+    await d.line(r":raw NOOP\r\n")
+    screen = d.screen()
+    assert "C: NOOP\\r\\n" in screen and "raw: 6 octets sent exactly as given" in screen
+    assert "S: 250" in screen
+    await d.send("\x04")
+    await d.finish()

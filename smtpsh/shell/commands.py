@@ -47,6 +47,8 @@ COMMANDS = {
         Command("cert", "", "the TLS facts and the server's certificate"),
         Command("explain", "CODE|LINE|VERB|KEYWORD",
                 "what a reply code, enhanced code, reply line, verb or keyword means"),
+        Command("raw", "TEXT", "send TEXT as bytes, exactly: no CRLF added, no dot-stuffing;"
+                " \\r \\n \\t \\\\ \\xNN escapes (e.g. :raw DATA\\n)"),
         Command("clear", "", "clear the screen"),
     )
 }
@@ -79,6 +81,9 @@ async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
         if not in_data:
             shell.warn(f"unknown command {word}; :help lists the shell's commands")
         return not in_data
+    if cmd.name == "raw":  # its text is taken as typed: shlex would eat the backslashes
+        await do_raw(shell, rest)
+        return True
     try:
         args = shlex.split(rest)
     except ValueError as exc:
@@ -260,6 +265,14 @@ async def do_explain(shell: Shell, args: list[str]) -> None:
         shell.out(explain(" ".join(args)))
     except UnknownThing as exc:
         shell.warn(str(exc))
+
+
+async def do_raw(shell: Shell, text: str) -> None:
+    from smtpsh.protocol import unescape
+
+    if not text:
+        return _usage(shell, "raw")
+    await shell.session.raw(unescape(text))
 
 
 async def do_clear(shell: Shell, args: list[str]) -> None:
