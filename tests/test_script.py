@@ -372,32 +372,34 @@ def test_a_stray_reply_does_not_shift_the_dialog(smtpsh, scripted):
     assert p.returncode == Exit.PERMANENT
 
 
+async def _up_to_data(r, w) -> None:
+    """Greet, accept HELO and MAIL, and say 354 to DATA: a server about to take a message."""
+    w.write(b"220 x\r\n")
+    await w.drain()
+    for answer in (b"250 ok\r\n", b"250 ok\r\n", b"354 go\r\n"):
+        await r.readline()
+        w.write(answer)
+        await w.drain()
+
+
+BIG_DIALOG = "HELO me\nMAIL FROM:<a@x>\nDATA\n" + ("x" * 70 + "\n") * 200_000 + ".\n"
+# 14 MB of message: more than the socket buffers hold, so the client is still sending.
+
+
 def test_a_server_that_stops_reading_times_out(smtpsh, scripted):
     async def script(r, w, received):
-        w.write(b"220 x\r\n")
-        await w.drain()
-        for answer in (b"250 ok\r\n", b"250 ok\r\n", b"354 go\r\n"):
-            await r.readline()
-            w.write(answer)
-            await w.drain()
+        await _up_to_data(r, w)
         await asyncio.sleep(30)  # and read nothing more
 
     srv = scripted(script)
-    big = ("x" * 70 + "\n") * 200_000  # 14 MB: more than the socket buffers hold
-    p = smtpsh("--timeout", "1", "127.0.0.1", str(srv.port),
-               input="HELO me\nMAIL FROM:<a@x>\nDATA\n" + big + ".\n", timeout=20)
+    p = smtpsh("--timeout", "1", "127.0.0.1", str(srv.port), input=BIG_DIALOG, timeout=20)
     assert p.returncode == Exit.TIMEOUT, out(p)[-500:]
     assert "the server took no data for 1 s" in out(p)
 
 
 def test_the_last_words_of_a_server_that_leaves_mid_data(smtpsh, scripted):
     async def script(r, w, received):
-        w.write(b"220 x\r\n")
-        await w.drain()
-        for answer in (b"250 ok\r\n", b"250 ok\r\n", b"354 go\r\n"):
-            await r.readline()
-            w.write(answer)
-            await w.drain()
+        await _up_to_data(r, w)
         await r.read(100_000)
         w.write(b"421 4.4.2 too slow, bye\r\n")
         await w.drain()
@@ -407,9 +409,7 @@ def test_the_last_words_of_a_server_that_leaves_mid_data(smtpsh, scripted):
         w.close()
 
     srv = scripted(script)
-    big = ("x" * 70 + "\n") * 200_000
-    p = smtpsh("127.0.0.1", str(srv.port),
-               input="HELO me\nMAIL FROM:<a@x>\nDATA\n" + big + ".\n", timeout=20)
+    p = smtpsh("127.0.0.1", str(srv.port), input=BIG_DIALOG, timeout=20)
     assert "S: 421 4.4.2 too slow, bye" in out(p), out(p)[-800:]
     assert p.returncode == Exit.LOST
 
