@@ -95,6 +95,7 @@ Event = Reply | Garbage | Closed
 # Control characters other than TAB: a hostile server could retitle or overwrite the
 # user's terminal with them, so they are shown escaped like non-UTF-8 bytes.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")  # for raw bytes, where TAB is shown too
 
 
 def decode_line(raw: bytes) -> tuple[str, bool]:
@@ -283,8 +284,6 @@ def show_bytes(data: bytes) -> str:
     named = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
     return _CONTROL_ALL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
-
-_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def split_command(line: str) -> tuple[str, str]:

@@ -288,14 +288,23 @@ class Session:
 
     # --- commands ----------------------------------------------------------------------
 
-    async def command(self, line: str) -> Reply:
-        """Send one command line as typed and wait for its reply; STARTTLS upgrades on 2xx."""
+    def _require_connection(self) -> Transport:
         if self.transport is None or self.dialog.state == CLOSED:
             raise Failure("not connected", Exit.LOST)
+        return self.transport
+
+    @staticmethod
+    def _wire(line: str) -> bytes:
+        """The line as it goes on the wire; a CR or LF in it is the user's mistake."""
         try:
-            wire = encode_command(line)
+            return encode_command(line)
         except LocalProtocolError as exc:
             raise Failure(str(exc), Exit.USAGE) from None
+
+    async def command(self, line: str) -> Reply:
+        """Send one command line as typed and wait for its reply; STARTTLS upgrades on 2xx."""
+        transport = self._require_connection()
+        wire = self._wire(line)
         self._unasked()
         for w in self.dialog.warnings_for(line):
             self.warn(w)
@@ -317,7 +326,7 @@ class Session:
             self._encoder = DataEncoder()
             self._warned_8bit = False
         elif self.dialog.state == CLOSED:
-            await self.transport.close()
+            await transport.close()
         return reply
 
     def _unasked(self) -> None:
@@ -365,8 +374,7 @@ class Session:
         For probing what a server does with bare LF, a lone dot without CR and the like
         (SMTP smuggling). The dialog state does not follow raw bytes.
         """
-        if self.transport is None or self.dialog.state == CLOSED:
-            raise Failure("not connected", Exit.LOST)
+        self._require_connection()
         self._unasked()
         self.emit(Sent(show_bytes(data)))
         self.note(f"raw: {len(data)} octets sent exactly as given")
@@ -415,11 +423,7 @@ class Session:
         self.emit(Sent(text, secret=secret))
         if shown is not None:
             self.note(f"({shown})")
-        try:
-            wire = encode_command(text)
-        except LocalProtocolError as exc:
-            raise Failure(str(exc), Exit.USAGE) from None
-        await self._write(wire)
+        await self._write(self._wire(text))
         return await self.reply()
 
     async def _auth(self, line: str) -> Reply:
