@@ -179,9 +179,10 @@ def smtpsh(tmp_path) -> Callable[..., subprocess.CompletedProcess]:
                XDG_STATE_HOME=str(tmp_path / "state"))
     env.pop("NO_COLOR", None)
 
-    def run(*args: str, input: str = "", timeout: float = 30,
+    def run(*args: str, input: str | bytes = "", timeout: float = 30,
             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([exe, *args], input=input.encode(), capture_output=True,
+        data = input.encode() if isinstance(input, str) else input  # bytes: as they are
+        return subprocess.run([exe, *args], input=data, capture_output=True,
                               timeout=timeout, env={**env, **(env_extra or {})}, check=False)
 
     return run

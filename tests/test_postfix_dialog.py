@@ -85,19 +85,15 @@ def test_received_reader_on_postfix_headers(smtpsh, postfix_server, tmp_path):
     assert r.returncode == 0 and "mx.postfix.test" in out(r)
 
 
-def test_bdat_chunks_delivered(postfix_server):
+def test_bdat_chunks_delivered(smtpsh, postfix_server):
     """CHUNKING (RFC 3030): the octets after BDAT go as they are, and Postfix delivers them."""
-    import shutil
-    import subprocess
-
     pf = postfix_server
     rcpt = f"chunks@{pf.domain}"
     part1, part2 = b"Subject: chunked\r\n\r\n", b".a dot stays as is\r\n"
     script = (f"EHLO client.test\nMAIL FROM:<a@client.test>\nRCPT TO:<{rcpt}>\n"
               f"BDAT {len(part1)}\n").encode() + part1 + f"BDAT {len(part2)} LAST\n".encode() \
         + part2 + b"QUIT\n"
-    p = subprocess.run([shutil.which("smtpsh"), pf.host, str(pf.port)], input=script,
-                       capture_output=True, timeout=30, check=False)
+    p = smtpsh(pf.host, str(pf.port), input=script)
     text = p.stdout.decode()
     assert p.returncode == Exit.OK, text
     assert "CHUNKING" in text and f"C: BDAT {len(part2)} LAST" in text

@@ -335,17 +335,9 @@ def test_non_utf8_script_bytes_go_out_as_they_came(smtpsh, scripted):
         await w.drain()
 
     srv = scripted(script)
-    p = subprocess_run_bytes(["127.0.0.1", str(srv.port)], b"NOOP caf\xe9\n")
+    p = smtpsh("127.0.0.1", str(srv.port), input=b"NOOP caf\xe9\n")
     assert srv.received == [b"NOOP caf\xe9\r\n"]
     assert b"C: NOOP caf\\xe9" in p.stdout
-
-
-def subprocess_run_bytes(args, data: bytes):
-    import shutil
-    import subprocess
-
-    return subprocess.run([shutil.which("smtpsh"), *args], input=data, capture_output=True,
-                          timeout=30, check=False)
 
 
 def test_a_stray_reply_does_not_shift_the_dialog(smtpsh, scripted):
