@@ -59,6 +59,8 @@ class Settings:
     dry_run: bool = False
     explain_replies: bool = False
     guide: bool = False
+    pipeline: bool = False
+    lmtp: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --sandbox: only run the server (on PORT) until Ctrl-C")
     p.add_argument("--sandbox-dir", metavar="DIR", help="where the sandbox saves messages")
     p.add_argument("--ehlo", metavar="NAME", help="name for EHLO sent by --starttls/--auth")
+    p.add_argument("--pipeline", action="store_true",
+                   help="in script mode, send the command groups RFC 2920 allows in one"
+                   " write when the server advertises PIPELINING")
+    p.add_argument("--lmtp", action="store_true",
+                   help="speak LMTP (RFC 2033): LHLO, one reply per recipient after the"
+                   " message; port 24 by default; TARGET may be unix:/path/to/socket")
     t = p.add_argument_group("TLS")
     t.add_argument("--tls", action="store_true",
                    help="implicit TLS from the first byte (RFC 8314; port 465 implies it)")
@@ -169,7 +177,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  token_file=ns.token_file,
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
-                 explain_replies=ns.explain_replies)
+                 explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp)
     s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
                        min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
                        keyfile=ns.key, keylog=ns.keylog)
@@ -198,7 +206,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
             raise UsageError("with --mx, give the port with -p")
         s.host, s.port = ns.target, ns.port or (465 if ns.tls else 25)
         return s
-    s.host, s.port = parse_target(ns.target, ns.port_arg, ns.port, 465 if ns.tls else 25)
+    default = 465 if ns.tls else 24 if ns.lmtp else 25
+    s.host, s.port = parse_target(ns.target, ns.port_arg, ns.port, default)
     if s.port == 465 and not ns.starttls:
         s.implicit_tls = True  # RFC 8314: port 465 speaks TLS from the first byte
     return s
@@ -246,20 +255,22 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(Exit.ERROR)
 
 
-def starttls_lines(ehlo: str) -> list[str]:
+def starttls_lines(ehlo: str, lmtp: bool = False) -> list[str]:
     """EHLO, STARTTLS, EHLO again (RFC 3207 4.2): what --starttls and a profile type."""
     name = ehlo or _local_name()
-    return [f"EHLO {name}", "STARTTLS", f"EHLO {name}"]
+    hello = "LHLO" if lmtp else "EHLO"
+    return [f"{hello} {name}", "STARTTLS", f"{hello} {name}"]
 
 
 def prelude(settings: Settings) -> list[str]:
     """The lines --starttls and --auth type for the user, before the user's own."""
     lines: list[str] = []
     if settings.starttls:
-        lines += starttls_lines(settings.ehlo)
+        lines += starttls_lines(settings.ehlo, settings.lmtp)
     if settings.auth:
         if not lines:
-            lines.append(f"EHLO {settings.ehlo or _local_name()}")
+            hello = "LHLO" if settings.lmtp else "EHLO"
+            lines.append(f"{hello} {settings.ehlo or _local_name()}")
         lines.append(f"AUTH {settings.auth}")
     return lines
 
@@ -349,7 +360,8 @@ def run(settings: Settings) -> int:
                       explain=settings.explain_replies)
     options = ConnectOptions(timeout=settings.timeout, family=settings.family,
                              source=settings.source, implicit_tls=settings.implicit_tls,
-                             tls=settings.tls, show_cert=settings.show_cert)
+                             tls=settings.tls, show_cert=settings.show_cert,
+                             lmtp=settings.lmtp)
     session = Session(printer, options, transcript, redactor)
     session.credentials = creds
     try:
@@ -394,7 +406,7 @@ async def _dialog(settings: Settings, session: Session) -> int:
 
         session.interaction = ScriptInteraction(inp, settings.plain_auth)
         return await run_script(session, inp, host, port, greeting, prelude(settings),
-                                require_tls=settings.starttls)
+                                require_tls=settings.starttls, pipeline=settings.pipeline)
     except Failure as exc:  # before the dialog proper: the sandbox, --mx
         session.warn(str(exc))
         return exc.exit

@@ -23,7 +23,11 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import ClassVar
+from enum import Enum
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from smtpsh.protocol import Reply
 
 CANCEL = "*"  # RFC 4954 §4: a client line of "*" cancels the exchange
 
@@ -294,3 +298,118 @@ def secret_forms(secrets: list[str | bytes]) -> list[str]:
             if len(fragment) >= _MIN_FRAGMENT:
                 forms.add(fragment)
     return sorted(forms, key=lambda f: (-len(f), f))
+
+
+# --- the exchange as a step machine ------------------------------------------------------
+
+
+class Outcome(Enum):
+    AUTHENTICATED = "authenticated"  # 235 (RFC 4954 6)
+    REFUSED = "refused"  # 4xx/5xx
+    CANCELLED = "cancelled"  # the client sent "*", the server answered 501
+    NOT_235 = "not-235"  # a 2xx other than 235: not authenticated
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A 334: the server waits for an answer. `needs`: inputs to give before `answer()`."""
+
+    text: str  # the base64 as sent
+    decoded: bytes | None  # None when it is not base64
+    needs: tuple[str, ...]  # "user", "password", "token"; "answer" for base64 by hand
+
+
+@dataclass(frozen=True)
+class Done:
+    outcome: Outcome
+    code: int
+
+
+Step = Challenge | Done
+
+
+class Exchange:
+    """One AUTH exchange (RFC 4954), without I/O: the client core drives it.
+
+    `command()` is the AUTH line; `step(reply)` reads each reply and says what comes next:
+    a `Challenge` to answer (after giving the inputs it `needs`) with `answer()`, or `Done`.
+    Success is a 235 and nothing else; a "*" (`cancel()`) answered by 501 is a cancel, as
+    asked. A mechanism smtpsh does not run, or an initial response typed by the user, makes
+    a manual exchange: the user types each base64 answer.
+    """
+
+    def __init__(self, name: str, mech: Mechanism | None = None,
+                 typed_initial: str | None = None) -> None:
+        self.name = name.upper()
+        self.mech = mech
+        self.typed_initial = typed_initial
+        self.inputs: dict[str, str] = {}
+        self.cancelled = False
+        self._step = 0  # answers given so far by the mechanism
+
+    @classmethod
+    def typed(cls, line: str) -> Exchange:
+        """The exchange of an AUTH line typed as is: manual (the user answers in base64)."""
+        words = line.split()[1:]
+        return cls(words[0] if words else "", None, words[1] if len(words) > 1 else None)
+
+    @property
+    def manual(self) -> bool:
+        return self.mech is None
+
+    @property
+    def user(self) -> str | None:
+        return self.inputs.get("user") or None
+
+    def command(self) -> str:
+        # SASL mechanism names are upper case (RFC 4422 3.1); some servers match exactly.
+        words = ["AUTH", self.name] if self.name else ["AUTH"]
+        if self.typed_initial is not None:
+            words.append(self.typed_initial)
+        return " ".join(words)
+
+    def shown_command(self) -> str:
+        """The AUTH line as shown: an initial response typed by hand is a secret."""
+        line = self.command()
+        return line if self.typed_initial is None else f"AUTH {self.name} [redacted]"
+
+    def step(self, reply: Reply) -> Step:
+        if reply.code == 334 and not self.cancelled:
+            text = reply.text.strip()
+            if self.mech is None:
+                needs: tuple[str, ...] = ("answer",)
+            else:
+                needs = tuple(n for n in needs_at(self.name, self._step)
+                              if n not in self.inputs)
+            return Challenge(text, unb64(text), needs)
+        if reply.code == 235:
+            return Done(Outcome.AUTHENTICATED, reply.code)
+        if self.cancelled and reply.code == 501:
+            return Done(Outcome.CANCELLED, reply.code)
+        if reply.klass == 2:
+            return Done(Outcome.NOT_235, reply.code)
+        if reply.code == 334:  # a challenge after "*": the server ignored the cancel
+            return Done(Outcome.REFUSED, reply.code)
+        return Done(Outcome.REFUSED, reply.code)
+
+    def give(self, name: str, value: str) -> None:
+        """An input the mechanism needs (user, password, token, authzid)."""
+        self.inputs[name] = value
+        if self.mech is not None:
+            setattr(self.mech, name, value)
+
+    def answer(self, challenge: Challenge) -> Response:
+        """The mechanism's answer to `challenge` (raw bytes; the caller base64-encodes).
+
+        Raises UnexpectedChallenge when the mechanism has no answer: then `cancel()`.
+        """
+        assert self.mech is not None
+        resp = self.mech.respond(challenge.decoded if challenge.decoded is not None else b"")
+        self._step += 1
+        return resp
+
+    def remaining_inputs(self) -> tuple[str, ...]:
+        """The inputs the mechanism would still have asked for (a script skips its lines)."""
+        if self.mech is None:
+            return ()
+        return tuple(n for n in NEEDS.get(self.name, ()) if n not in self.inputs)

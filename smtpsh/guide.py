@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from smtpsh import explain
+from smtpsh.client import Command, Kind
 from smtpsh.protocol import (
     CLOSED,
     CONNECTED,
@@ -32,6 +33,7 @@ _TYPED_MECHANISMS = ("PLAIN", "LOGIN")
 _STATE_REACHED_BY = {GREETED: "EHLO", MAIL: "MAIL FROM", RCPT: "at least one accepted RCPT TO"}
 _STATE_ORDER = (CONNECTED, GREETED, MAIL, RCPT)
 _COMMAND_NAMES = {"MAIL": "MAIL FROM", "RCPT": "RCPT TO"}
+_GREETINGS = frozenset({"EHLO", "HELO", "LHLO", "QUIT", "NOOP", "RSET", "STARTTLS"})
 _PARAM_NOT_TAKEN = ("the server does not take a parameter typed after the address:"
                     " use only those its EHLO reply lists")
 
@@ -64,15 +66,108 @@ def next_step(dialog: Dialog) -> str:
     return ""
 
 
-def explain_reject(line_sent: str, reply: Reply) -> str | None:
-    """Why `reply` refused `line_sent`, in terms of what was typed; None unless 4xx/5xx.
+def explain_reject(line_sent: str, reply: Reply, state: str | None = None) -> str | None:
+    """Why `reply` refused the command line `line_sent` (sent in dialog `state`, if known)."""
+    verb = split_command(line_sent)[0]
+    return explain_answer(reply, Command(Kind.LINE, verb, line_sent, state or ""))
 
-    Known cases get a sentence about the command; anything else gets the code's meaning
-    from the knowledge base.
+
+def explain_answer(reply: Reply, command: Command | None) -> str | None:
+    """Why `reply` refused `command`, from the reply, the command and the state it was sent
+    in; None unless 4xx/5xx. The same code means different things after the dot, after an
+    AUTH answer, after a BDAT chunk or in the greeting, so each kind is read on its own.
     """
     if not reply.is_error:
         return None
-    verb, rest = split_command(line_sent)
+    if reply.code == 421:
+        return f"the server is closing the connection: try later with {RECONNECT}"
+    if command is None:
+        return ("no command was waiting for this reply: the server spoke on its own"
+                f" ({explain.one_line(reply.code, reply.enhanced)})")
+    match command.kind:
+        case Kind.GREETING:
+            return _greeting(reply)
+        case Kind.AUTH_RESPONSE:
+            return _auth_answer(reply, command)
+        case Kind.DATA_END:
+            return _after_dot(reply, command)
+        case Kind.BDAT:
+            return _bdat(reply, command)
+    return _command(reply, command)
+
+
+def _greeting(reply: Reply) -> str:
+    if reply.code == 554:
+        return ("the server will not talk to you (RFC 5321 3.1): it may block your address"
+                " or network; it answers 503 to everything but QUIT")
+    return explain.one_line(reply.code, reply.enhanced)
+
+
+def _auth_answer(reply: Reply, command: Command) -> str:
+    if command.cancel and reply.code == 501:
+        return "AUTH was cancelled, as asked with *: 501 is the server's confirmation (RFC 4954 4)"
+    if reply.code == 501:
+        return "the server could not decode the answer: it must be base64 (RFC 4954 4)"
+    return _auth_codes(reply) or explain.one_line(reply.code, reply.enhanced)
+
+
+def _auth_codes(reply: Reply) -> str | None:
+    detail = reply.enhanced[2:] if reply.enhanced else ""
+    if reply.code == 538 or detail == "7.11":
+        return "the server wants STARTTLS before AUTH"
+    if reply.code == 535 or detail == "7.8":
+        return "the user name or the password was not accepted"
+    if reply.code == 534 or detail == "7.9":
+        return "the server wants a stronger AUTH mechanism (or TLS first)"
+    return None
+
+
+_TOO_LONG = re.compile(r"too long|line length|7\.0\.0.*long", re.IGNORECASE)
+
+
+def _after_dot(reply: Reply, command: Command) -> str:
+    """A refusal after the final dot: of the message, not of a command."""
+    text = reply.text.lower()
+    detail = reply.enhanced[2:] if reply.enhanced else ""
+    who = f" for <{command.recipient}>" if command.recipient is not None else ""
+    if _TOO_LONG.search(text) or detail == "6.0" and "long" in text:
+        return (f"the server refused the message{who}: a line in it is too long (at most"
+                " 1000 octets with the CRLF, RFC 5321 4.5.3.1.6)")
+    if detail == "3.4" or "size" in text:
+        return (f"the message{who} is bigger than the server takes (see SIZE in its EHLO"
+                " reply)")
+    if detail in ("2.2", "2.3") or "quota" in text or "mailbox full" in text:
+        return f"the mailbox{who} is full (quota): the message was not stored"
+    return (f"the server refused the message{who} after reading it:"
+            f" {explain.one_line(reply.code, reply.enhanced)}")
+
+
+_QUOTED = re.compile(r"""["'`]([^"'`]+)["'`]""")
+
+
+def _not_understood(reply: Reply, verb: str) -> str | None:
+    """A 500/502 quoting a word that is not the command sent: the server read other bytes
+    as a command (a BDAT chunk's octets, a line split by a bare CR or LF)."""
+    if reply.code not in (500, 502):
+        return None
+    m = _QUOTED.search(reply.text)
+    if m and m.group(1).split()[0].upper() != verb:
+        return m.group(1)
+    return None
+
+
+def _bdat(reply: Reply, command: Command) -> str:
+    seen = _not_understood(reply, "BDAT")
+    if seen is not None:
+        return (f"the server read part of the chunk as a command ({seen!r}): the octets"
+                " after BDAT did not match its size, so the rest came as command lines"
+                " (RFC 3030 2)")
+    return _command(reply, command)
+
+
+def _command(reply: Reply, command: Command) -> str:
+    """A refusal of a command line."""
+    verb, rest = split_command(command.line)
     text = reply.text.lower()
     enhanced = reply.enhanced
     detail = enhanced[2:] if enhanced else ""  # "1.1" of "5.1.1"
@@ -80,7 +175,14 @@ def explain_reject(line_sent: str, reply: Reply) -> str | None:
     address = _address(rest)
 
     if code == 503:
-        return _sequence(verb)
+        return _sequence(verb, command.state)
+    seen = _not_understood(reply, verb)
+    if seen is not None:
+        return (f"the server did not read this line as {verb or 'a command'}: it saw"
+                f" {seen!r} (a line broken by a bare CR or LF, or bytes left from before)")
+    if code == 500 and _TOO_LONG.search(text):
+        return ("the command line is too long: at most 512 octets with the CRLF"
+                " (RFC 5321 4.5.3.1.4)")
     if code in (500, 502) and verb in ("EHLO", "LHLO"):
         return (f"the server does not know {verb}: it is an old server; greet with"
                 " HELO your.name instead")
@@ -98,12 +200,9 @@ def explain_reject(line_sent: str, reply: Reply) -> str | None:
         return f"the server could not read the arguments of {verb or 'this command'}"
     if code == 530:
         return _first_needed(text)
-    if code == 538 or detail == "7.11":
-        return "the server wants STARTTLS before AUTH"
-    if code == 535 or detail == "7.8":
-        return "the user name or the password was not accepted"
-    if code == 534 or detail == "7.9":
-        return "the server wants a stronger AUTH mechanism (or TLS first)"
+    auth_reason = _auth_codes(reply)
+    if auth_reason:
+        return auth_reason
     if detail == "1.1" or (code == 550 and verb == "RCPT" and "unknown" in text):
         return f"the address <{address or '?'}> does not exist there"
     if verb == "RCPT" and (detail == "7.1" or "relay" in text):
@@ -114,8 +213,6 @@ def explain_reject(line_sent: str, reply: Reply) -> str | None:
                 " give a RCPT TO that the server accepts first")
     if detail == "3.4" or (code == 552 and "size" in text):
         return "the message is bigger than the server takes (see SIZE in its EHLO reply)"
-    if code == 421:
-        return f"the server is closing the connection: try later with {RECONNECT}"
     return explain.one_line(code, enhanced)
 
 
@@ -126,9 +223,23 @@ def _example(verb: str) -> str:
     return text.partition(">")[0] + ">" if ">" in text else text
 
 
-def _sequence(verb: str) -> str:
-    """A 503: which command the server wanted first, from the states the verb is valid in."""
+def _sequence(verb: str, state: str = "") -> str:
+    """A 503: which command the server wanted first.
+
+    From the state the command was sent in, when known: before any greeting the answer is
+    "greet first" whatever the verb; in a state the verb belongs to, the server's state
+    differs from ours (a refused RCPT, a lost transaction). Otherwise from the states the
+    verb is valid in.
+    """
     states = explain.valid_states(verb) or frozenset()
+    if state == CONNECTED and verb not in _GREETINGS:
+        return ("greet first: the server wants EHLO your.name (or HELO) before anything"
+                " else (RFC 5321 4.1.4)")
+    if state in _STATE_ORDER and state not in states and states:
+        wanted = next(s for s in _STATE_ORDER if s in states)
+        if _STATE_ORDER.index(wanted) > _STATE_ORDER.index(state):
+            name = _COMMAND_NAMES.get(verb, verb)
+            return f"the server wants {_STATE_REACHED_BY[wanted]} before {name}"
     first = next((state for state in _STATE_ORDER if state in states), CONNECTED)
     if first == CONNECTED:
         return ("this command came out of order: the order is EHLO, MAIL FROM, RCPT TO, DATA"

@@ -37,6 +37,7 @@ class Reply:
     code: int
     lines: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    bare_end: bool = False  # the last line was the code alone ("250"), not "250 " + text
 
     @property
     def klass(self) -> int:
@@ -62,10 +63,8 @@ class Reply:
     def wire_lines(self) -> list[str]:
         """The reply as the server wrote it: NNN-text for all lines but the last."""
         last = len(self.lines) - 1
-        return [
-            f"{self.code}{'-' if i < last else ' ' if line else ''}{line}"
-            for i, line in enumerate(self.lines)
-        ]
+        end = "" if self.bare_end else " "
+        return [f"{self.code}{'-' if i < last else end}{line}" for i, line in enumerate(self.lines)]
 
 
 @dataclass(frozen=True)
@@ -198,7 +197,8 @@ class ReplyParser:
         self._lines.append(line_text)
         self._warnings.extend(n for n in notes if n not in self._warnings)
         if last:
-            self._events.append(Reply(self._code, tuple(self._lines), tuple(self._warnings)))
+            self._events.append(Reply(self._code, tuple(self._lines), tuple(self._warnings),
+                                      bare_end=m.group(2) is None))
             self._reset()
 
     def _reset(self) -> None:
@@ -408,11 +408,8 @@ TRANSITIONS: dict[tuple[str, int], str] = {
     ("DATA", 3): DATA,
     ("RSET", 2): GREETED,
     ("STARTTLS", 2): CONNECTED,  # RFC 3207 4.2: forget all, greet again
-    ("BDAT LAST", 2): GREETED,  # RFC 3030: the last chunk ends the transaction
     ("QUIT", 2): CLOSED,
 }
-# Where a message ends, whatever the reply, the transaction is over (RFC 5321 4.1.1.4).
-END_OF_DATA = "."
 
 _STATE_WORDS = {
     CONNECTED: "before HELO/EHLO",
@@ -433,7 +430,6 @@ class Dialog:
     greeted_with_ehlo: bool = False
     tls: bool = False
     user: str | None = None
-    pending: deque[str] = field(default_factory=deque)
 
     def warnings_for(self, line: str) -> list[str]:
         """What the server will likely reject in this command, and why. Never blocking.
@@ -477,35 +473,6 @@ class Dialog:
             out.append(f"command line over {MAX_COMMAND_LINE} octets (RFC 5321 4.5.3.1.4)")
         return out
 
-    def sent(self, line: str) -> None:
-        """Note a command sent; its reply will be matched to it (replies come in order)."""
-        self.pending.append(split_command(line)[0])
-
-    def sent_end_of_data(self) -> None:
-        self.pending.append(END_OF_DATA)
-
-    def received(self, reply: Reply) -> str | None:
-        """Update the state from a reply; returns the verb the reply answered, if known."""
-        verb = self.pending.popleft() if self.pending else None
-        if reply.code == 421:  # RFC 5321 3.8: the server is closing the channel
-            self.state = CLOSED
-            return verb
-        if verb is None:
-            return None
-        if verb == END_OF_DATA:
-            self.state = GREETED
-            return verb
-        new = TRANSITIONS.get((verb, reply.klass))
-        if new is not None:
-            self.state = new
-        if verb in ("EHLO", "LHLO") and reply.klass == 2:
-            self.capabilities = Capabilities.from_ehlo(reply)
-            self.greeted_with_ehlo = True
-        elif verb == "HELO" and reply.klass == 2:
-            self.capabilities = Capabilities()
-            self.greeted_with_ehlo = False
-        return verb
-
     def tls_started(self) -> None:
         """RFC 3207 4.2: after the handshake, forget everything learnt before it.
 
@@ -518,4 +485,3 @@ class Dialog:
 
     def closed(self) -> None:
         self.state = CLOSED
-        self.pending.clear()

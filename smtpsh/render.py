@@ -11,6 +11,7 @@ import os
 import sys
 from typing import TextIO
 
+from smtpsh.client import Command, Kind
 from smtpsh.protocol import Garbage, Reply
 from smtpsh.session import Note, Output, Received, Sent, Warn
 
@@ -60,8 +61,8 @@ def render(event: Output) -> Fragments:
     match event:
         case Sent(text, data, _):
             return [("class:dir", "C: "), ("class:data" if data else "class:client", text)]
-        case Received(reply, _):
-            return render_reply(reply)
+        case Received(reply, command, elapsed):
+            return render_reply(reply) + _answering(command, elapsed)
         case Garbage(line, reason):
             return [("class:dir", "S: "), ("class:warn", line), ("", "\n"),
                     ("class:warn", f"!! server: {reason}")]
@@ -70,6 +71,17 @@ def render(event: Output) -> Fragments:
         case Warn(text):
             return [("class:warn", _prefixed("!! ", text))]
     return []
+
+
+def _answering(command: Command | None, elapsed: float | None) -> Fragments:
+    """Under a reply of a pipelined group or an LMTP delivery: which command it answers."""
+    if command is None:
+        return []
+    per_rcpt = command.kind is Kind.DATA_END and command.recipient is not None
+    if elapsed is None and not per_rcpt:
+        return []
+    took = f" ({elapsed * 1000:.1f} ms)" if elapsed is not None else ""
+    return [("", "\n"), ("class:note", f"   ^ {command.label}{took}")]
 
 
 def _prefixed(prefix: str, text: str) -> str:

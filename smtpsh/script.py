@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.protocol import CLOSED, Reply, unescape
-from smtpsh.session import Interaction, Note, Sent, Session
+from smtpsh.protocol import CLOSED, Reply
+from smtpsh.runner import Runner
+from smtpsh.session import Interaction, Session
 
 # The lone dot that ends the message text, at the start of a line.
 _END_AT_START = re.compile(rb"\A\.\r?\n")
 _END_INSIDE = re.compile(rb"\n\.\r?\n")
 CHUNK = 1 << 20
-ECHO_LINES = 20  # message lines shown on screen; the transcript gets them all
 
 
 class ScriptInput:
@@ -26,6 +26,7 @@ class ScriptInput:
 
     def __init__(self, stream: BinaryIO | None = None, lines: list[str] | None = None) -> None:
         self._stream = stream
+        self.ended_by_dot = False
         self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode()
 
     def _read(self) -> bytes:
@@ -43,6 +44,10 @@ class ScriptInput:
             self._pending += chunk
         line, _, self._pending = self._pending.partition(b"\n")
         return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
+
+    def unread(self, line: str) -> None:
+        """Put a line back (the line runner looked one line ahead)."""
+        self._pending = (line + "\n").encode("utf-8", "surrogateescape") + self._pending
 
     def read_exact(self, size: int) -> bytes:
         """The next `size` octets (fewer at the end of input), whatever they hold."""
@@ -104,40 +109,9 @@ class ScriptInteraction(Interaction):
         return self.inp.read_exact(size)
 
 
-def _worse(status: Exit, reply: Reply) -> Exit:
-    if reply.klass == 5:
-        return Exit.PERMANENT
-    if reply.klass == 4 and status != Exit.PERMANENT:
-        return Exit.TRANSIENT
-    return status
-
-
-async def send_message(session: Session, inp: ScriptInput) -> Reply:
-    """Stream the message text of a script to the server, echoing its first lines."""
-    shown = hidden = 0
-    for chunk in inp.message():
-        if shown >= ECHO_LINES and session.transcript is None:
-            hidden += chunk.count(b"\n")  # the fast path for large messages
-        else:
-            lines = chunk.split(b"\n")
-            if lines[-1] == b"":
-                lines.pop()
-            for raw in lines:
-                text = raw.rstrip(b"\r").decode("utf-8", "backslashreplace")
-                show = shown < ECHO_LINES
-                shown, hidden = shown + show, hidden + (not show)
-                session.emit(Sent(text, data=True), ui=show)
-        await session.data_chunk(chunk)
-    if hidden:
-        session.emit(Note(f"... {hidden} more lines of message text not shown"), record=False)
-    if not inp.ended_by_dot:
-        session.note("end of input inside DATA: ending the message with the lone dot")
-    return await session.data_end()
-
-
 async def run(session: Session, inp: ScriptInput, host: str, port: int,
               greeting: Reply | None = None, prelude: list[str] | None = None,
-              require_tls: bool = False) -> Exit:
+              require_tls: bool = False, pipeline: bool = False) -> Exit:
     """Connect, run the script, and say how it went as an exit status.
 
     `greeting`: the session is already connected (--mx did it) and this was the greeting.
@@ -145,49 +119,25 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
     known in advance, and never read the script. `require_tls` (from --starttls): a
     STARTTLS that does not end in TLS stops the dialog, rather than go on in clear text.
     """
-    status = Exit.OK
+    runner = Runner(session, pipeline=pipeline)
     interaction = session.interaction
-    if type(interaction) is Interaction:
-        interaction = ScriptInteraction(inp)
     try:
         if greeting is None:
             greeting = await session.connect(host, port)
-        status = _worse(status, greeting)
+        runner.account([greeting])
         session.prefill, session.interaction = True, Interaction()
-        for typed in prelude or []:
-            if session.dialog.state == CLOSED:
-                break
-            status = _worse(status, await session.command(typed))
-            if require_tls and typed == "STARTTLS" and not session.dialog.tls:
-                raise Failure("the server did not start TLS: not going on in clear text",
-                              Exit.TLS)
+        await runner.prelude(prelude or [], require_tls)
         # A typed AUTH in the script reads its answers from the script, as a person would.
         session.prefill, session.interaction = False, interaction
-        while (line := inp.readline()) is not None:
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue  # blank lines and comments make dialog files readable
-            if line.lstrip().startswith(":"):
-                word, _, rest = line.strip().partition(" ")
-                if word == ":raw" and rest and session.dialog.state != CLOSED:
-                    reply = await session.raw(unescape(rest))
-                    status = _worse(status, reply) if reply else status
-                else:
-                    session.warn(f"{word}: shell commands other than :raw work in the"
-                                 " interactive shell only; line skipped")
-                continue
-            if session.dialog.state == CLOSED:
-                session.warn("the connection is closed; the rest of the script is not sent")
-                # A 421 already says why (exit 7); otherwise the connection was lost.
-                return status if status != Exit.OK else Exit.LOST
-            status = _worse(status, await session.command(line))
-            if session.in_data:
-                status = _worse(status, await send_message(session, inp))
+        if not await runner.run(inp):
+            # A 421 already says why (exit 7); otherwise the connection was lost.
+            return runner.status if runner.status != Exit.OK else Exit.LOST
         if session.dialog.state != CLOSED:
             session.note("end of input: sending QUIT")
-            status = _worse(status, await session.command("QUIT"))
+            runner.account([await session.command("QUIT")])
     except Failure as exc:
         session.warn(str(exc))
         await session.close()
         return exc.exit
     await session.close()
-    return status
+    return runner.status

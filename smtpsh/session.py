@@ -1,8 +1,10 @@
-"""The one place that runs a dialog: protocol core + transport, events out to the UI.
+"""Moves bytes between the protocol core (client.py) and the transport; emits events.
 
-The UI (script mode or the REPL) calls `connect`, `command`, `data_line`/`data_chunk`/
-`data_end`, and renders the events the session emits: what was sent, each reply, notes and
-warnings. Every event also goes to the transcript, through the one redaction rule.
+The SMTP rules live in `Client`; this class only writes what the core says to write, feeds
+it what the server sends, and waits, with one deadline per wait (`--timeout`), for the
+replies the core says are due. Each event goes to the UI's sink and to the transcript,
+through the one redaction rule. The UI (script mode or the shell) gives its sink and its way
+of asking questions (an `Interaction`) when it makes the session.
 """
 
 from __future__ import annotations
@@ -10,25 +12,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from smtpsh import auth
+from smtpsh.client import Answer, Client, Command, Injected, Stray
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import (
     CLOSED,
-    DATA,
     MAX_DATA_LINE,
-    NEED_DATA,
     Closed,
-    DataEncoder,
     Dialog,
     Event,
     Garbage,
     LocalProtocolError,
     NeedData,
     Reply,
-    ReplyParser,
     encode_command,
     show_bytes,
     split_command,
@@ -36,9 +36,6 @@ from smtpsh.protocol import (
 from smtpsh.tls import TlsOptions, make_context
 from smtpsh.transcript import REDACTED, Redactor, Transcript
 from smtpsh.transport import Transport, no_greeting_error
-
-if TYPE_CHECKING:
-    from smtpsh.auth import Mechanism
 
 
 @dataclass(frozen=True)
@@ -60,8 +57,15 @@ class Warn:
 
 @dataclass(frozen=True)
 class Received:
+    """A reply, the command it answers (None: no command was waiting), and when it came."""
+
     reply: Reply
-    verb: str | None  # the command it answers, when known
+    command: Command | None
+    elapsed: float | None = None  # seconds since its command went out (pipelined groups)
+
+    @property
+    def verb(self) -> str | None:
+        return self.command.verb if self.command is not None else None
 
 
 Output = Sent | Note | Warn | Received | Garbage
@@ -93,6 +97,7 @@ class ConnectOptions:
     implicit_tls: bool = False
     tls: TlsOptions = TlsOptions()
     show_cert: bool = False  # print the certificate card after each handshake
+    lmtp: bool = False  # RFC 2033: LHLO, and one reply per recipient after the dot
 
 
 class Session:
@@ -102,35 +107,38 @@ class Session:
         options: ConnectOptions | None = None,
         transcript: Transcript | None = None,
         redactor: Redactor | None = None,
+        interaction: Interaction | None = None,
+        credentials: dict[str, str] | None = None,
     ) -> None:
-        self.output = emit  # where events are shown; the UI may swap it
+        self.output = emit
         self.options = options or ConnectOptions()
         self.transcript = transcript
         self.redactor = redactor or Redactor()
-        self.transport: Transport | None = None
-        self.parser = ReplyParser()
-        self.dialog = Dialog()
-        self.host = ""
-        self.port = 0
-        self._encoder: DataEncoder | None = None
-        self._warned_8bit = False
-        self.interaction = Interaction()
+        self.interaction = interaction or Interaction()
         # Credentials known before AUTH (--user, SMTPSH_PASSWORD, ...): asked for otherwise.
         # `prefill` says whether AUTH may use them (script mode: only for --auth).
-        self.credentials: dict[str, str] = {}
+        self.credentials: dict[str, str] = dict(credentials or {})
         self.prefill = True
+        self.transport: Transport | None = None
+        self.client = Client(lmtp=self.options.lmtp)
+        self.host = ""
+        self.port = 0
+        self.last_exchange: auth.Exchange | None = None  # the AUTH exchange run last
+        self._sent_at: dict[int, float] = {}  # command number -> when it went out
+        self._timed = False  # show the time each reply took (pipelined groups)
+        self._warned_data = False
 
     # --- output ------------------------------------------------------------------------
 
     def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
         """Show an event (ui) and write it to the transcript (record), secrets hidden."""
         event = self._redacted(event)
-        tls = bool(self.transport and self.transport.tls)
         if self.transcript is not None and record:
+            tls = bool(self.transport and self.transport.tls)
             match event:
                 case Sent(text, _, _):
                     self.transcript.write("C:", text, tls)
-                case Received(reply, _):
+                case Received(reply, _, _):
                     self.transcript.write("S:", "\n".join(reply.wire_lines()), tls)
                     for w in reply.warnings:
                         self.transcript.write("!!", f"server: {w}", tls)
@@ -146,15 +154,19 @@ class Session:
 
     def _redacted(self, event: Output) -> Output:
         """The one place where secrets are hidden, from the screen and every file alike."""
+        if not self.redactor.active and not (isinstance(event, Sent) and event.secret):
+            if isinstance(event, Sent) and not event.text.isascii():
+                return replace(event, text=_escaped(event.text))
+            return event
         shown = self.redactor.redact
         match event:
             case Sent(text, data, secret):
                 hidden = secret and not self.redactor.show_secrets
                 return Sent(REDACTED if hidden else shown(_escaped(text)), data, secret)
-            case Received(reply, verb):
+            case Received(reply, command, elapsed):
                 lines = tuple(shown(x) for x in reply.lines)
-                return event if lines == reply.lines else Received(replace(reply, lines=lines),
-                                                                    verb)
+                return event if lines == reply.lines else Received(
+                    replace(reply, lines=lines), command, elapsed)
             case Garbage(line, reason):
                 return Garbage(shown(line), reason)
             case Note(text):
@@ -169,15 +181,20 @@ class Session:
     def warn(self, text: str) -> None:
         self.emit(Warn(text))
 
-    # --- connection --------------------------------------------------------------------
+    # --- state -------------------------------------------------------------------------
+
+    @property
+    def dialog(self) -> Dialog:
+        """Where the conversation stands (state, capabilities, TLS, user): the UI reads it."""
+        return self.client.dialog
 
     @property
     def connected(self) -> bool:
-        return self.transport is not None and self.dialog.state != CLOSED
+        return self.transport is not None and self.client.state != CLOSED
 
     @property
     def in_data(self) -> bool:
-        return self.dialog.state == DATA
+        return self.client.in_data
 
     def tls_context(self) -> ssl.SSLContext:
         return make_context(self.options.tls)
@@ -185,12 +202,13 @@ class Session:
     def server_hostname(self) -> str:
         return self.options.tls.servername or self.host
 
+    # --- connection --------------------------------------------------------------------
+
     async def connect(self, host: str, port: int, address: str | None = None) -> Reply:
         """Open the connection (to `address` if given, else `host`) and read the greeting."""
         self.host, self.port = host, port
-        self.parser = ReplyParser()
-        self.dialog = Dialog()
         opts = self.options
+        self.client = Client(lmtp=opts.lmtp)
         ctx = self.tls_context() if opts.implicit_tls else None
         self.transport = await Transport.open(
             address or host,
@@ -202,14 +220,16 @@ class Session:
             server_hostname=self.server_hostname() if ctx else None,
         )
         ip, rport = self.transport.peer
-        self.note(f"Connected to {host} ({ip}) port {rport}")
+        unix = ip.startswith("unix:")
+        self.note(f"Connected to {ip}" if unix else f"Connected to {host} ({ip}) port {rport}")
         if self.transport.tls:
+            self.client.dialog.tls = True
             self._tls_note()
-            self.dialog.tls = True
+        self._sent_at = {0: time.monotonic()}
         try:
-            return await self.reply()
+            return (await self._replies())[-1]
         except Failure as exc:
-            if exc.exit != Exit.TIMEOUT or self.transport.tls:
+            if exc.exit != Exit.TIMEOUT or self.transport.tls or unix:
                 raise
             # A silent port may be waiting for a TLS ClientHello (465 without --tls).
             hint = await no_greeting_error(address or host, port, opts.timeout)
@@ -218,35 +238,85 @@ class Session:
     async def close(self) -> None:
         if self.transport is not None:
             await self.transport.close()
-        self.dialog.closed()
+        self.client.closed()
 
-    # --- replies -----------------------------------------------------------------------
+    # --- waiting for replies ------------------------------------------------------------
 
-    async def _next_event(self) -> Event:
+    async def _exchange(self, wire: bytes) -> list[Reply]:
+        """Send `wire` and wait for every reply now due, within one --timeout."""
         assert self.transport is not None
-        while True:
-            ev = self.parser.next_event()
-            if ev is not NEED_DATA:
-                return ev  # type: ignore[return-value]
-            data = await self.transport.read()
-            if data:
-                self.parser.receive_data(data)
-            else:
-                self.parser.receive_eof()
+        writing = True
+        try:
+            async with asyncio.timeout(self.options.timeout):
+                await self.transport.write(wire)
+                writing = False
+                return await self._collect()
+        except TimeoutError:
+            what = ("the server took no data" if writing else "no reply")
+            raise Failure(f"timed out: {what} within {self.options.timeout:g} s"
+                          " (see --timeout)", Exit.TIMEOUT) from None
+        except _Ended:
+            raise Failure("connection closed by the server", Exit.LOST) from None
+        except Failure:
+            if writing:
+                await self._last_words()
+            raise
 
-    def _handle(self, ev: Event) -> Reply | None:
-        """Emit an event and follow the dialog; a Closed event raises Failure(LOST)."""
+    async def _replies(self) -> list[Reply]:
+        """Wait (within one --timeout) for every reply now due."""
+        try:
+            async with asyncio.timeout(self.options.timeout):
+                return await self._collect()
+        except TimeoutError:
+            raise Failure(f"timed out: no reply within {self.options.timeout:g} s"
+                          " (see --timeout)", Exit.TIMEOUT) from None
+        except _Ended:
+            raise Failure("connection closed by the server", Exit.LOST) from None
+
+    async def _collect(self) -> list[Reply]:
+        assert self.transport is not None
+        client, replies = self.client, []
+        while client.awaiting:
+            ev = client.next_event()
+            if isinstance(ev, NeedData):
+                data = await self.transport.read()
+                if data:
+                    client.receive_data(data)
+                else:
+                    client.receive_eof()
+                continue
+            reply = self._handle(ev)
+            if reply is not None:
+                replies.append(reply)
+        return replies
+
+    def _handle(self, ev: Event | Answer | Stray | Injected) -> Reply | None:
+        """Emit an event; a Closed event raises Failure(LOST) (or _Ended after QUIT)."""
         match ev:
-            case Reply():
-                verb = self.dialog.received(ev)
-                self.emit(Received(ev, verb))
-                return ev
+            case Answer(reply, command, notes):
+                sent = self._sent_at.pop(command.seq, None)
+                elapsed = time.monotonic() - sent if self._timed and sent else None
+                self.emit(Received(reply, command, elapsed))
+                for text in notes:
+                    self.warn(text)
+                return reply
+            case Stray(reply):
+                self.warn("the server sent a reply no command was waiting for:")
+                self.emit(Received(reply, None))
+                return None
+            case Injected(data):
+                shown = data[:200].decode("utf-8", "backslashreplace")
+                self.warn(f"the server sent {len(data)} bytes after its reply to STARTTLS and"
+                          f" before the TLS handshake; discarded, not read as replies: {shown!r}")
+                self.warn("this server (or something between you and it) is vulnerable to"
+                          " STARTTLS command injection (CVE-2011-0411 class)")
+                return None
             case Garbage():
                 self.emit(ev)
                 return None
             case Closed(partial):
-                was_quit = self.dialog.state == CLOSED
-                self.dialog.closed()
+                was_quit = self.client.state == CLOSED
+                self.client.closed()
                 if partial:
                     self.warn("the server closed the connection in the middle of a reply: "
                               + " / ".join(partial))
@@ -256,140 +326,156 @@ class Session:
                 raise Failure("connection closed by the server", Exit.LOST)
         return None
 
-    async def reply(self) -> Reply:
-        """Wait for the next reply, emitting it (and any garbage before it)."""
-        if self.transport is None:
-            raise Failure("not connected", Exit.LOST)
-        try:
-            async with asyncio.timeout(self.options.timeout):
-                while True:
-                    reply = self._handle(await self._next_event())
-                    if reply is not None:
-                        return reply
-        except TimeoutError:
-            raise Failure(f"timed out: no reply within {self.options.timeout:g} s"
-                          " (see --timeout)", Exit.TIMEOUT) from None
-        except _Ended:
-            raise Failure("connection closed by the server", Exit.LOST) from None
-
     async def watch(self) -> None:
-        """Emit whatever the server sends unasked, until cancelled or the connection ends.
+        """Emit whatever the server sends meanwhile, until cancelled or the connection ends.
 
-        The REPL runs this while the user types, so a late 421 shows at once.
+        The REPL runs this while the user types, so a late reply or a 421 shows at once,
+        matched to its command.
         """
         try:
-            while self.transport is not None and self.dialog.state != CLOSED:
-                self._handle(await self._next_event())
+            while self.transport is not None and self.client.state != CLOSED:
+                ev = self.client.next_event()
+                if isinstance(ev, NeedData):
+                    data = await self.transport.read()
+                    if data:
+                        self.client.receive_data(data)
+                    else:
+                        self.client.receive_eof()
+                    continue
+                self._handle(ev)
         except _Ended:
             pass
         finally:
-            if self.dialog.state == CLOSED and self.transport is not None:
+            if self.client.state == CLOSED and self.transport is not None:
                 await self.transport.close()
+
+    def _unasked(self) -> None:
+        """Show what arrived before the next command: late replies, stray ones."""
+        assert self.transport is not None
+        if self.transport.has_data():
+            self.client.receive_data(self.transport.buffered())
+        while not isinstance(ev := self.client.next_event(), NeedData):
+            self._handle(ev)
+
+    async def _last_words(self) -> None:
+        """What the server said before it closed (a 421, a 552 in the middle of DATA)."""
+        assert self.transport is not None
+        self.client.receive_data(self.transport.buffered())
+        with contextlib.suppress(TimeoutError, Failure):
+            async with asyncio.timeout(0.5):
+                while data := await self.transport.read():
+                    self.client.receive_data(data)
+        while isinstance(ev := self.client.next_event(), Answer | Stray | Garbage | Injected):
+            with contextlib.suppress(Failure, _Ended):
+                self._handle(ev)
 
     # --- commands ----------------------------------------------------------------------
 
     def _require_connection(self) -> Transport:
-        if self.transport is None or self.dialog.state == CLOSED:
+        if self.transport is None or self.client.state == CLOSED:
             raise Failure("not connected", Exit.LOST)
         return self.transport
 
     @staticmethod
-    def _wire(line: str) -> bytes:
-        """The line as it goes on the wire; a CR or LF in it is the user's mistake."""
+    def _checked(line: str) -> None:
+        """A CR or LF in a command line is the user's mistake: one line, nothing sent."""
         try:
-            return encode_command(line)
+            encode_command(line)
         except LocalProtocolError as exc:
             raise Failure(str(exc), Exit.USAGE) from None
+
+    def _mark(self) -> None:
+        now = time.monotonic()
+        for cmd in self.client.pending:
+            self._sent_at.setdefault(cmd.seq, now)
 
     async def command(self, line: str) -> Reply:
         """Send one command line as typed and wait for its reply; STARTTLS upgrades on 2xx."""
         transport = self._require_connection()
-        wire = self._wire(line)
+        self._checked(line)
         self._unasked()
-        for w in self.dialog.warnings_for(line):
+        for w in self.client.warnings_for(line):
             self.warn(w)
         verb = split_command(line)[0]
         if verb == "AUTH":
             return await self._auth(line)
         if verb == "BDAT":
-            return await self._bdat(line, wire)
+            return await self._bdat(line)
         # Made before STARTTLS is sent: a bad --cafile fails here, and the handshake that
         # follows the 220 does not wait for the first context of the process.
         ctx = self.tls_context() if verb == "STARTTLS" else None
-        self.dialog.sent(line)
         self.emit(Sent(line))
-        await self._write(wire)
-        reply = await self.reply()
-        if ctx is not None and reply.klass == 2:
-            await self._upgrade(ctx)
-        elif self.dialog.state == DATA:
-            self._encoder = DataEncoder()
-            self._warned_8bit = False
-        elif self.dialog.state == CLOSED:
+        wire = self.client.send(line)
+        self._sent_at[self.client.pending[-1].seq] = time.monotonic()
+        replies = await self._exchange(wire)
+        reply = replies[-1]
+        if self.client.handoff:
+            await self._upgrade(ctx or self.tls_context())
+        elif self.client.state == CLOSED:
             await transport.close()
         return reply
 
-    def _unasked(self) -> None:
-        """Show replies that arrived with no command waiting, before the next command.
-
-        Replies are matched to commands in order; a stray one left unread would shift every
-        later match by one (and could pass for the go-ahead of a STARTTLS).
-        """
-        assert self.transport is not None
-        self.parser.receive_data(self.transport.buffered())
-        while not isinstance(ev := self.parser.next_event(), NeedData):
-            if isinstance(ev, Reply):
-                self.warn("the server sent a reply no command was waiting for:")
-            self._handle(ev)
-
-    async def _write(self, data: bytes) -> None:
-        """Send, within --timeout; if the server went away, first show its last words."""
-        assert self.transport is not None
+    async def pipeline(self, lines: list[str]) -> list[Reply]:
+        """Send a group of commands in one write (RFC 2920) and show each reply under its
+        command, with the time it took. AUTH, STARTTLS and BDAT go through `command`."""
+        if len(lines) == 1:
+            return [await self.command(lines[0])]
+        self._require_connection()
+        for line in lines:
+            self._checked(line)
+        self._unasked()
+        wire = bytearray()
+        for line in lines:
+            for w in self.client.warnings_for(line):
+                self.warn(w)
+            self.emit(Sent(line))
+            wire += self.client.send(line)
+        self._mark()
+        self._timed = True
         try:
-            async with asyncio.timeout(self.options.timeout):
-                await self.transport.write(data)
-        except TimeoutError:
-            raise Failure(f"timed out: the server took no data for {self.options.timeout:g} s"
-                          " (see --timeout)", Exit.TIMEOUT) from None
-        except Failure:
-            await self._last_words()
-            raise
-
-    async def _last_words(self) -> None:
-        """What the server said before it closed (a 421, a 552 in the middle of DATA)."""
-        assert self.transport is not None
-        self.parser.receive_data(self.transport.buffered())
-        with contextlib.suppress(TimeoutError, Failure):
-            async with asyncio.timeout(0.5):
-                while data := await self.transport.read():
-                    self.parser.receive_data(data)
-        while isinstance(ev := self.parser.next_event(), Reply | Garbage):
-            with contextlib.suppress(Failure, _Ended):
-                self._handle(ev)
+            replies = await self._exchange(bytes(wire))
+        finally:
+            self._timed = False
+        if self.client.state == CLOSED and self.transport is not None:
+            await self.transport.close()
+        return replies
 
     async def raw(self, data: bytes) -> Reply | None:
         """Bytes exactly as given, because the user asked for them (`:raw`): no CRLF added,
-        no dot-stuffing, no line-ending repair. Then the first reply, if one comes.
+        no dot-stuffing, no line-ending repair. Then the replies to the lines in them.
 
         For probing what a server does with bare LF, a lone dot without CR and the like
-        (SMTP smuggling). The dialog state does not follow raw bytes.
+        (SMTP smuggling). Each complete line is taken as a command that will be answered;
+        those left without a reply when the wait ends are forgotten, so that a later reply
+        is shown as unexpected rather than matched to the wrong command.
         """
         self._require_connection()
         self._unasked()
         self.emit(Sent(show_bytes(data)))
-        self.note(f"raw: {len(data)} octets sent exactly as given")
-        await self._write(data)
+        self.client.raw(data)
+        expected = sum(1 for c in self.client.pending if c.raw)
+        self.note(f"raw: {len(data)} octets sent exactly as given"
+                  + (f"; {expected} line(s) in them may be answered" if expected else
+                     "; no complete line in them, so no reply is awaited"))
+        self._mark()
         try:
-            return await self.reply()
+            replies = await self._exchange(data)
         except Failure as exc:
             if exc.exit != Exit.TIMEOUT:
                 raise
-            self.note("no reply to the raw bytes (a server may be waiting for more)")
+            left = self.client.forget_raw()
+            self.note(f"no reply to {len(left)} raw line(s) within {self.options.timeout:g} s"
+                      " (the server may be waiting for more); a reply that comes later is"
+                      " shown as unexpected")
             return None
+        finally:
+            self.client.forget_raw()  # also when interrupted
+        if self.client.handoff:
+            await self._upgrade(self.tls_context())
+        return replies[-1] if replies else None
 
-    async def _bdat(self, line: str, wire: bytes) -> Reply:
+    async def _bdat(self, line: str) -> Reply:
         """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""
-        assert self.transport is not None
         args = split_command(line)[1].split()
         if not args or not args[0].isdigit():
             self.warn("BDAT wants a size: BDAT <octets> [LAST]; sent as typed")
@@ -402,42 +488,35 @@ class Session:
             if len(chunk) != int(args[0]):
                 self.warn(f"BDAT {args[0]} but the chunk has {len(chunk)} octets; sent as given"
                           " (the server will count what it gets)")
-        last = len(args) > 1 and args[1].upper() == "LAST"
-        self.dialog.pending.append("BDAT LAST" if last else "BDAT")
         self.emit(Sent(line))
         self.note(f"({len(chunk)} octets of message data follow the command, as they are)")
-        await self._write(wire + chunk)
-        return await self.reply()
+        wire = self.client.bdat(line, chunk)
+        self._mark()
+        return (await self._exchange(wire))[-1]
 
     # --- AUTH --------------------------------------------------------------------------
 
     def add_secret(self, *values: str | bytes) -> None:
         """Everything shown or written from now on hides these, in every form."""
-        from smtpsh import auth
-
         self.redactor.add(auth.secret_forms([v for v in values if v]))
 
-    async def _send_auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
-        assert self.transport is not None
-        self.dialog.pending.append("AUTH")
+    async def _auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
         self.emit(Sent(text, secret=secret))
         if shown is not None:
             self.note(f"({shown})")
-        await self._write(self._wire(text))
-        return await self.reply()
+        wire = self.client.auth_response(text, secret)
+        return (await self._exchange(wire))[-1]
 
     async def _auth(self, line: str) -> Reply:
         """RFC 4954: run the SASL exchange; the shell does the base64 unless the user does."""
-        from smtpsh import auth
-
         assert self.transport is not None
         words = split_command(line)[1].split()
-        mech_name = words[0].upper() if words else ""
+        name = words[0].upper() if words else ""
         # Typing the initial response yourself, or a mechanism smtpsh does not know, means
         # doing the base64 by hand: smtpsh sends what is typed and decodes what comes back.
-        manual = len(words) > 1 or mech_name not in auth.MECHANISMS
+        manual = len(words) > 1 or name not in auth.MECHANISMS
         if not self.dialog.tls:
-            if is_loopback(self.transport.peer[0]):
+            if is_loopback(self.transport.peer[0]) or self.transport.peer[0].startswith("unix:"):
                 self.warn("AUTH without TLS: fine on loopback, but on a network anyone on the"
                           " path could read the password (use STARTTLS first)")
             elif not await self.interaction.confirm(
@@ -445,61 +524,62 @@ class Session:
                     " Send it anyway?"):
                 raise Failure("AUTH not sent over a connection without TLS: use STARTTLS"
                               " (or --starttls / --tls) first", Exit.ERROR)
-        if len(words) > 1:
-            self.add_secret(words[1])
-        # SASL mechanism names are upper case (RFC 4422 3.1); some servers match them exactly.
-        wire = " ".join(["AUTH", mech_name, *words[1:]]) if words else line
-        reply = await self._send_auth_line(wire, secret=False)
-        mech = None if manual else auth.create(mech_name, host=self.server_hostname(),
-                                               port=self.port, initial=False)
-        if mech is not None and self.prefill and "authzid" in self.credentials:
-            mech.authzid = self.credentials["authzid"]  # type: ignore[attr-defined]
-        given: dict[str, str] = {}  # what this exchange was told, asked or known
-        step = 0
-        while reply.code == 334:
-            challenge = auth.unb64(reply.text.strip())
-            if reply.text.strip():
-                self.note(f"challenge: {auth.decode_challenge_for_display(reply.text.strip())}")
-            if mech is None:
+        if manual:
+            exchange = auth.Exchange.typed(line)
+            if len(words) > 1:
+                self.add_secret(words[1])
+        else:
+            exchange = auth.Exchange(name, auth.create(name, host=self.server_hostname(),
+                                                       port=self.port, initial=False))
+            if self.prefill and "authzid" in self.credentials:
+                exchange.give("authzid", self.credentials["authzid"])
+        self.last_exchange = exchange
+        self.emit(Sent(exchange.shown_command()))
+        reply = (await self._exchange(self.client.start_auth(exchange)))[-1]
+        while isinstance(step := self.client.sasl_step, auth.Challenge) and (
+                self.client.sasl is exchange):
+            if step.text:
+                self.note(f"challenge: {auth.decode_challenge_for_display(step.text)}")
+            if exchange.manual:
                 answer = await self.interaction.ask("base64 answer (* to cancel): ", True)
-                if answer is None:
-                    answer = auth.CANCEL
+                answer = auth.CANCEL if answer is None else answer
                 self.add_secret(answer)
-                reply = await self._send_auth_line(answer, secret=answer != auth.CANCEL)
+                reply = await self._auth_line(answer, secret=answer != auth.CANCEL)
                 continue
-            if not await self._fill(mech, auth.needs_at(mech_name, step), given):
-                reply = await self._send_auth_line(auth.CANCEL, secret=False)
-                break
+            if not await self._fill(exchange, step.needs):
+                reply = await self._auth_line(auth.CANCEL, secret=False)
+                continue
             try:
-                resp = mech.respond(challenge if challenge is not None else b"")
+                resp = exchange.answer(step)
             except auth.UnexpectedChallenge:
-                self.warn(f"{mech_name} has no answer to this challenge: cancelling")
-                reply = await self._send_auth_line(auth.CANCEL, secret=False)
-                break
-            step += 1
+                self.warn(f"{name} has no answer to this challenge: cancelling")
+                reply = await self._auth_line(auth.CANCEL, secret=False)
+                continue
             if resp.secret:
                 self.add_secret(resp.data)
             shown = None if resp.secret else resp.data.decode("utf-8", "backslashreplace")
-            reply = await self._send_auth_line(auth.b64(resp.data), resp.secret, shown)
-        if reply.klass == 2:
-            user = given.get("user") or (self.prefill and self.credentials.get("user"))
-            self.dialog.user = user or "?"  # "?": the name was inside base64 typed by hand
-            self.note(f"authenticated as {user}" if user else "authenticated")
+            reply = await self._auth_line(auth.b64(resp.data), resp.secret, shown)
+        step = self.client.sasl_step
+        if isinstance(step, auth.Done):
+            if step.outcome is auth.Outcome.AUTHENTICATED:
+                user = self.dialog.user
+                self.note(f"authenticated as {user}" if user and user != "?" else
+                          "authenticated")
+            elif step.outcome is auth.Outcome.CANCELLED:
+                self.note("AUTH cancelled, as asked: the server's 501 confirms it (RFC 4954 4)")
         return reply
 
-    async def _fill(self, mech: Mechanism, needs: tuple[str, ...], given: dict[str, str]) -> bool:
+    async def _fill(self, exchange: auth.Exchange, needs: tuple[str, ...]) -> bool:
         """Give the mechanism the inputs its next answer needs, asking for unknown ones.
 
         False when the user cancels (no answer, or "*"). Secrets are registered for
         redaction the moment they are known.
         """
-        from smtpsh import auth
-
         known = self.credentials if self.prefill else {}
         for need in needs:
             value = known.get(need)
             if value is None:
-                user = given.get("user") or self.credentials.get("user")
+                user = exchange.inputs.get("user") or self.credentials.get("user")
                 label = {"user": "Username", "token": "OAuth token",
                          "password": f"Password for {user}" if user else "Password"}[need]
                 value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS)
@@ -508,29 +588,25 @@ class Session:
                     return False
             if need in auth.SECRET_INPUTS:
                 self.add_secret(value)
-            setattr(mech, need, value)
-            given[need] = value
+            exchange.give(need, value)
         return True
+
+    # --- TLS ---------------------------------------------------------------------------
 
     async def _upgrade(self, ctx: ssl.SSLContext) -> None:
         assert self.transport is not None
         # RFC 3207 4.2 and the "NO STARTTLS" attacks: nothing that arrived in plaintext
-        # after the 220 may be read as a reply once TLS is up. Discard and report it.
-        injected = self.parser.take_trailing_data() + self.transport.buffered()
-        if injected:
-            shown = injected[:200].decode("utf-8", "backslashreplace")
-            self.warn(f"the server sent {len(injected)} bytes after its reply to STARTTLS and"
-                      f" before the TLS handshake; discarded, not read as replies: {shown!r}")
-            self.warn("this server (or something between you and it) is vulnerable to"
-                      " STARTTLS command injection (CVE-2011-0411 class)")
+        # after the 220 may be read as a reply once TLS is up. The core reports it.
+        self.client.receive_data(self.transport.buffered())
+        while not isinstance(ev := self.client.next_event(), NeedData):
+            self._handle(ev)
         try:
             await self.transport.start_tls(ctx, self.server_hostname(), self.options.timeout)
         except Failure:
-            self.dialog.closed()
+            self.client.closed()
             await self.transport.close()
             raise
-        self.parser = ReplyParser()
-        self.dialog.tls_started()
+        self.client.tls_started()
         self._tls_note()
         self.note("capabilities reset by STARTTLS: send EHLO again (RFC 3207 4.2)")
 
@@ -562,40 +638,47 @@ class Session:
         await self.data_chunk(raw + b"\n")
 
     async def data_chunk(self, chunk: bytes) -> None:
-        """Message text in any shape; line endings and dot-stuffing are done here."""
-        if self.transport is None or self._encoder is None:
+        """Message text in any shape; line endings and dot-stuffing are done by the core."""
+        if self.transport is None or not self.client.in_data:
             raise Failure("not in DATA", Exit.USAGE)
-        enc = self._encoder
-        out = enc.feed(chunk)
-        if enc.eight_bit and not self._warned_8bit:
-            self._warned_8bit = True
-            caps = self.dialog.capabilities
-            if not caps.has("8BITMIME") and not caps.has("SMTPUTF8"):
-                self.warn("8-bit text but the server did not advertise 8BITMIME")
+        out = self.client.data(chunk)
+        if not self._warned_data:
+            for w in self.client.data_warnings():
+                self._warned_data = True
+                self.warn(w)
         if self.transport.has_data():
             # A server speaks in the middle of DATA only to refuse (421, 552): stop, show it.
             await self._last_words()
             raise Failure("the server answered in the middle of the message (above):"
                           " stopped sending", Exit.LOST)
         if out:
-            await self._write(out)
+            try:
+                async with asyncio.timeout(self.options.timeout):
+                    await self.transport.write(out)
+            except TimeoutError:
+                raise Failure(f"timed out: the server took no data for"
+                              f" {self.options.timeout:g} s (see --timeout)",
+                              Exit.TIMEOUT) from None
+            except Failure:
+                await self._last_words()
+                raise
 
-    async def data_end(self) -> Reply:
-        """The lone dot: end the message and wait for the server's verdict."""
-        if self.transport is None or self._encoder is None:
+    async def data_end(self) -> list[Reply]:
+        """The lone dot: end the message and wait for the server's verdict (LMTP: one per
+        accepted recipient)."""
+        if self.transport is None or not self.client.in_data:
             raise Failure("not in DATA", Exit.USAGE)
-        enc, self._encoder = self._encoder, None
-        tail = enc.end()
-        limit = self.dialog.capabilities.size
-        if limit and enc.octets > limit:
-            self.warn(f"the message is {enc.octets} octets, over the server's SIZE limit"
-                      f" of {limit}")
-        if enc.max_line > MAX_DATA_LINE:
-            self.warn(f"the longest line has {enc.max_line} octets, over {MAX_DATA_LINE}")
-        self.dialog.sent_end_of_data()
+        for w in self.client.end_warnings():
+            self.warn(w)
+        self._warned_data = False
         self.emit(Sent(".", data=True))
-        await self._write(tail)
-        return await self.reply()
+        wire = self.client.end_data()
+        self._mark()
+        self._timed = self.options.lmtp
+        try:
+            return await self._exchange(wire)
+        finally:
+            self._timed = False
 
 
 def _escaped(text: str) -> str:

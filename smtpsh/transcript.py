@@ -31,6 +31,11 @@ class Redactor:
         # short is still never shown, as its own line goes out marked secret as a whole.
         self._forms.update(f for f in forms if len(f) >= 3)
 
+    @property
+    def active(self) -> bool:
+        """Whether any text could need hiding (the fast path skips redaction otherwise)."""
+        return bool(self._forms) and not self.show_secrets
+
     def redact(self, text: str) -> str:
         if self.show_secrets or not self._forms:
             return text

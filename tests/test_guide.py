@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from corehelp import talk
 
 from smtpsh import explain
+from smtpsh.client import Client
 from smtpsh.explain import one_line, verb
 from smtpsh.guide import explain_reject, next_step
 from smtpsh.protocol import Capabilities, Dialog, Reply
@@ -48,10 +50,11 @@ def test_next_step(d: Dialog, step: str) -> None:
 
 def test_next_step_after_starttls() -> None:
     # RFC 3207: TLS is up, the server's EHLO answers are forgotten: greet again.
-    d = Dialog()
-    d.sent("STARTTLS")
-    d.received(Reply(220, ("Ready to start TLS",)))
-    d.tls_started()  # what the session calls once the handshake succeeded
+    c = Client()
+    talk(c, "EHLO me.test", "250 mx.test")
+    talk(c, "STARTTLS", "220 Ready to start TLS")
+    c.tls_started()  # what the session calls once the handshake succeeded
+    d = c.dialog
     assert d.state == "connected" and d.tls
     assert next_step(d).startswith("next: EHLO your.name (again")
 
@@ -70,12 +73,13 @@ def test_starttls_is_not_suggested_again_once_on() -> None:
 
 
 def test_next_step_follows_a_real_dialog() -> None:
-    d = Dialog()
+    c = Client()
+    talk(c, None, "220 mx.test")
+    d = c.dialog
     steps = [next_step(d)]
     for line, answer in [("EHLO me.test", "250 mx.test"), ("MAIL FROM:<a@b.test>", "250 OK"),
                          ("RCPT TO:<c@d.test>", "250 OK"), ("DATA", "354 go on")]:
-        d.sent(line)
-        d.received(reply(answer))
+        talk(c, line, answer)
         steps.append(next_step(d))
     assert [s.split(" ")[1] if s.startswith("next:") else s[:4] for s in steps] == [
         "EHLO", "MAIL", "RCPT", "DATA", "type"]

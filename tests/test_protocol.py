@@ -15,7 +15,6 @@ from smtpsh.protocol import (
     Capabilities,
     Closed,
     DataEncoder,
-    Dialog,
     Garbage,
     LocalProtocolError,
     Reply,
@@ -242,57 +241,8 @@ def test_dot_stuffing_round_trip(lines):
     assert unstuff(encode_message(text)) == "".join(f"{x}\r\n" for x in lines).encode()
 
 
-# --- dialog state ------------------------------------------------------------------------
-
-
-def test_dialog_follows_the_transaction():
-    d = Dialog()
-    assert d.warnings_for("RCPT TO:<b@y.test>")  # out of sequence, but only a warning
-    for line, reply, state in [
-        ("EHLO me.test", EHLO_REPLY, protocol.GREETED),
-        ("MAIL FROM:<a@x.test>", Reply(250, ("ok",)), protocol.MAIL),
-        ("RCPT TO:<b@y.test>", Reply(550, ("no",)), protocol.MAIL),
-        ("RCPT TO:<c@y.test>", Reply(250, ("ok",)), protocol.RCPT),
-        ("DATA", Reply(354, ("go",)), protocol.DATA),
-    ]:
-        d.sent(line)
-        d.received(reply)
-        assert d.state == state, line
-    d.sent_end_of_data()
-    d.received(Reply(250, ("queued",)))
-    assert d.state == protocol.GREETED
-    d.sent("QUIT")
-    d.received(Reply(221, ("bye",)))
-    assert d.state == protocol.CLOSED
-
-
-def test_dialog_warnings():
-    d = Dialog()
-    d.sent("EHLO me.test")
-    d.received(EHLO_REPLY)
-    assert d.warnings_for("MAIL FROM:<a@x.test> SIZE=100 BODY=8BITMIME") == []
-    assert any("SMTPUTF8" in w for w in d.warnings_for("MAIL FROM:<a@x.test> SMTPUTF8"))
-    assert any("over the server's limit" in w for w in d.warnings_for(
-        "MAIL FROM:<a@x.test> SIZE=99999999999"))
-    assert any("STARTTLS" in w for w in d.warnings_for("STARTTLS"))
-    assert any("out of sequence" in w for w in d.warnings_for("DATA"))
-    assert any("512" in w for w in d.warnings_for("NOOP " + "x" * 600))
-
-
-def test_421_closes_and_starttls_resets():
-    d = Dialog()
-    d.sent("EHLO x")
-    d.received(EHLO_REPLY)
-    d.sent("STARTTLS")
-    d.received(Reply(220, ("go",)))
-    assert not d.tls  # not before the handshake has succeeded
-    d.tls_started()  # the session says so after it
-    assert d.tls and d.state == protocol.CONNECTED and d.capabilities.keywords == {}
-    d.received(Reply(421, ("bye",)))
-    assert d.state == protocol.CLOSED
-
-
-def test_protocol_module_is_sans_io():
-    src = pathlib.Path(protocol.__file__).read_text()
+@pytest.mark.parametrize("module", ["protocol.py", "client.py", "auth.py"])
+def test_protocol_module_is_sans_io(module):
+    src = (pathlib.Path(protocol.__file__).parent / module).read_text()
     for mod in ("socket", "ssl", "asyncio", "prompt_toolkit"):
         assert not re.search(rf"^\s*(import|from) {mod}\b", src, re.M), mod

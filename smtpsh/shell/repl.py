@@ -41,7 +41,7 @@ from prompt_toolkit.styles import Style
 from smtpsh.app import starttls_lines
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.protocol import END_OF_DATA, MAIL, RCPT, Reply, split_command
+from smtpsh.protocol import MAIL, RCPT, Reply, split_command
 from smtpsh.render import STYLES, Fragments, meaning, render, to_plain, use_color
 from smtpsh.session import Interaction, Note, Output, Received, Sent, Session, Warn
 from smtpsh.shell import commands
@@ -292,9 +292,9 @@ class Shell:
             self.after_334 = event.reply.code == 334
             why = None
             if self.settings.guide and event.reply.is_error:
-                from smtpsh.guide import explain_reject
+                from smtpsh.guide import explain_answer
 
-                why = explain_reject(self._answered(event), event.reply)
+                why = explain_answer(event.reply, event.command)
             if why:
                 frags += [("", "\n"), ("class:explain", f"   = {why}")]
             elif self.config.explain:
@@ -304,18 +304,6 @@ class Shell:
             self._typed = False  # only the typed line itself is on screen already; what
             return  # the shell sends for it (AUTH answers, base64) is shown
         self.show(frags)
-
-    def _answered(self, event: Received) -> str:
-        """The command line `event` answers, whoever sent it (the user, :send, a prelude).
-
-        The last command line sent, unless the dialog matched the reply to another verb:
-        then that verb (an AUTH answer is base64, maybe hidden, but the reply is AUTH's).
-        The reply to the message's dot answers DATA.
-        """
-        line, verb = self._last_sent, event.verb
-        if verb and verb != END_OF_DATA and split_command(line)[0] != verb.split()[0]:
-            return verb
-        return line
 
     def show(self, frags: Fragments) -> None:
         # Above the running prompt when there is one (prompt_toolkit redraws it after).

@@ -1,0 +1,218 @@
+"""One line runner for script mode, a block pasted into the shell, and what comes next.
+
+It reads lines from a `LineSource` (a script on stdin, -c lines, a pasted block) as if each
+were typed: a command waits for its reply (or, with pipelining, a group RFC 2920 allows goes
+in one write); after a 354 the following lines are the message, up to the lone dot, streamed
+through `stream_message` (which `:send` uses too). It keeps the worst reply as an exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
+
+from smtpsh.client import GROUP_ANYWHERE, GROUP_LAST
+from smtpsh.exitcodes import Exit, Failure
+from smtpsh.protocol import CLOSED, Reply, split_command
+from smtpsh.session import Note, Sent, Session
+
+ECHO_LINES = 20  # message lines shown on screen; the transcript gets them all
+
+
+class LineSource(Protocol):
+    ended_by_dot: bool
+
+    def readline(self) -> str | None: ...
+
+    def unread(self, line: str) -> None: ...
+
+    def message(self) -> Iterable[bytes]: ...
+
+
+def worse(status: Exit, reply: Reply) -> Exit:
+    """The exit status after `reply`: a 5xx beats a 4xx beats success."""
+    if reply.klass == 5:
+        return Exit.PERMANENT
+    if reply.klass == 4 and status != Exit.PERMANENT:
+        return Exit.TRANSIENT
+    return status
+
+
+def _skip(line: str) -> bool:
+    """Blank lines and comments make dialog files readable."""
+    stripped = line.lstrip()
+    return not stripped or stripped.startswith("#")
+
+
+async def stream_message(session: Session, chunks: Iterable[bytes], *,
+                         echo: int = ECHO_LINES, end: bool = True) -> list[Reply]:
+    """Send message text (any line ends; the core stuffs dots and makes CRLF), echoing
+    its first `echo` lines and writing every line to the transcript; then the dot."""
+    shown = hidden = 0
+    tail = b""
+    for chunk in chunks:
+        if shown >= echo and session.transcript is None:
+            hidden += chunk.count(b"\n")  # the fast path for large messages
+        else:
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()
+            for raw in lines:
+                text = raw.rstrip(b"\r").decode("utf-8", "backslashreplace")
+                show = shown < echo
+                shown, hidden = shown + show, hidden + (not show)
+                session.emit(Sent(text, data=True), ui=show)
+        await session.data_chunk(chunk)
+    if tail:
+        text = tail.rstrip(b"\r").decode("utf-8", "backslashreplace")
+        show = shown < echo
+        hidden += not show
+        session.emit(Sent(text, data=True), ui=show)
+    if hidden:
+        session.emit(Note(f"... {hidden} more lines of message text not shown"), record=False)
+    return await session.data_end() if end else []
+
+
+ShellLine = Callable[[str], Awaitable[None]]
+
+
+class Runner:
+    """Runs lines against a session; `status` says how it went (worst reply)."""
+
+    def __init__(self, session: Session, *, pipeline: bool = False,
+                 shell_line: ShellLine | None = None, script: bool = True) -> None:
+        self.session = session
+        self.pipeline = pipeline
+        self.shell_line = shell_line
+        self.script = script  # AUTH answers come from the lines (not asked on a terminal)
+        self.status = Exit.OK
+        self._warned_pipelining = False
+
+    def account(self, replies: Iterable[Reply]) -> None:
+        for reply in replies:
+            self.status = worse(self.status, reply)
+
+    async def prelude(self, lines: list[str], require_tls: bool = False) -> None:
+        """What --starttls and --auth type for the user. An EHLO the server does not know
+        (500/502) is followed by HELO, with a note (RFC 5321 4.1.4)."""
+        session = self.session
+        for typed in lines:
+            if session.dialog.state == CLOSED:
+                break
+            reply = await session.command(typed)
+            verb, rest = split_command(typed)
+            if verb == "EHLO" and reply.code in (500, 502):
+                session.note("the server does not know EHLO: greeting with HELO instead"
+                             " (RFC 5321 4.1.4); no extensions are known then")
+                reply = await session.command(f"HELO {rest}".strip())
+            self.account([reply])
+            if require_tls and verb == "STARTTLS" and not session.dialog.tls:
+                raise Failure("the server did not start TLS: not going on in clear text",
+                              Exit.TLS)
+
+    async def run(self, source: LineSource, *, finish: bool = True) -> bool:
+        """Run the lines of `source`; False when the connection closed before their end.
+
+        `finish`: end a message left open at the end of input (script mode); a pasted
+        block leaves it open for the lines typed next.
+        """
+        session = self.session
+        while (line := source.readline()) is not None:
+            if _skip(line):
+                continue
+            if line.lstrip().startswith(":"):
+                await self._shell_line(line)
+                continue
+            if session.dialog.state == CLOSED:
+                session.warn("the connection is closed; the rest of the script is not sent")
+                return False
+            verb = split_command(line)[0]
+            if verb in GROUP_ANYWHERE and self._pipelining():
+                self.account(await session.pipeline(self._group(line, source)))
+            else:
+                self.account([await session.command(line)])
+                if verb == "AUTH" and self.script:
+                    self._skip_unasked_answers(source)
+            if session.in_data:
+                await self._message(source, finish)
+        return True
+
+    def _pipelining(self) -> bool:
+        if not self.pipeline:
+            return False
+        if self.session.dialog.capabilities.has("PIPELINING"):
+            return True
+        if not self._warned_pipelining:
+            self._warned_pipelining = True
+            self.session.warn("the server did not advertise PIPELINING: one command at a time"
+                              " (RFC 2920)")
+        return False
+
+    @staticmethod
+    def _group(first: str, source: LineSource) -> list[str]:
+        """`first` and the lines that may follow it in one group (RFC 2920 3.1)."""
+        group = [first]
+        while (line := source.readline()) is not None:
+            if _skip(line):
+                continue
+            verb = split_command(line)[0]
+            if line.lstrip().startswith(":") or not (
+                    verb in GROUP_ANYWHERE or verb in GROUP_LAST) or verb == "BDAT":
+                source.unread(line)
+                break
+            group.append(line)
+            if verb in GROUP_LAST:
+                break
+        return group
+
+    def _skip_unasked_answers(self, source: LineSource) -> None:
+        """A refused AUTH asked for nothing: its answer lines must not go out as commands.
+
+        The lines a script holds for a mechanism smtpsh runs (user name, password...) are
+        skipped, never shown; a password sent as a command would reach the server in clear.
+        """
+        exchange = self.session.last_exchange
+        if exchange is None or exchange.manual or self.session.dialog.user:
+            return
+        left = exchange.remaining_inputs()
+        skipped = 0
+        for _ in left:
+            line = source.readline()
+            if line is None:
+                break
+            self.session.add_secret(line)
+            skipped += 1
+        if skipped:
+            self.session.note(f"AUTH ended before asking for them: the next {skipped} line(s)"
+                              " (its answers) are skipped, not sent as commands")
+
+    async def _message(self, source: LineSource, finish: bool) -> None:
+        session = self.session
+        transaction = session.client.transaction
+        if transaction.rcpts_sent and not transaction.accepted:
+            session.note("354 though no recipient was accepted: the message text is skipped"
+                         " and the message ended empty (RFC 2920 3.1)")
+            for _ in source.message():
+                pass
+            self.account(await session.data_end())
+            return
+        await stream_message(session, source.message(), end=False)
+        if not source.ended_by_dot:
+            if not finish:
+                return  # a pasted block: the message goes on with the lines typed next
+            session.note("end of input inside DATA: ending the message with the lone dot")
+        self.account(await session.data_end())
+
+    async def _shell_line(self, line: str) -> None:
+        if self.shell_line is not None:
+            await self.shell_line(line)
+            return
+        from smtpsh.protocol import unescape
+
+        word, _, rest = line.strip().partition(" ")
+        if word == ":raw" and rest and self.session.dialog.state != CLOSED:
+            reply = await self.session.raw(unescape(rest))
+            if reply is not None:
+                self.account([reply])
+        else:
+            self.session.warn(f"{word}: shell commands other than :raw work in the"
+                              " interactive shell only; line skipped")
