@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the system packages the tests and benchmarks use (Debian 12, as root):
-# postfix + dovecot-core (tests/postfix.py), swaks (benchmarks), tmux, openssl.
+# postfix + dovecot-core (tests/postfix.py), dovecot-lmtpd (tests/dovecot_lmtp.py), swaks (benchmarks), tmux, openssl.
 # Idempotent and non-interactive. Leaves no mail daemon running: the tests start their own
 # Postfix and Dovecot on free loopback ports.
 set -eu
@@ -11,10 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-# command -> package that provides it
+# command -> package that provides it. The LMTP service is no command on PATH: Dovecot's
+# master runs it from /usr/lib/dovecot, so it is named by its full path.
 missing=""
-for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core swaks:swaks \
-            tmux:tmux openssl:openssl; do
+for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
+            /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks tmux:tmux openssl:openssl; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then
@@ -26,7 +27,7 @@ for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core swaks:swak
 done
 
 if [ -z "$missing" ]; then
-    echo "install-test-deps: postfix, dovecot, swaks, tmux, openssl already installed"
+    echo "install-test-deps: postfix, dovecot (with lmtpd), swaks, tmux, openssl already installed"
 else
     echo "install-test-deps: installing:$missing"
     # "No configuration": no /etc/postfix/main.cf, so nothing is set up to listen on port 25.

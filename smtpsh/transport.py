@@ -1,4 +1,7 @@
-"""Bytes over TCP, with or without TLS, on asyncio streams. Knows nothing of SMTP.
+"""Bytes over TCP or a unix-domain socket, with or without TLS, on asyncio streams. Knows
+nothing of SMTP.
+
+A host of the form `unix:/path` (see smtpsh.hostport) names a unix socket; its port is ignored.
 
 Every failure comes out as a TransportError whose message is one line a user can act on.
 (The one exception to "nothing of SMTP": `fetch_certificate` replays EHLO + STARTTLS on a
@@ -8,24 +11,59 @@ second connection, to name what a certificate that failed verification holds.)
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
+import stat
 
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.hostport import unix_socket_path
 from smtpsh.tls import TlsInfo, explain_failure, unverified_context
 
 __all__ = ["TlsInfo", "Transport", "TransportError", "fetch_certificate", "no_greeting_error",
            "tls_error"]
 
 _PROBE_TIMEOUT = 5.0  # cap for the second connections made only to explain a failure
+_LIMIT = 1 << 20  # StreamReader buffer: a long reply line is the server's fault, not ours
 
 
 class TransportError(Failure):
     """A connection problem, said in one line."""
 
 
+async def _open_stream(host: str, port: int, *, family: int = 0, source: str | None = None
+                       ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """TCP to host:port, or the unix socket that a `unix:/path` host names."""
+    path = unix_socket_path(host)
+    if path is not None:
+        return await asyncio.open_unix_connection(path, limit=_LIMIT)
+    return await asyncio.open_connection(host, port, family=family,
+                                         local_addr=(source, 0) if source else None,
+                                         limit=_LIMIT)
+
+
+def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
+    if isinstance(exc, TimeoutError):
+        return TransportError(f"no connection to unix socket {path} (timed out)", Exit.TIMEOUT)
+    if isinstance(exc, ConnectionRefusedError):
+        # Linux refuses a connect() to a file that is no socket the same way; tell them apart.
+        try:
+            is_socket = stat.S_ISSOCK(os.stat(path).st_mode)
+        except OSError:
+            is_socket = True
+        if not is_socket:
+            return TransportError(f"cannot connect to {path}: not a unix socket", Exit.CONNECT)
+        return TransportError(f"connection to unix socket {path} refused: nothing listens"
+                              " there (a socket file left behind?)", Exit.CONNECT)
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return TransportError(f"cannot connect to unix socket {path}: {reason}", Exit.CONNECT)
+
+
 def _connect_error(host: str, port: int, exc: BaseException,
                    source: str | None = None) -> TransportError:
+    path = unix_socket_path(host)
+    if path is not None:
+        return _unix_connect_error(path, exc)
     if isinstance(exc, socket.gaierror):
         what = f"host {host!r}" + (f" or the --source address {source!r}" if source else "")
         return TransportError(f"cannot resolve {what}: {exc.strerror}", Exit.CONNECT)
@@ -46,15 +84,39 @@ def tls_error(exc: BaseException, *, implicit: bool = False, ctx: ssl.SSLContext
     return TransportError(f"TLS: {reason}", Exit.TLS)
 
 
+def _tls_name(host: str, server_hostname: str | None, ctx: ssl.SSLContext) -> str | None:
+    """The name to send (SNI) and verify; over a unix socket only one the caller gave.
+
+    A unix socket has no host name, and `unix:/path` is none either (it would go out as SNI).
+    Without a name, TLS over it works only unverified: otherwise a one-line Failure.
+    """
+    path = unix_socket_path(host)
+    if path is None:
+        return server_hostname
+    name = server_hostname
+    if name is not None and unix_socket_path(name) is not None:
+        name = None
+    if name is None and ctx.check_hostname:
+        raise TransportError(f"TLS: a unix socket ({path}) has no host name to verify the"
+                             " certificate against: give --tls-servername NAME (or --insecure)",
+                             Exit.TLS)
+    return name
+
+
 class Transport:
     """One connection: read, write, upgrade to TLS, close."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 peer: tuple[str, int] | None = None) -> None:
         self.reader = reader
         self.writer = writer
         self.tls: TlsInfo | None = None
-        peer = writer.get_extra_info("peername") or ("?", 0)
-        self.peer: tuple[str, int] = (peer[0], peer[1])
+        if peer is None:
+            name = writer.get_extra_info("peername") or ("?", 0)
+            # A unix socket's peername is a bare path (or "" for an unnamed one).
+            peer = (f"unix:{name}", 0) if isinstance(name, str) else (name[0], name[1])
+        # ("unix:/path", 0) for a unix socket: printable, and it reconnects (fetch_certificate).
+        self.peer: tuple[str, int] = peer
 
     @classmethod
     async def open(
@@ -68,21 +130,24 @@ class Transport:
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
     ) -> Transport:
-        """Connect; with `ssl_context`, TLS from the first byte (implicit TLS, RFC 8314)."""
+        """Connect; with `ssl_context`, TLS from the first byte (implicit TLS, RFC 8314).
+
+        `host` may be `unix:/path`: then `port` and `family` are ignored, and TLS needs
+        `server_hostname` (or an unverified context).
+        """
+        unix = unix_socket_path(host) is not None
+        if unix and source:
+            raise TransportError(f"--source {source} has no meaning for the unix socket"
+                                 f" {unix_socket_path(host)}", Exit.USAGE)
+        if ssl_context is not None:
+            _tls_name(host, server_hostname, ssl_context)  # refuse before connecting
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    host,
-                    port,
-                    family=family,
-                    local_addr=(source, 0) if source else None,
-                    limit=1 << 20,
-                ),
-                timeout,
-            )
+                _open_stream(host, port, family=family, source=source), timeout)
         except (OSError, TimeoutError) as exc:
             raise _connect_error(host, port, exc, source) from None
-        t = cls(reader, writer)
+        # The path as given: the peername a server bound may be relative to its own cwd.
+        t = cls(reader, writer, peer=(host, 0) if unix else None)
         if ssl_context is not None:
             # TCP first, then the handshake: a TLS failure is not a connection failure.
             await t._handshake(ssl_context, server_hostname, timeout, implicit=True)
@@ -130,6 +195,11 @@ class Transport:
 
     async def _handshake(self, ctx: ssl.SSLContext, server_hostname: str | None,
                          timeout: float, implicit: bool) -> TlsInfo:
+        try:
+            server_hostname = _tls_name(self.peer[0], server_hostname, ctx)
+        except TransportError:
+            await self.close()
+            raise
         try:
             await asyncio.wait_for(
                 self.writer.start_tls(ctx, server_hostname=server_hostname), timeout
@@ -188,12 +258,16 @@ async def fetch_certificate(host: str, port: int, server_hostname: str | None, *
     With `starttls`, a fresh connection replays greeting, EHLO and STARTTLS first.
     """
     async def fetch() -> bytes | None:
-        reader, writer = await asyncio.open_connection(host, port)
+        reader, writer = await _open_stream(host, port)
         try:
             if starttls:
                 await _final_reply(reader)
-                ip = writer.get_extra_info("sockname")[0]
-                literal = f"[IPv6:{ip}]" if ":" in ip else f"[{ip}]"
+                sockname = writer.get_extra_info("sockname")
+                if isinstance(sockname, str):  # a unix socket: no address to name ourselves by
+                    literal = "localhost"
+                else:
+                    ip = sockname[0]
+                    literal = f"[IPv6:{ip}]" if ":" in ip else f"[{ip}]"
                 for command in (f"EHLO {literal}", "STARTTLS"):
                     writer.write(f"{command}\r\n".encode())
                     reply = await _final_reply(reader)
@@ -214,7 +288,7 @@ async def fetch_certificate(host: str, port: int, server_hostname: str | None, *
 async def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """Does the port answer a TLS ClientHello sent as the very first bytes?"""
     async def probe() -> bool:
-        _, writer = await asyncio.open_connection(host, port)
+        _, writer = await _open_stream(host, port)
         try:
             await writer.start_tls(unverified_context())
             return True

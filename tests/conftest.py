@@ -20,9 +20,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 sys.path.insert(0, os.path.dirname(__file__))  # test helpers import as top-level modules
 
-# tests/postfix.py: a real Postfix + Dovecot, one per run (the fixture `postfix_server`).
-# Registered as a plugin here so that every module shares that one server.
-pytest_plugins = ["postfix"]
+# tests/postfix.py: a real Postfix + Dovecot, one per run (the fixture `postfix_server`);
+# tests/dovecot_lmtp.py: a real Dovecot LMTP server, one per run (the fixture `dovecot_lmtp`).
+# Registered as plugins here so that every module shares those servers.
+pytest_plugins = ["postfix", "dovecot_lmtp"]
 
 USER, PASSWORD = "alice", "s3cret"
 
