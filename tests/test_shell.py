@@ -14,12 +14,12 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from shellfixtures import PASSWORD, USER, Recorder, aiosmtpd_server, scripted_server
 
-from smtpsh.app import Settings
 from smtpsh.config import Config, ConfigError, Profile, config_path, load, state_dir
 from smtpsh.exitcodes import Exit
 from smtpsh.protocol import Dialog, Reply
 from smtpsh.render import to_plain
 from smtpsh.session import ConnectOptions, Session
+from smtpsh.settings import Settings
 from smtpsh.shell.history import keep
 from smtpsh.shell.repl import Shell
 from smtpsh.shell.toolbar import toolbar

@@ -38,20 +38,20 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.styles import Style
 
-from smtpsh.app import starttls_lines
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import END_OF_DATA, MAIL, RCPT, Reply, split_command
 from smtpsh.render import STYLES, Fragments, meaning, render, to_plain, use_color
 from smtpsh.session import Interaction, Note, Output, Received, Sent, Session, Warn
+from smtpsh.settings import starttls_lines
 from smtpsh.shell import commands
 from smtpsh.shell.completer import SmtpCompleter
 from smtpsh.shell.history import SafeHistory
 from smtpsh.shell.toolbar import toolbar
 
 if TYPE_CHECKING:
-    from smtpsh.app import Settings
     from smtpsh.sandbox import Sandbox
+    from smtpsh.settings import Settings
 
 _ADDRESS = re.compile(r"\b(?:FROM|TO)\s*:\s*<([^<>\s]+)>", re.IGNORECASE)
 MRU_SIZE = 50
