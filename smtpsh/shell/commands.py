@@ -79,7 +79,7 @@ async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
     cmd = lookup(word, exact=in_data)
     if cmd is None:
         if not in_data:
-            shell.warn(f"unknown command {word}; :help lists the shell's commands")
+            shell.screen.warn(f"unknown command {word}; :help lists the shell's commands")
         return not in_data
     if cmd.name == "raw":  # its text is taken as typed: shlex would eat the backslashes
         await do_raw(shell, rest)
@@ -87,7 +87,7 @@ async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
     try:
         args = shlex.split(rest)
     except ValueError as exc:
-        shell.warn(f"{PREFIX}{cmd.name}: {exc}")
+        shell.screen.warn(f"{PREFIX}{cmd.name}: {exc}")
         return True
     await HANDLERS[cmd.name](shell, args)
     return True
@@ -95,7 +95,7 @@ async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
 
 def _usage(shell: Shell, name: str) -> None:
     cmd = COMMANDS[name]
-    shell.warn(f"usage: {PREFIX}{cmd.name} {cmd.args}".rstrip())
+    shell.screen.warn(f"usage: {PREFIX}{cmd.name} {cmd.args}".rstrip())
 
 
 async def do_help(shell: Shell, args: list[str]) -> None:
@@ -106,7 +106,7 @@ async def do_help(shell: Shell, args: list[str]) -> None:
         out += ["SMTP verbs (typed as is, lower case works; :help VERB for more):"]
         out += [f"  {verb_syntax(v)}" for v in VERBS]
         out += ["Keys: " + KEYS]
-        shell.out("\n".join(out))
+        shell.screen.out("\n".join(out))
         return
     topic = args[0]
     verb = topic.upper()
@@ -114,13 +114,13 @@ async def do_help(shell: Shell, args: list[str]) -> None:
     if not topic.startswith(PREFIX) and verb_syntax(verb) is not None:
         from smtpsh.explain import explain
 
-        shell.out(explain(verb))  # syntax, parameters, replies, RFC: as :explain VERB
+        shell.screen.out(explain(verb))  # syntax, parameters, replies, RFC: as :explain VERB
         return
     cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in COMMANDS else None
     if cmd is not None:
-        shell.out(f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f"\n  {cmd.help}")
+        shell.screen.out(f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f"\n  {cmd.help}")
         return
-    shell.warn(f"no help on {topic}; :help lists the verbs and commands")
+    shell.screen.warn(f"no help on {topic}; :help lists the verbs and commands")
 
 
 async def do_connect(shell: Shell, args: list[str]) -> None:
@@ -134,7 +134,7 @@ async def do_connect(shell: Shell, args: list[str]) -> None:
         return
     port = args[1] if len(args) == 2 else "25"
     if not port.isdigit() or not 0 < int(port) < 65536:
-        shell.warn(f"bad port {port!r}: give a number from 1 to 65535")
+        shell.screen.warn(f"bad port {port!r}: give a number from 1 to 65535")
         return
     await shell.connect(args[0], int(port))
 
@@ -154,15 +154,16 @@ async def do_mx(shell: Shell, args: list[str]) -> None:
         await shell.hang_up()
     chosen = await choose_server(settings, shell.session)
     if go and not isinstance(chosen, int):
-        shell.host, shell.port, shell.tls_mode = chosen[0], port, "none"
-        shell.target = (shell.host, shell.port, shell.tls_mode)
+        shell.state.aim(chosen[0], port)
+        shell.state.arrived()
 
 
 async def do_reconnect(shell: Shell, args: list[str]) -> None:
-    if not shell.host:
-        shell.warn("no server yet: :connect HOST [PORT]")
+    state = shell.state
+    if not state.host:
+        shell.screen.warn("no server yet: :connect HOST [PORT]")
         return
-    await shell.connect(shell.host, shell.port, tls=shell.tls_mode, prelude=shell.prelude)
+    await shell.connect(state.host, state.port, tls=state.tls_mode, prelude=state.prelude)
 
 
 async def do_close(shell: Shell, args: list[str]) -> None:
@@ -183,11 +184,11 @@ async def do_save(shell: Shell, args: list[str]) -> None:
         # hold addresses and message text: readable by the owner only.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.writelines(line + "\n" for line in shell.lines)
+            f.writelines(line + "\n" for line in shell.screen.lines)
     except OSError as exc:
-        shell.warn(f"cannot write {path}: {exc.strerror}")
+        shell.screen.warn(f"cannot write {path}: {exc.strerror}")
         return
-    shell.note(f"saved {len(shell.lines)} lines to {path}")
+    shell.screen.note(f"saved {len(shell.screen.lines)} lines to {path}")
 
 
 async def do_send(shell: Shell, args: list[str]) -> None:
@@ -197,18 +198,18 @@ async def do_send(shell: Shell, args: list[str]) -> None:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, after the DATA command
     except OSError as exc:
-        shell.warn(f"cannot read {path}: {exc.strerror}")
+        shell.screen.warn(f"cannot read {path}: {exc.strerror}")
         return
     with f:
         session = shell.session
         if not session.in_data:
             if session.dialog.state != RCPT:
-                shell.warn("no recipient accepted yet; sending DATA anyway")
+                shell.screen.warn("no recipient accepted yet; sending DATA anyway")
             await shell.command("DATA")
             if not session.in_data:
                 return
         octets = await _stream(shell, f)
-    shell.note(f"sent {path} as the message text: {octets} octets")
+    shell.screen.note(f"sent {path} as the message text: {octets} octets")
     await shell.end_data()
 
 
@@ -236,7 +237,7 @@ async def do_caps(shell: Shell, args: list[str]) -> None:
     caps = dialog.capabilities
     if not caps.keywords:
         why = "HELO gives none" if dialog.state != "connected" else "send EHLO first"
-        shell.note(f"no capabilities known ({why}); EHLO lists them")
+        shell.screen.note(f"no capabilities known ({why}); EHLO lists them")
         return
     rows = [(k, " ".join(p), keyword_meaning(k) or "") for k, p in caps.keywords.items()]
     kw_w = max(len(r[0]) for r in rows)
@@ -246,14 +247,14 @@ async def do_caps(shell: Shell, args: list[str]) -> None:
     out += [f"  {k:<{kw_w}}  {p:<{par_w}}  {m}".rstrip() for k, p, m in rows]
     if caps.size:
         out.append(f"  (SIZE limit: {caps.size} octets, {human_size(caps.size)})")
-    shell.out("\n".join(out))
+    shell.screen.out("\n".join(out))
 
 
 async def do_cert(shell: Shell, args: list[str]) -> None:
     if not shell.session.connected:
-        shell.note("not connected")
+        shell.screen.note("not connected")
     else:
-        shell.out("\n".join(shell.session.certificate_card()))
+        shell.screen.out("\n".join(shell.session.certificate_card()))
 
 
 async def do_explain(shell: Shell, args: list[str]) -> None:
@@ -262,9 +263,9 @@ async def do_explain(shell: Shell, args: list[str]) -> None:
     if not args:
         return _usage(shell, "explain")
     try:
-        shell.out(explain(" ".join(args)))
+        shell.screen.out(explain(" ".join(args)))
     except UnknownThing as exc:
-        shell.warn(str(exc))
+        shell.screen.warn(str(exc))
 
 
 async def do_raw(shell: Shell, text: str) -> None:
@@ -276,7 +277,7 @@ async def do_raw(shell: Shell, text: str) -> None:
 
 
 async def do_clear(shell: Shell, args: list[str]) -> None:
-    shell.clear_screen()
+    shell.screen.clear()
 
 
 def human_size(octets: int) -> str:

@@ -1,0 +1,91 @@
+"""The shell's output: every line printed goes through a Screen.
+
+The session's events are rendered once (render.render), kept as plain text for :save
+(`lines`: C:, S:, --, !!) and printed above the running prompt in colour, with what a
+rejection means (the guide's words in terms of the command it answers, or the reply's
+meaning). The shell's own commands print with `out`: on screen only, not part of the dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prompt_toolkit import print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.output import ColorDepth
+from prompt_toolkit.output import Output as Terminal
+from prompt_toolkit.styles import Style
+
+from smtpsh.protocol import END_OF_DATA, split_command
+from smtpsh.render import Fragments, meaning, render, to_plain
+from smtpsh.session import Note, Output, Received, Sent, Warn
+
+
+class Screen:
+    def __init__(self, terminal: Callable[[], Terminal], style: Style,
+                 color_depth: ColorDepth | None, *, guide: bool = False,
+                 explain: bool = False) -> None:
+        self.terminal = terminal  # the running prompt's output
+        self.style = style
+        self.color_depth = color_depth
+        self.guide = guide  # explain rejects in terms of what was typed
+        self.explain = explain  # the meaning under each 4xx/5xx reply
+        self.lines: list[str] = []  # the dialog as plain text (C:/S:/--/!!), for :save
+        self.after_334 = False  # the last reply was a SASL challenge
+        self.typed = False  # the line being run was typed: its echo is already on screen
+        self.last_sent = ""  # the last command line sent (not message text), for the guide
+
+    def emit(self, event: Output) -> None:
+        """The session's events: kept for :save, shown unless it echoes what was typed."""
+        frags = render(event)
+        if isinstance(event, Sent) and not event.data:
+            self.last_sent = event.text
+        if isinstance(event, Received):
+            self.after_334 = event.reply.code == 334
+            why = None
+            if self.guide and event.reply.is_error:
+                from smtpsh.guide import explain_reject
+
+                why = explain_reject(self._answered(event), event.reply)
+            if why:
+                frags += [("", "\n"), ("class:explain", f"   = {why}")]
+            elif self.explain:
+                frags += meaning(event.reply)
+        self.lines.append(to_plain(frags))
+        if isinstance(event, Sent) and self.typed:
+            self.typed = False  # only the typed line itself is on screen already; what
+            return  # the shell sends for it (AUTH answers, base64) is shown
+        self.show(frags)
+
+    def _answered(self, event: Received) -> str:
+        """The command line `event` answers, whoever sent it (the user, :send, a prelude).
+
+        The last command line sent, unless the dialog matched the reply to another verb:
+        then that verb (an AUTH answer is base64, maybe hidden, but the reply is AUTH's).
+        The reply to the message's dot answers DATA.
+        """
+        line, verb = self.last_sent, event.verb
+        if verb and verb != END_OF_DATA and split_command(line)[0] != verb.split()[0]:
+            return verb
+        return line
+
+    def show(self, frags: Fragments) -> None:
+        # Above the running prompt when there is one (prompt_toolkit redraws it after).
+        print_formatted_text(FormattedText(frags), style=self.style, output=self.terminal(),
+                             color_depth=self.color_depth, include_default_pygments_style=False)
+
+    def out(self, text: str) -> None:
+        """A shell command's output: on screen only (:save keeps the dialog)."""
+        self.show([("", text)])
+
+    def note(self, text: str) -> None:
+        self.emit(Note(text))
+
+    def warn(self, text: str) -> None:
+        self.emit(Warn(text))
+
+    def clear(self) -> None:
+        terminal = self.terminal()
+        terminal.erase_screen()
+        terminal.cursor_goto(0, 0)
+        terminal.flush()
