@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from smtpsh.sandbox import Sandbox
     from smtpsh.settings import Settings
 
+
 def _smtp_lexer() -> Lexer | None:
     try:
         from prompt_toolkit.lexers import PygmentsLexer
