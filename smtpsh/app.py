@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from smtpsh import __version__
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.settings import Settings, local_name, prelude
 from smtpsh.tls import TlsOptions, tls_versions
 
 if TYPE_CHECKING:
@@ -28,39 +28,6 @@ def _epilog() -> str:
 
 class UsageError(Exception):
     pass
-
-
-@dataclass
-class Settings:
-    host: str | None = None
-    port: int = 25
-    commands: list[str] = field(default_factory=list)
-    timeout: float = 30.0
-    family: int = 0
-    source: str | None = None
-    transcript: str | None = None
-    color: str = "auto"
-    sandbox: bool = False
-    serve: int | None = None  # --serve: run only the sandbox server (0: a free port)
-    sandbox_dir: str | None = None
-    implicit_tls: bool = False
-    starttls: bool = False
-    show_cert: bool = False
-    tls: TlsOptions = field(default_factory=TlsOptions)
-    ehlo: str = ""
-    auth: str | None = None
-    user: str | None = None
-    authzid: str | None = None
-    token_file: str | None = None
-    show_secrets: bool = False
-    plain_auth: bool = False
-    mx: bool = False
-    nameserver: str | None = None
-    dry_run: bool = False
-    explain_replies: bool = False
-    guide: bool = False
-    pipeline: bool = False
-    lmtp: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -181,7 +148,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
                        min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
                        keyfile=ns.key, keylog=ns.keylog)
-    s.ehlo = ns.ehlo or _local_name()
+    s.ehlo = ns.ehlo or local_name()
     if ns.tls and ns.starttls:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:
@@ -211,14 +178,6 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     if s.port == 465 and not ns.starttls:
         s.implicit_tls = True  # RFC 8314: port 465 speaks TLS from the first byte
     return s
-
-
-def _local_name() -> str:
-    # gethostname() asks no resolver (getfqdn() would, and may hang without DNS).
-    import socket
-
-    name = socket.gethostname()
-    return name if "." in name else f"{name}.localdomain"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -253,26 +212,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"smtpsh: internal error: {type(exc).__name__}: {exc}"
                          + (f" (details in {where})" if where else "") + "\n")
         sys.exit(Exit.ERROR)
-
-
-def starttls_lines(ehlo: str, lmtp: bool = False) -> list[str]:
-    """EHLO, STARTTLS, EHLO again (RFC 3207 4.2): what --starttls and a profile type."""
-    name = ehlo or _local_name()
-    hello = "LHLO" if lmtp else "EHLO"
-    return [f"{hello} {name}", "STARTTLS", f"{hello} {name}"]
-
-
-def prelude(settings: Settings) -> list[str]:
-    """The lines --starttls and --auth type for the user, before the user's own."""
-    lines: list[str] = []
-    if settings.starttls:
-        lines += starttls_lines(settings.ehlo, settings.lmtp)
-    if settings.auth:
-        if not lines:
-            hello = "LHLO" if settings.lmtp else "EHLO"
-            lines.append(f"{hello} {settings.ehlo or _local_name()}")
-        lines.append(f"AUTH {settings.auth}")
-    return lines
 
 
 def credentials(settings: Settings, host: str) -> dict[str, str]:

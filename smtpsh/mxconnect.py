@@ -8,8 +8,8 @@ from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import Reply
 
 if TYPE_CHECKING:
-    from smtpsh.app import Settings
     from smtpsh.session import Session
+    from smtpsh.settings import Settings
 
 
 async def choose_server(settings: Settings, session: Session) -> tuple[str, Reply] | int:

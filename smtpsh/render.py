@@ -107,16 +107,23 @@ def render_reply(reply: Reply) -> Fragments:
     return out
 
 
-def meaning(reply: Reply) -> Fragments:
+def meaning(reply: Reply, command: Command | None = None, *, known: bool = False) -> Fragments:
     """A dim line saying what a 4xx/5xx reply (or AUTH's 235) means, or nothing.
 
-    A 334 gets none: its decoded challenge is shown instead.
+    Decided from the reply and the command it answers (`known`: the caller knows it, and
+    None means no command was waiting), never from the code alone when the command is
+    known. A 334 gets none: its decoded challenge is shown instead.
     """
     if not reply.is_error and reply.code != 235:
         return []
-    from smtpsh.explain import one_line
+    if reply.is_error and (command is not None or known):
+        from smtpsh.guide import explain_answer
 
-    text = one_line(reply.code, reply.enhanced)
+        text = explain_answer(reply, command)
+    else:
+        from smtpsh.explain import one_line
+
+        text = one_line(reply.code, reply.enhanced)
     return [("", "\n"), ("class:explain", f"   = {text}")] if text else []
 
 
@@ -158,7 +165,7 @@ class Printer:
         frags = render(event)
         # AUTH's replies are explained always: their codes are the least known (RFC 4954).
         if isinstance(event, Received) and (self.explain or event.verb == "AUTH"):
-            frags += meaning(event.reply)
+            frags += meaning(event.reply, event.command, known=True)
         text = to_ansi(frags) if self.color else to_plain(frags)
         self.stream.write(text + "\n")
         self.stream.flush()

@@ -9,7 +9,7 @@ from prompt_toolkit.document import Document
 from smtpsh.protocol import DATA, GREETED, MAIL, RCPT, Capabilities, Dialog, Reply
 from smtpsh.shell.completer import (
     ADDRESS,
-    FILE,
+    ARGUMENT,
     MECH,
     PARAM,
     PATH,
@@ -53,8 +53,10 @@ def complete(text: str, d: Dialog | None = None, addresses: tuple[str, ...] = ()
     ("EHLO x", (), ""),
     ("NOOP a b", (), ""),
     (":he", (SHELL,), ":he"),
-    (":help MA", (TOPIC,), "MA"),
-    (":send my fi", (FILE,), "my fi"),
+    (":help MA", (ARGUMENT,), "MA"),
+    (":send my fi", (ARGUMENT,), "my fi"),
+    (":connect ", (ARGUMENT,), ""),
+    (":close ", (), ""),
 ])
 def test_suggest_kinds(text: str, kinds: tuple[str, ...], word: str) -> None:
     s = suggest(text, dialog())

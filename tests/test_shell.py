@@ -14,12 +14,12 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from shellfixtures import PASSWORD, USER, Recorder, aiosmtpd_server, scripted_server
 
-from smtpsh.app import Settings
 from smtpsh.config import Config, ConfigError, Profile, config_path, load, state_dir
 from smtpsh.exitcodes import Exit
 from smtpsh.protocol import Dialog, Reply
 from smtpsh.render import to_plain
 from smtpsh.session import ConnectOptions, Session
+from smtpsh.settings import Settings
 from smtpsh.shell.history import keep
 from smtpsh.shell.repl import Shell
 from smtpsh.shell.toolbar import toolbar
@@ -77,14 +77,14 @@ class Driver:
         # The screen as text: the dialog, plus what the shell's own commands print (which
         # is not part of the dialog :save writes).
         self.log: list[str] = []
-        shell.lines = _Tee(self.log)
-        shown = shell.out
+        shell.screen.lines = _Tee(self.log)
+        shown = shell.screen.out
 
         def out(text: str) -> None:
             self.log.append(text)
             shown(text)
 
-        shell.out = out  # type: ignore[method-assign]
+        shell.screen.out = out  # type: ignore[method-assign]
 
     def start(self, host: str, port: int) -> None:
         self.task = asyncio.create_task(self.shell.run(host, port))
@@ -242,7 +242,7 @@ async def test_addresses_used_are_offered_later(drive, server) -> None:
     d.start(*server)
     await d.line("EHLO me.test")
     await d.line("mail from:<first@x.test>")
-    assert list(d.shell.addresses) == ["first@x.test"]
+    assert list(d.shell.state.addresses) == ["first@x.test"]
     await d.send("\x04")
     await d.finish()
 
@@ -399,7 +399,7 @@ async def test_failed_connect_keeps_the_working_server_for_reconnect(drive, serv
     screen = d.screen()
     assert "refused" in screen
     assert f":reconnect goes back to {host} port {port}" in screen
-    assert (d.shell.host, d.shell.port) == (host, port)
+    assert (d.shell.state.host, d.shell.state.port) == (host, port)
     assert to_plain(d.shell.message()) == f"smtp {host}:{port} closed> "
     await d.line(":reconnect")
     assert d.shell.session.connected and d.shell.session.port == port
@@ -516,7 +516,7 @@ async def test_guide_explains_the_command_the_reply_answers(drive, server,
 
 
 def test_typed_tokens_have_readable_ansi_colours() -> None:
-    from smtpsh.shell.repl import build_style
+    from smtpsh.shell.style import build_style
 
     style = build_style()
     for cls, colour in [("pygments.name.variable", "ansicyan"),
@@ -575,7 +575,7 @@ async def test_mx_command_shows_the_plan_and_connects(drive, server) -> None:
         screen = d.screen()
         assert "try dead.example.test [127.0.0.2]" in screen
         assert "try live.example.test [127.0.0.1]" in screen and "connected" in screen
-        assert d.shell.host == "live.example.test" and d.shell.session.connected
+        assert d.shell.state.host == "live.example.test" and d.shell.session.connected
         await d.line("NOOP")
         assert d.screen().count("S: 250") >= 1
         await d.send("\x04")

@@ -1,5 +1,10 @@
 """The shell's own commands, set apart from SMTP by the prefix ':' (`:help` lists them).
 
+One registry: `@command(name, args, help, complete=...)` registers a handler with its
+argument syntax, its help line and its argument completer. `:help`, the completer (names and
+arguments) and the toolbar's syntax hint all read it; the order of registration is the order
+of `:help` and of completion.
+
 At the prompt a unique prefix is enough (`:q`). At the data prompt only the exact names are
 commands, so that message text starting with ':' still goes out; '::' sends a literal ':' where
 a command would match (`::help` sends `:help`), and other lines starting '::' go as typed.
@@ -9,59 +14,106 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from smtpsh.protocol import RCPT
+from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
+from prompt_toolkit.document import Document
+
+from smtpsh.protocol import RCPT, Dialog, Reply
 from smtpsh.session import Sent
-from smtpsh.shell import VERBS, keyword_meaning, verb_syntax
+from smtpsh.shell import VERBS, human_size, keyword_meaning, matches, verb_syntax
 
 if TYPE_CHECKING:
-    from smtpsh.shell.repl import Shell
+    from smtpsh.config import Config
+    from smtpsh.session import Session
+    from smtpsh.settings import Settings
+    from smtpsh.shell.screen import Screen
+    from smtpsh.shell.state import ShellState
 
 PREFIX = ":"
 CHUNK = 1 << 16
+KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line"
+        " · Ctrl-D says QUIT and leaves (in DATA: ends the message)")
+
+
+class ShellApi(Protocol):
+    """What a command uses of the shell (repl.Shell is one; a test may bring another)."""
+
+    settings: Settings
+    config: Config
+    session: Session
+    state: ShellState
+    screen: Screen
+    done: bool
+
+    async def connect(self, host: str, port: int, *, tls: str = "none",
+                      prelude: list[str] | None = None) -> bool: ...
+
+    async def hang_up(self) -> None: ...
+
+    async def command(self, line: str) -> Reply: ...
+
+    async def end_data(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ArgContext:
+    """What an argument completer may read, fresh at each keystroke."""
+
+    dialog: Dialog
+    addresses: Sequence[str] = ()
+    profiles: Sequence[str] = ()
+    event: CompleteEvent = CompleteEvent()
+
+
+# (the text of the arguments before the cursor, the context) -> completions of its end.
+ArgCompleter = Callable[[str, ArgContext], Iterable[Completion]]
+Handler = Callable[[ShellApi, list[str]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
-    args: str
+    args: str  # their syntax, for :help and the toolbar
     help: str
+    handler: Handler
+    complete: ArgCompleter | None = None
+    verbatim: bool = False  # the rest of the line is one argument, taken as typed
+
+    @property
+    def usage(self) -> str:
+        return f"{PREFIX}{self.name} {self.args}".rstrip()
 
 
-COMMANDS = {
-    c.name: c
-    for c in (
-        Command("help", "[VERB|:COMMAND]", "this list, or all about one verb or command"),
-        Command("connect", "HOST [PORT] | PROFILE", "connect to another server"),
-        Command("reconnect", "", "connect again to the last server"),
-        Command("mx", "DOMAIN|ADDRESS [connect]",
-                "which server an MTA would pick for a domain, and why; `connect` goes there"),
-        Command("close", "", "say QUIT and close the connection"),
-        Command("quit", "", "say QUIT and leave (also Ctrl-D)"),
-        Command("send", "FILE", "send FILE as the message text and end it; DATA first if needed"),
-        Command("save", "FILE", "write this session so far to FILE"),
-        Command("caps", "", "the server's EHLO capabilities as a table"),
-        Command("cert", "", "the TLS facts and the server's certificate"),
-        Command("explain", "CODE|LINE|VERB|KEYWORD",
-                "what a reply code, enhanced code, reply line, verb or keyword means"),
-        Command("raw", "TEXT", "send TEXT as bytes, exactly: no CRLF added, no dot-stuffing;"
-                " \\r \\n \\t \\\\ \\xNN escapes (e.g. :raw DATA\\n)"),
-        Command("clear", "", "clear the screen"),
-    )
-}
-KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line"
-        " · Ctrl-D says QUIT and leaves (in DATA: ends the message)")
+REGISTRY: dict[str, Command] = {}
+
+
+def command(name: str, args: str, help: str, *, complete: ArgCompleter | None = None,
+            verbatim: bool = False) -> Callable[[Handler], Handler]:
+    """Register the decorated handler as the shell command `:name`."""
+
+    def register(handler: Handler) -> Handler:
+        if name in REGISTRY:
+            raise ValueError(f"{PREFIX}{name} is registered twice")
+        REGISTRY[name] = Command(name, args, help, handler, complete, verbatim)
+        return handler
+
+    return register
+
+
+def registered() -> list[Command]:
+    """Every command, in the order of registration."""
+    return list(REGISTRY.values())
 
 
 def lookup(word: str, exact: bool = False) -> Command | None:
     """The command named by `word` (':name' or 'name'), or by a unique prefix of it."""
     name = word.removeprefix(PREFIX).lower()
-    if name in COMMANDS:
-        return COMMANDS[name]
-    found = [c for n, c in COMMANDS.items() if n.startswith(name)] if name and not exact else []
+    if name in REGISTRY:
+        return REGISTRY[name]
+    found = [c for n, c in REGISTRY.items() if n.startswith(name)] if name and not exact else []
     return found[0] if len(found) == 1 else None
 
 
@@ -73,40 +125,74 @@ def is_command(line: str) -> bool:
     return lookup(word) is not None
 
 
-async def run(shell: Shell, line: str, in_data: bool = False) -> bool:
+async def run(shell: ShellApi, line: str, in_data: bool = False) -> bool:
     """Run a ':' line; False when it is not a command (at the data prompt: message text)."""
     word, _, rest = line.strip().partition(" ")
     cmd = lookup(word, exact=in_data)
     if cmd is None:
         if not in_data:
-            shell.warn(f"unknown command {word}; :help lists the shell's commands")
+            shell.screen.warn(f"unknown command {word}; :help lists the shell's commands")
         return not in_data
-    if cmd.name == "raw":  # its text is taken as typed: shlex would eat the backslashes
-        await do_raw(shell, rest)
-        return True
-    try:
-        args = shlex.split(rest)
-    except ValueError as exc:
-        shell.warn(f"{PREFIX}{cmd.name}: {exc}")
-        return True
-    await HANDLERS[cmd.name](shell, args)
+    if cmd.verbatim:  # e.g. :raw's text: shlex would eat the backslashes
+        args = [rest] if rest else []
+    else:
+        try:
+            args = shlex.split(rest)
+        except ValueError as exc:
+            shell.screen.warn(f"{PREFIX}{cmd.name}: {exc}")
+            return True
+    await cmd.handler(shell, args)
     return True
 
 
-def _usage(shell: Shell, name: str) -> None:
-    cmd = COMMANDS[name]
-    shell.warn(f"usage: {PREFIX}{cmd.name} {cmd.args}".rstrip())
+def _usage(shell: ShellApi, name: str) -> None:
+    shell.screen.warn(f"usage: {REGISTRY[name].usage}")
 
 
-async def do_help(shell: Shell, args: list[str]) -> None:
+# --- argument completers ---------------------------------------------------------------
+
+
+def _offer(word: str, candidates: Iterable[tuple[str, str]]) -> Iterator[Completion]:
+    """(text, meaning) candidates that continue `word`, the command's first argument."""
+    if " " in word.strip():
+        return  # words are offered for the first argument only
+    for text, meta in candidates:
+        if matches(text, word):
+            yield Completion(text, -len(word), display_meta=meta)
+
+
+def paths(text: str, ctx: ArgContext) -> Iterable[Completion]:
+    """A file name (all of the arguments: it may hold spaces); ~ is the home folder."""
+    return PathCompleter(expanduser=True).get_completions(Document(text), ctx.event)
+
+
+def profiles(text: str, ctx: ArgContext) -> Iterable[Completion]:
+    return _offer(text, ((p, "profile in config.toml") for p in ctx.profiles))
+
+
+def verbs(text: str, ctx: ArgContext) -> Iterable[Completion]:
+    return _offer(text, ((v, verb_syntax(v) or "") for v in VERBS))
+
+
+def topics(text: str, ctx: ArgContext) -> Iterable[Completion]:
+    """What :help knows: the verbs, then the shell's commands."""
+    return _offer(text, [*((v, verb_syntax(v) or "") for v in VERBS),
+                         *((PREFIX + c.name, c.help) for c in registered())])
+
+
+# --- the commands, in the order :help lists them -----------------------------------------
+
+@command("help", "[VERB|:COMMAND]", "this list, or all about one verb or command",
+         complete=topics)
+async def do_help(shell: ShellApi, args: list[str]) -> None:
     if not args:
-        width = max(len(f"{PREFIX}{c.name} {c.args}") for c in COMMANDS.values())
+        width = max(len(f"{PREFIX}{c.name} {c.args}") for c in registered())
         out = ["Shell commands:"]
-        out += [f"  {f'{PREFIX}{c.name} {c.args}':<{width}}  {c.help}" for c in COMMANDS.values()]
+        out += [f"  {f'{PREFIX}{c.name} {c.args}':<{width}}  {c.help}" for c in registered()]
         out += ["SMTP verbs (typed as is, lower case works; :help VERB for more):"]
         out += [f"  {verb_syntax(v)}" for v in VERBS]
         out += ["Keys: " + KEYS]
-        shell.out("\n".join(out))
+        shell.screen.out("\n".join(out))
         return
     topic = args[0]
     verb = topic.upper()
@@ -114,16 +200,18 @@ async def do_help(shell: Shell, args: list[str]) -> None:
     if not topic.startswith(PREFIX) and verb_syntax(verb) is not None:
         from smtpsh.explain import explain
 
-        shell.out(explain(verb))  # syntax, parameters, replies, RFC: as :explain VERB
+        shell.screen.out(explain(verb))  # syntax, parameters, replies, RFC: as :explain VERB
         return
-    cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in COMMANDS else None
+    cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in REGISTRY else None
     if cmd is not None:
-        shell.out(f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f"\n  {cmd.help}")
+        shell.screen.out(f"{cmd.usage}\n  {cmd.help}")
         return
-    shell.warn(f"no help on {topic}; :help lists the verbs and commands")
+    shell.screen.warn(f"no help on {topic}; :help lists the verbs and commands")
 
 
-async def do_connect(shell: Shell, args: list[str]) -> None:
+@command("connect", "HOST [PORT] | PROFILE", "connect to another server",
+         complete=profiles)
+async def do_connect(shell: ShellApi, args: list[str]) -> None:
     if not 1 <= len(args) <= 2:
         return _usage(shell, "connect")
     profile = shell.config.profiles.get(args[0]) if len(args) == 1 else None
@@ -134,12 +222,23 @@ async def do_connect(shell: Shell, args: list[str]) -> None:
         return
     port = args[1] if len(args) == 2 else "25"
     if not port.isdigit() or not 0 < int(port) < 65536:
-        shell.warn(f"bad port {port!r}: give a number from 1 to 65535")
+        shell.screen.warn(f"bad port {port!r}: give a number from 1 to 65535")
         return
     await shell.connect(args[0], int(port))
 
 
-async def do_mx(shell: Shell, args: list[str]) -> None:
+@command("reconnect", "", "connect again to the last server")
+async def do_reconnect(shell: ShellApi, args: list[str]) -> None:
+    state = shell.state
+    if not state.host:
+        shell.screen.warn("no server yet: :connect HOST [PORT]")
+        return
+    await shell.connect(state.host, state.port, tls=state.tls_mode, prelude=state.prelude)
+
+
+@command("mx", "DOMAIN|ADDRESS [connect]",
+         "which server an MTA would pick for a domain, and why; `connect` goes there")
+async def do_mx(shell: ShellApi, args: list[str]) -> None:
     from dataclasses import replace
 
     from smtpsh.mxconnect import choose_server
@@ -154,65 +253,46 @@ async def do_mx(shell: Shell, args: list[str]) -> None:
         await shell.hang_up()
     chosen = await choose_server(settings, shell.session)
     if go and not isinstance(chosen, int):
-        shell.host, shell.port, shell.tls_mode = chosen[0], port, "none"
-        shell.target = (shell.host, shell.port, shell.tls_mode)
+        shell.state.aim(chosen[0], port)
+        shell.state.arrived()
 
 
-async def do_reconnect(shell: Shell, args: list[str]) -> None:
-    if not shell.host:
-        shell.warn("no server yet: :connect HOST [PORT]")
-        return
-    await shell.connect(shell.host, shell.port, tls=shell.tls_mode, prelude=shell.prelude)
-
-
-async def do_close(shell: Shell, args: list[str]) -> None:
+@command("close", "", "say QUIT and close the connection")
+async def do_close(shell: ShellApi, args: list[str]) -> None:
     await shell.hang_up()
 
 
-async def do_quit(shell: Shell, args: list[str]) -> None:
+@command("quit", "", "say QUIT and leave (also Ctrl-D)")
+async def do_quit(shell: ShellApi, args: list[str]) -> None:
     await shell.hang_up()
     shell.done = True
 
 
-async def do_save(shell: Shell, args: list[str]) -> None:
-    if len(args) != 1:
-        return _usage(shell, "save")
-    path = os.path.expanduser(args[0])
-    try:
-        # The dialog only (C:, S:, --, !!), not what the shell's commands printed. It may
-        # hold addresses and message text: readable by the owner only.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.writelines(line + "\n" for line in shell.lines)
-    except OSError as exc:
-        shell.warn(f"cannot write {path}: {exc.strerror}")
-        return
-    shell.note(f"saved {len(shell.lines)} lines to {path}")
-
-
-async def do_send(shell: Shell, args: list[str]) -> None:
+@command("send", "FILE",
+         "send FILE as the message text and end it; DATA first if needed", complete=paths)
+async def do_send(shell: ShellApi, args: list[str]) -> None:
     if len(args) != 1:
         return _usage(shell, "send")
     path = os.path.expanduser(args[0])
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, after the DATA command
     except OSError as exc:
-        shell.warn(f"cannot read {path}: {exc.strerror}")
+        shell.screen.warn(f"cannot read {path}: {exc.strerror}")
         return
     with f:
         session = shell.session
         if not session.in_data:
             if session.dialog.state != RCPT:
-                shell.warn("no recipient accepted yet; sending DATA anyway")
+                shell.screen.warn("no recipient accepted yet; sending DATA anyway")
             await shell.command("DATA")
             if not session.in_data:
                 return
         octets = await _stream(shell, f)
-    shell.note(f"sent {path} as the message text: {octets} octets")
+    shell.screen.note(f"sent {path} as the message text: {octets} octets")
     await shell.end_data()
 
 
-async def _stream(shell: Shell, f: BinaryIO) -> int:
+async def _stream(shell: ShellApi, f: BinaryIO) -> int:
     """Copy the file to the server in chunks; the session stuffs dots and fixes line ends."""
     session = shell.session
     octets = 0
@@ -231,12 +311,30 @@ async def _stream(shell: Shell, f: BinaryIO) -> int:
     return octets
 
 
-async def do_caps(shell: Shell, args: list[str]) -> None:
+@command("save", "FILE", "write this session so far to FILE", complete=paths)
+async def do_save(shell: ShellApi, args: list[str]) -> None:
+    if len(args) != 1:
+        return _usage(shell, "save")
+    path = os.path.expanduser(args[0])
+    try:
+        # The dialog only (C:, S:, --, !!), not what the shell's commands printed. It may
+        # hold addresses and message text: readable by the owner only.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.writelines(line + "\n" for line in shell.screen.lines)
+    except OSError as exc:
+        shell.screen.warn(f"cannot write {path}: {exc.strerror}")
+        return
+    shell.screen.note(f"saved {len(shell.screen.lines)} lines to {path}")
+
+
+@command("caps", "", "the server's EHLO capabilities as a table")
+async def do_caps(shell: ShellApi, args: list[str]) -> None:
     dialog = shell.session.dialog
     caps = dialog.capabilities
     if not caps.keywords:
         why = "HELO gives none" if dialog.state != "connected" else "send EHLO first"
-        shell.note(f"no capabilities known ({why}); EHLO lists them")
+        shell.screen.note(f"no capabilities known ({why}); EHLO lists them")
         return
     rows = [(k, " ".join(p), keyword_meaning(k) or "") for k, p in caps.keywords.items()]
     kw_w = max(len(r[0]) for r in rows)
@@ -246,59 +344,41 @@ async def do_caps(shell: Shell, args: list[str]) -> None:
     out += [f"  {k:<{kw_w}}  {p:<{par_w}}  {m}".rstrip() for k, p, m in rows]
     if caps.size:
         out.append(f"  (SIZE limit: {caps.size} octets, {human_size(caps.size)})")
-    shell.out("\n".join(out))
+    shell.screen.out("\n".join(out))
 
 
-async def do_cert(shell: Shell, args: list[str]) -> None:
+@command("cert", "", "the TLS facts and the server's certificate")
+async def do_cert(shell: ShellApi, args: list[str]) -> None:
     if not shell.session.connected:
-        shell.note("not connected")
+        shell.screen.note("not connected")
     else:
-        shell.out("\n".join(shell.session.certificate_card()))
+        shell.screen.out("\n".join(shell.session.certificate_card()))
 
 
-async def do_explain(shell: Shell, args: list[str]) -> None:
+@command("explain", "CODE|LINE|VERB|KEYWORD",
+         "what a reply code, enhanced code, reply line, verb or keyword means",
+         complete=verbs)
+async def do_explain(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.explain import UnknownThing, explain
 
     if not args:
         return _usage(shell, "explain")
     try:
-        shell.out(explain(" ".join(args)))
+        shell.screen.out(explain(" ".join(args)))
     except UnknownThing as exc:
-        shell.warn(str(exc))
+        shell.screen.warn(str(exc))
 
 
-async def do_raw(shell: Shell, text: str) -> None:
+@command("raw", "TEXT", "send TEXT as bytes, exactly: no CRLF added, no dot-stuffing;"
+         " \\r \\n \\t \\\\ \\xNN escapes (e.g. :raw DATA\\n)", verbatim=True)
+async def do_raw(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.protocol import unescape
 
-    if not text:
+    if not args:
         return _usage(shell, "raw")
-    await shell.session.raw(unescape(text))
+    await shell.session.raw(unescape(args[0]))
 
 
-async def do_clear(shell: Shell, args: list[str]) -> None:
-    shell.clear_screen()
-
-
-def human_size(octets: int) -> str:
-    size = float(octets)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if size == int(size) else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{octets} B"
-
-
-HANDLERS: dict[str, Callable[[Shell, list[str]], Awaitable[None]]] = {
-    "help": do_help,
-    "connect": do_connect,
-    "reconnect": do_reconnect,
-    "mx": do_mx,
-    "close": do_close,
-    "quit": do_quit,
-    "send": do_send,
-    "save": do_save,
-    "caps": do_caps,
-    "cert": do_cert,
-    "explain": do_explain,
-    "clear": do_clear,
-}
+@command("clear", "", "clear the screen")
+async def do_clear(shell: ShellApi, args: list[str]) -> None:
+    shell.screen.clear()

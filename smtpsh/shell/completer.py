@@ -3,7 +3,9 @@
 `suggest(text_before_cursor, dialog)` is pure: it says what kind of token goes at the cursor
 (a verb, a path, an address, an ESMTP parameter...) and which text the completion replaces.
 `words(...)` then fills each kind from the dialog: what EHLO advertised, the addresses used
-earlier in the session, the shell's commands. `SmtpCompleter` joins both for prompt_toolkit.
+earlier in the session, the shell's commands. The shell's commands, and what completes their
+arguments, come from their registry (smtpsh.shell.commands). `SmtpCompleter` joins both for
+prompt_toolkit.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from smtpsh import explain
 from smtpsh.protocol import CONNECTED, DATA, Capabilities, Dialog, esmtp_params
-from smtpsh.shell import VERBS, verb_syntax
-from smtpsh.shell.commands import COMMANDS, PREFIX, lookup
+from smtpsh.shell import VERBS, matches, verb_syntax
+from smtpsh.shell.commands import PREFIX, ArgContext, lookup, registered
 
 # Kinds of token.
 VERB = "verb"
@@ -28,12 +30,10 @@ PATH = "path keyword"  # FROM:< / TO:<
 ADDRESS = "address"
 PARAM = "esmtp parameter"
 MECH = "auth mechanism"
-FILE = "file"
-PROFILE = "profile"
+ARGUMENT = "argument"  # of a shell command: its registered completer fills it
 
 PATHS = {"MAIL": "FROM:<", "RCPT": "TO:<"}
 _ANYWHERE = frozenset({"connected", "greeted", "mail", "rcpt"})
-ARG_KINDS = {"help": TOPIC, "send": FILE, "save": FILE, "connect": PROFILE}
 _PATH_ARG = re.compile(r"^(FROM|TO)\s*:\s*(\S*)$", re.IGNORECASE)
 
 
@@ -69,12 +69,9 @@ def _suggest_shell(line: str) -> Suggestion:
     if not space:
         return Suggestion((SHELL,), name)
     cmd = lookup(name)
-    kind = ARG_KINDS.get(cmd.name) if cmd else None
-    if kind == FILE:
-        return Suggestion((FILE,), rest.lstrip(), cmd.name if cmd else "")
-    if kind is None or " " in rest.strip():
+    if cmd is None or cmd.complete is None:
         return Suggestion()
-    return Suggestion((kind,), rest.lstrip(), cmd.name if cmd else "")
+    return Suggestion((ARGUMENT,), rest.lstrip(), cmd.name)
 
 
 def _suggest_path(verb: str, rest: str) -> Suggestion:
@@ -129,20 +126,21 @@ def _params(verb: str, caps: Capabilities, used: Sequence[str]) -> list[tuple[st
     return out
 
 
-def words(s: Suggestion, dialog: Dialog, addresses: Sequence[str] = (),
-          profiles: Sequence[str] = ()) -> list[tuple[str, str]]:
-    """(text, meaning) candidates for the kinds of `s`, not yet filtered by what is typed."""
+def words(s: Suggestion, dialog: Dialog,
+          addresses: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """(text, meaning) candidates for the kinds of `s`, not yet filtered by what is typed.
+
+    A shell command's argument (ARGUMENT) is left to the command's own completer.
+    """
     out: list[tuple[str, str]] = []
     for kind in s.kinds:
         if kind == VERB:
             out += [(f"{v} {PATHS[v]}" if v in PATHS else v, verb_syntax(v) or "")
                     for v in verbs_for(dialog)]
         elif kind == SHELL:
-            out += [(PREFIX + c.name, c.help) for c in COMMANDS.values()]
+            out += [(PREFIX + c.name, c.help) for c in registered()]
         elif kind == TOPIC:
             out += [(v, verb_syntax(v) or "") for v in VERBS]
-            if s.verb == "help":  # `:help` also knows the shell's commands; SMTP's HELP does not
-                out += [(PREFIX + c.name, c.help) for c in COMMANDS.values()]
         elif kind == PATH:
             out.append((PATHS[s.verb], verb_syntax(s.verb) or ""))
         elif kind == ADDRESS:
@@ -154,16 +152,7 @@ def words(s: Suggestion, dialog: Dialog, addresses: Sequence[str] = (),
             out += _params(s.verb, dialog.capabilities, s.used)
         elif kind == MECH:
             out += [(m, "advertised in EHLO") for m in dialog.capabilities.auth_mechanisms]
-        elif kind == PROFILE:
-            out += [(p, "profile in config.toml") for p in profiles]
     return out
-
-
-def _matches(candidate: str, word: str) -> bool:
-    c, w = candidate.upper(), word.upper()
-    if c == w:
-        return False  # already typed in full
-    return c.startswith(w) or c.lstrip("<").startswith(w.lstrip("<"))
 
 
 class SmtpCompleter(Completer):
@@ -174,14 +163,15 @@ class SmtpCompleter(Completer):
         self.dialog = dialog
         self.addresses = addresses
         self.profiles = profiles
-        self._files = PathCompleter(expanduser=True)
 
     def get_completions(self, document: Document,
                         complete_event: CompleteEvent) -> Iterable[Completion]:
         s = suggest(document.text_before_cursor, self.dialog())
-        if FILE in s.kinds:
-            yield from self._files.get_completions(Document(s.word), complete_event)
+        cmd = lookup(s.verb) if ARGUMENT in s.kinds else None
+        if cmd is not None and cmd.complete is not None:
+            context = ArgContext(self.dialog(), self.addresses(), self.profiles, complete_event)
+            yield from cmd.complete(s.word, context)
             return
-        for text, meta in words(s, self.dialog(), self.addresses(), self.profiles):
-            if _matches(text, s.word):
+        for text, meta in words(s, self.dialog(), self.addresses()):
+            if matches(text, s.word):
                 yield Completion(text, -len(s.word), display_meta=meta)

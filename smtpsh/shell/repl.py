@@ -10,124 +10,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import signal
 import sys
-from collections import deque
-from collections.abc import Coroutine, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.application import get_app_session
+from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory, DynamicAutoSuggest
 from prompt_toolkit.completion import DynamicCompleter
-from prompt_toolkit.filters import Condition
-from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import History, InMemoryHistory
-from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import (
-    ConditionalKeyBindings,
-    KeyBindings,
-    KeyPressEvent,
-    merge_key_bindings,
-)
 from prompt_toolkit.lexers import DynamicLexer, Lexer
-from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.patch_stdout import patch_stdout
-from prompt_toolkit.styles import Style
 
-from smtpsh.app import starttls_lines
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import MAIL, RCPT, Reply, split_command
-from smtpsh.render import STYLES, Fragments, meaning, render, to_plain, use_color
-from smtpsh.session import Interaction, Note, Output, Received, Sent, Session, Warn
+from smtpsh.render import Fragments
+from smtpsh.session import Interaction, Session
+from smtpsh.settings import starttls_lines
 from smtpsh.shell import commands
 from smtpsh.shell.completer import SmtpCompleter
 from smtpsh.shell.history import SafeHistory
+from smtpsh.shell.keys import (
+    CHOICES,
+    CTRL_C_CHOICE,
+    keys_wait_for_prompt,
+    quiet_input,
+    shell_bindings,
+)
+from smtpsh.shell.screen import Screen
+from smtpsh.shell.state import ShellState
+from smtpsh.shell.style import build_style, color_depth
 from smtpsh.shell.toolbar import toolbar
 
 if TYPE_CHECKING:
-    from smtpsh.app import Settings
     from smtpsh.sandbox import Sandbox
-
-_ADDRESS = re.compile(r"\b(?:FROM|TO)\s*:\s*<([^<>\s]+)>", re.IGNORECASE)
-MRU_SIZE = 50
-# Ctrl-C inside DATA: one key, no Enter. Enter and Escape (and Ctrl-C again) keep typing.
-CTRL_C_CHOICE = ("e: end the message now · k (or Enter): keep typing ·"
-                 " x: close the connection ")
-CHOICES = "ekx"
-# The prompt's own classes, coloured from render.STYLES so colours live in one table.
-_UI_STYLES = {
-    "prompt": "bold",
-    "prompt.tls": STYLES["reply.2"][0],
-    "prompt.state": STYLES["reply.3"][0],
-    "prompt.data": STYLES["reply.3"][0],
-}
-
-
-def build_style() -> Style:
-    rules = {name: pt for name, (pt, _) in STYLES.items() if pt}
-    return Style.from_dict(rules | _UI_STYLES)
-
-
-def color_depth(choice: str) -> ColorDepth | None:
-    """--color: never -> monochrome; always -> colour even with NO_COLOR; auto -> as the tty."""
-    if not use_color(choice, sys.stdout):
-        return ColorDepth.DEPTH_1_BIT
-    return ColorDepth.DEPTH_8_BIT if choice == "always" else None
-
-
-@contextlib.contextmanager
-def keys_wait_for_prompt(fd: int) -> Iterator[None]:
-    """Between prompts, keys typed ahead are not echoed and not taken as line edits.
-
-    prompt_toolkit puts the tty in raw mode only while a prompt runs. In cooked mode, a
-    Ctrl-D typed during a slow reply would be swallowed as an end of file, and other keys
-    echoed through the output; with ICANON and ECHO off they wait, intact, for the next
-    prompt. ISIG stays on, so Ctrl-C still interrupts a command.
-    """
-    try:
-        import termios
-    except ImportError:  # not POSIX
-        yield
-        return
-    try:
-        old = termios.tcgetattr(fd)
-    except (OSError, ValueError, termios.error):
-        yield  # not a terminal (tests, pipes): nothing to do
-        return
-    new = list(old)
-    new[3] &= ~(termios.ICANON | termios.ECHO)
-    termios.tcsetattr(fd, termios.TCSANOW, new)
-    try:
-        yield
-    finally:
-        termios.tcsetattr(fd, termios.TCSANOW, old)
-
-
-def _quiet_input() -> Input | None:
-    """The terminal input, but printing above the prompt no longer echoes typed keys.
-
-    prompt_toolkit prints above a running prompt (run_in_terminal) in the tty's cooked mode,
-    where the kernel echoes keys typed meanwhile into the output. Here "cooked" is the mode
-    of keys_wait_for_prompt: the keys wait, unechoed, for the prompt to read them.
-    """
-    try:
-        from prompt_toolkit.input.vt100 import Vt100Input
-    except ImportError:  # not POSIX
-        return None
-    current = get_app_session().input
-    if type(current) is not Vt100Input:  # a pipe (tests) or another kind of input
-        return None
-
-    class QuietInput(Vt100Input):
-        def cooked_mode(self) -> AbstractContextManager[None]:
-            return keys_wait_for_prompt(self.fileno())
-
-    return QuietInput(current.stdin)
+    from smtpsh.settings import Settings
 
 
 def _smtp_lexer() -> Lexer | None:
@@ -155,7 +74,8 @@ class _Asker(Interaction):
 
     async def chunk(self, size: int) -> bytes | None:
         """BDAT's octets, typed as lines (each ended by CRLF) until `size` are there."""
-        self.shell.note(f"type the {size} octets of the chunk; each line counts with its CRLF")
+        self.shell.screen.note(f"type the {size} octets of the chunk;"
+                               " each line counts with its CRLF")
         data = b""
         while len(data) < size:
             line = await self.shell.ask("bdat> ", False)
@@ -166,7 +86,10 @@ class _Asker(Interaction):
 
 
 class Shell:
-    """The state of one interactive session: what commands, completer and toolbar read."""
+    """One interactive session: the prompt, the screen, the state; the loop in `run`.
+
+    What the shell's commands use of it is `commands.ShellApi`.
+    """
 
     def __init__(self, settings: Settings, session: Session, config: Config | None = None, *,
                  sandbox: Sandbox | None = None,
@@ -175,32 +98,23 @@ class Shell:
         self.session = session
         self.config = config or Config()
         self.sandbox = sandbox
-        self.host, self.port, self.tls_mode = "", 0, "none"
-        self.prelude: list[str] = []  # what --starttls/--auth send, again on :reconnect
-        self.lines: list[str] = []  # the dialog as plain text (C:/S:/--/!!), for :save
-        self.addresses: deque[str] = deque(maxlen=MRU_SIZE)
+        self.state = ShellState()
+        self.screen = Screen(lambda: self.prompt.app.output, build_style(),
+                             color_depth(settings.color), guide=settings.guide,
+                             explain=self.config.explain)
         self.done = False
-        self.failure: Failure | None = None  # why the last connect failed
         self._startup_warnings: list[str] = []
-        self.after_334 = False  # the last reply was a SASL challenge
         self.prompts = 0  # prompts shown so far (tests wait on it)
-        self._asking = False  # a question from the session (AUTH) is on the prompt
-        self._typed = False  # running a line the user typed: its echo is already on screen
-        self._last_sent = ""  # the last command line sent (not message text), for the guide
-        self.target: tuple[str, int, str] | None = None  # the last server that connected
-        self._choosing = False  # a single-key choice is on the prompt (Ctrl-C in DATA)
         self._cut = ""  # the line being typed when Ctrl-C came
         self._restore = ""  # text to put back in the next prompt's buffer
         self._watch: asyncio.Task[None] | None = None
         self._work: asyncio.Task[None] | None = None  # what Ctrl-C cancels between prompts
         self._base_options = session.options
-        self.style = build_style()
-        self.color_depth = color_depth(settings.color)
         # The session was made with script mode's printer; the shell renders events itself.
-        session.output = self.emit
+        session.output = self.screen.emit
         session.interaction = _Asker(self)
         self.prompt = prompt_session or PromptSession(history=self._history(),
-                                                      input=_quiet_input())
+                                                      input=quiet_input())
         self._configure(self.prompt)
 
     # --- building the prompt -----------------------------------------------------------
@@ -210,7 +124,7 @@ class Shell:
             return InMemoryHistory()
         try:
             return SafeHistory(state_dir() / "history",
-                               lambda: (self.plain_input, self.after_334))
+                               lambda: (self.plain_input, self.screen.after_334))
         except OSError as exc:
             self._startup_warnings.append(
                 f"no history file ({exc.strerror}); history is kept in memory only")
@@ -219,46 +133,25 @@ class Shell:
     @property
     def plain_input(self) -> bool:
         """Message text or an answer to the session: not SMTP, and never kept in history."""
-        return self.session.in_data or self._asking
+        return self.session.in_data or self.state.asking
 
     def _configure(self, p: PromptSession[str]) -> None:
         lexer = _smtp_lexer()
         suggest = AutoSuggestFromHistory()
-        completer = SmtpCompleter(lambda: self.session.dialog, lambda: self.addresses,
+        completer = SmtpCompleter(lambda: self.session.dialog, lambda: self.state.addresses,
                                   tuple(self.config.profiles))
-        p.completer = DynamicCompleter(lambda: None if self._asking else completer)
+        p.completer = DynamicCompleter(lambda: None if self.state.asking else completer)
         p.complete_while_typing = True
         # No SMTP colouring and no suggestions from typed commands in plain input.
         p.lexer = DynamicLexer(lambda: None if self.plain_input else lexer)
         p.auto_suggest = DynamicAutoSuggest(lambda: None if self.plain_input else suggest)
         p.bottom_toolbar = self._toolbar
-        p.style = self.style
+        p.style = self.screen.style
         # Only the shell's own colours (render.STYLES): Pygments' default style is made for
         # light backgrounds (addresses in dark navy).
         p.include_default_pygments_style = False
-        p.color_depth = self.color_depth
-        choice = ConditionalKeyBindings(self._choice_bindings(), Condition(lambda: self._choosing))
-        p.key_bindings = merge_key_bindings([p.key_bindings, choice]) if p.key_bindings else choice
-
-    def _choice_bindings(self) -> KeyBindings:
-        """Keys of a single-key choice: one of CHOICES, Enter/Escape for 'k', others ignored."""
-        kb = KeyBindings()
-
-        def choose(event: KeyPressEvent, key: str) -> None:
-            event.current_buffer.text = key  # the prompt's last frame shows the answer
-            event.app.exit(result=key)
-
-        for key in CHOICES:
-            for k in (key, key.upper()):
-                kb.add(k)(lambda event, key=key: choose(event, key))
-        kb.add("enter")(lambda event: choose(event, "k"))
-        kb.add("escape", eager=True)(lambda event: choose(event, "k"))
-        # Anything else (letters, a paste, history and completion keys) is not an answer and
-        # does not edit the prompt either.
-        for other in ("<any>", "<bracketed-paste>", "up", "down", "c-p", "c-n", "c-r", "c-s",
-                      "tab", "s-tab"):
-            kb.add(other)(lambda event: None)
-        return kb
+        p.color_depth = self.screen.color_depth
+        p.key_bindings = shell_bindings(self.state, p.key_bindings)
 
     def _toolbar(self) -> Fragments:
         text = self.prompt.default_buffer.document.text_before_cursor
@@ -270,61 +163,16 @@ class Shell:
         session, dialog = self.session, self.session.dialog
         if session.in_data:
             return [("class:prompt.data", "data> ")]
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        out: Fragments = [("class:prompt", f"smtp {host}:{self.port}")]
+        host = f"[{self.state.host}]" if ":" in self.state.host else self.state.host
+        out: Fragments = [("class:prompt", f"smtp {host}:{self.state.port}")]
         marks = (["tls"] if dialog.tls else []) + ([dialog.user] if dialog.user else [])
         if marks and session.connected:
             out += [("", " "), ("class:prompt.tls", f"[{' '.join(marks)}]")]
-        state = "closed" if not session.connected else {MAIL: "mail", RCPT: "rcpt"}.get(
+        where = "closed" if not session.connected else {MAIL: "mail", RCPT: "rcpt"}.get(
             dialog.state)
-        if state:
-            out += [("", " "), ("class:prompt.state", state)]
+        if where:
+            out += [("", " "), ("class:prompt.state", where)]
         return out + [("class:prompt", "> ")]
-
-    # --- output ------------------------------------------------------------------------
-
-    def emit(self, event: Output) -> None:
-        """The session's events: kept for :save, shown unless it echoes what was typed."""
-        frags = render(event)
-        if isinstance(event, Sent) and not event.data:
-            self._last_sent = event.text
-        if isinstance(event, Received):
-            self.after_334 = event.reply.code == 334
-            why = None
-            if self.settings.guide and event.reply.is_error:
-                from smtpsh.guide import explain_answer
-
-                why = explain_answer(event.reply, event.command)
-            if why:
-                frags += [("", "\n"), ("class:explain", f"   = {why}")]
-            elif self.config.explain:
-                frags += meaning(event.reply)
-        self.lines.append(to_plain(frags))
-        if isinstance(event, Sent) and self._typed:
-            self._typed = False  # only the typed line itself is on screen already; what
-            return  # the shell sends for it (AUTH answers, base64) is shown
-        self.show(frags)
-
-    def show(self, frags: Fragments) -> None:
-        # Above the running prompt when there is one (prompt_toolkit redraws it after).
-        print_formatted_text(FormattedText(frags), style=self.style, output=self.prompt.app.output,
-                             color_depth=self.color_depth, include_default_pygments_style=False)
-
-    def out(self, text: str) -> None:
-        """A shell command's output: on screen only (:save keeps the dialog)."""
-        self.show([("", text)])
-
-    def note(self, text: str) -> None:
-        self.emit(Note(text))
-
-    def warn(self, text: str) -> None:
-        self.emit(Warn(text))
-
-    def clear_screen(self) -> None:
-        output = self.prompt.app.output
-        output.erase_screen()
-        output.cursor_goto(0, 0)
-        output.flush()
 
     # --- connection --------------------------------------------------------------------
 
@@ -335,20 +183,19 @@ class Shell:
         tls: "implicit" for TLS from the first byte, "starttls" for EHLO, STARTTLS, EHLO.
         """
         await self.hang_up()
-        self.host, self.port, self.tls_mode = host, port, tls
+        self.state.aim(host, port, tls)
         implicit = tls == "implicit" or self._base_options.implicit_tls
         self.session.options = replace(self._base_options, implicit_tls=implicit)
         try:
             await self.session.connect(host, port)
         except Failure as exc:
-            self.failure = exc
-            self.warn(str(exc))
-            if self.target is not None:  # :reconnect goes back to a server that worked
-                self.host, self.port, self.tls_mode = self.target
-                self.note(f"not connected: :reconnect goes back to {self.host}"
-                          f" port {self.port}")
+            self.state.failure = exc
+            self.screen.warn(str(exc))
+            if self.state.back():  # :reconnect goes back to a server that worked
+                self.screen.note(f"not connected: :reconnect goes back to {self.state.host}"
+                                 f" port {self.state.port}")
             return False
-        self.target = (host, port, tls)
+        self.state.arrived()
         if tls == "starttls":
             prelude = [*starttls_lines(self.settings.ehlo), *(prelude or [])]
         await self.run_prelude(prelude or [])
@@ -359,14 +206,14 @@ class Shell:
         for line in lines:
             reply = await self.command(line)
             if reply.klass != 2 or (line.upper() == "STARTTLS" and not self.session.dialog.tls):
-                self.warn(f"{line.split()[0]} did not succeed: the rest is left to you")
+                self.screen.warn(f"{line.split()[0]} did not succeed: the rest is left to you")
                 return
 
     async def hang_up(self) -> None:
         """QUIT if connected (closing without it inside DATA, where QUIT would be text)."""
         session = self.session
         if session.connected and session.in_data:
-            self.note("closing inside DATA: the server drops the unfinished message")
+            self.screen.note("closing inside DATA: the server drops the unfinished message")
         elif session.connected:
             with contextlib.suppress(Failure):
                 await self.command("QUIT")
@@ -374,32 +221,26 @@ class Shell:
 
     async def command(self, line: str) -> Reply:
         """Send a command the shell chose (shown on screen, unlike a typed one)."""
-        typed, self._typed = self._typed, False
+        typed, self.screen.typed = self.screen.typed, False
         try:
             return await self.session.command(line)
         finally:
-            self._typed = typed
+            self.screen.typed = typed
 
     async def end_data(self) -> None:
         await self.session.data_end()
 
     async def ask(self, prompt: str, secret: bool) -> str | None:
         """A question from the session, in the middle of a command; None if cancelled."""
-        self._asking = True
+        self.state.asking = True
         self.prompts += 1
         try:
             return await self.prompt.prompt_async(prompt, is_password=secret)
         except (KeyboardInterrupt, EOFError):
             return None
         finally:
-            self._asking = False
+            self.state.asking = False
             self._arm_ctrl_c()  # the prompt took Ctrl-C over and let it go when it ended
-
-    def _remember(self, line: str) -> None:
-        for address in _ADDRESS.findall(line):
-            with contextlib.suppress(ValueError):
-                self.addresses.remove(address)
-            self.addresses.appendleft(address)
 
     # --- the watch task ----------------------------------------------------------------
 
@@ -421,7 +262,7 @@ class Shell:
             self._failed(exc)
             return
         except Exception as exc:  # noqa: BLE001 - shown in one line, the shell goes on
-            self.warn(f"error while reading from the server: {exc}")
+            self.screen.warn(f"error while reading from the server: {exc}")
         if not self.session.connected:
             self._offer_reconnect()
         with contextlib.suppress(Exception):
@@ -430,14 +271,15 @@ class Shell:
     def _failed(self, exc: Failure) -> None:
         """A failure in one line, and the way back when the connection is gone."""
         if self.session.connected or exc.exit != Exit.LOST:
-            self.warn(str(exc))  # (a lost connection was already reported by the session)
+            self.screen.warn(str(exc))  # (a lost connection was already reported by the session)
         if not self.session.connected:
             self._offer_reconnect()
         with contextlib.suppress(Exception):
             self.prompt.app.invalidate()  # the prompt shows the new state
 
     def _offer_reconnect(self) -> None:
-        self.note(f"not connected: :reconnect connects to {self.host} port {self.port} again")
+        self.screen.note(f"not connected: :reconnect connects to {self.state.host}"
+                         f" port {self.state.port} again")
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -450,15 +292,15 @@ class Shell:
     async def _run(self, host: str, port: int, greeting: Reply | None,
                    prelude: list[str] | None) -> int:
         for text in self._startup_warnings:
-            self.warn(text)
-        self.prelude = list(prelude or [])
+            self.screen.warn(text)
+        self.state.prelude = list(prelude or [])
         try:
             if greeting is not None:
-                self.host, self.port = self.session.host, self.session.port
-                self.target = (self.host, self.port, self.tls_mode)
+                self.state.aim(self.session.host, self.session.port)
+                self.state.arrived()
                 await self._interruptible(self.run_prelude(prelude or []))
             elif host and not await self.connect(host, port, prelude=prelude):
-                return self.failure.exit if self.failure else Exit.CONNECT
+                return self.state.failure.exit if self.state.failure else Exit.CONNECT
             with patch_stdout(raw=True):  # stray writes go above the prompt, not through it
                 while not self.done:
                     await self._step()
@@ -503,11 +345,11 @@ class Shell:
 
     async def _choose(self, question: str) -> str:
         """One key of CHOICES, without Enter; 'k' for Enter, Escape, Ctrl-C or Ctrl-D."""
-        self._choosing = True
+        self.state.choosing = True
         try:
             answer = await self._read(question)
         finally:
-            self._choosing = False
+            self.state.choosing = False
             self._cut = ""
             self._arm_ctrl_c()  # the prompt took Ctrl-C over and let it go when it ended
         return answer if isinstance(answer, str) and answer in CHOICES else "k"
@@ -522,7 +364,7 @@ class Shell:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise
-            self.note("interrupted; a reply still on its way is shown when it comes")
+            self.screen.note("interrupted; a reply still on its way is shown when it comes")
         finally:
             self._work = None
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -543,19 +385,19 @@ class Shell:
             pass  # not in the main thread: Ctrl-C keeps its default meaning
 
     async def _run_line(self, line: str) -> None:
-        self._typed = True
+        self.screen.typed = True
         try:
             if self.session.in_data:
                 await self._data_line(line)
             elif line.lstrip().startswith(commands.PREFIX):
                 await commands.run(self, line)
             elif line.strip():
-                self._remember(line)
+                self.state.remember(line)
                 await self.session.command(line)
                 if split_command(line)[0] == "QUIT" and not self.session.connected:
                     self.done = True  # QUIT answered and closed: leave, as telnet does
         finally:
-            self._typed = False
+            self.screen.typed = False
 
     async def _data_line(self, line: str) -> None:
         if line == ".":
@@ -569,14 +411,14 @@ class Shell:
         cut, self._cut = self._cut, ""
         if not self.session.in_data:
             return  # the line is dropped; a fresh prompt follows
-        self.note("SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the lone dot"
+        self.screen.note("SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the lone dot"
                   " ends it and the server may deliver it; only closing the connection drops"
                   " it.")
         choice = await self._choose(CTRL_C_CHOICE)
         if not self.session.in_data:
             return  # the server ended it meanwhile (shown above)
         if cut and choice != "k":
-            self.note("the unfinished line is not sent")
+            self.screen.note("the unfinished line is not sent")
         if choice == "e":
             await self.end_data()
         elif choice == "x":
@@ -584,11 +426,11 @@ class Shell:
             self._offer_reconnect()
         else:
             self._restore = cut  # back in the data prompt, as it was
-            self.note("keep typing; a line with only '.' ends the message")
+            self.screen.note("keep typing; a line with only '.' ends the message")
 
     async def _on_ctrl_d(self) -> None:
         if self.session.in_data:
-            self.note("Ctrl-D: ending the message (the lone dot)")
+            self.screen.note("Ctrl-D: ending the message (the lone dot)")
             await self.end_data()
             return
         await self.hang_up()
@@ -599,7 +441,7 @@ class Shell:
         where = record_crash(exc)
         detail = f" (details in {where})" if where else ""
         with contextlib.suppress(Exception):
-            self.warn(f"internal error: {type(exc).__name__}: {exc}{detail}")
+            self.screen.warn(f"internal error: {type(exc).__name__}: {exc}{detail}")
 
 
 async def run(settings: Settings, session: Session, host: str, port: int, *,

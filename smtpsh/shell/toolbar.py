@@ -19,8 +19,8 @@ from prompt_toolkit.utils import get_cwidth
 from smtpsh import explain, guide
 from smtpsh.protocol import CONNECTED, DATA, Dialog
 from smtpsh.render import Fragments
-from smtpsh.shell import VERBS, verb_syntax
-from smtpsh.shell.commands import PREFIX, human_size, lookup
+from smtpsh.shell import VERBS, human_size, verb_syntax
+from smtpsh.shell.commands import PREFIX, lookup
 
 SEP = ("class:bottom-toolbar.sep", "  │  ")
 DOT = " · "
@@ -160,7 +160,7 @@ def syntax_hint(text: str, dialog: Dialog) -> str:
         return ""
     if word.startswith(PREFIX):
         cmd = lookup(word)
-        return f"{PREFIX}{cmd.name} {cmd.args}".rstrip() + f" · {cmd.help}" if cmd else ""
+        return f"{cmd.usage} · {cmd.help}" if cmd else ""
     if dialog.state == DATA:
         return ""
     verb = _typed_verb(word)
