@@ -18,6 +18,7 @@ from smtpsh.tls import TlsOptions, tls_versions
 if TYPE_CHECKING:
     from smtpsh.sandbox import Sandbox
     from smtpsh.session import ConnectOptions, Session
+    from smtpsh.transcript import Redactor, Transcript
 
 def _epilog() -> str:
     from smtpsh.exitcodes import MEANING
@@ -136,7 +137,10 @@ def parse_target(target: str, port_arg: str | None, port_opt: int | None,
 
 
 def settings_from_args(ns: argparse.Namespace) -> Settings:
-    s = Settings(commands=ns.command, timeout=ns.timeout, source=ns.source,
+    import socket
+    from dataclasses import replace
+
+    s = Settings(commands=tuple(ns.command), timeout=ns.timeout, source=ns.source,
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
                  show_cert=ns.show_cert,
@@ -144,11 +148,13 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  token_file=ns.token_file,
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
-                 explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp)
-    s.tls = TlsOptions(insecure=ns.insecure, cafile=ns.cafile, servername=ns.tls_servername,
-                       min_version=ns.tls_min, max_version=ns.tls_max, certfile=ns.cert,
-                       keyfile=ns.key, keylog=ns.keylog)
-    s.ehlo = ns.ehlo or local_name()
+                 explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp,
+                 tls=TlsOptions(insecure=ns.insecure, cafile=ns.cafile,
+                                servername=ns.tls_servername, min_version=ns.tls_min,
+                                max_version=ns.tls_max, certfile=ns.cert, keyfile=ns.key,
+                                keylog=ns.keylog),
+                 ehlo=ns.ehlo or local_name(),
+                 family={4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0))
     if ns.tls and ns.starttls:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:
@@ -157,9 +163,6 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--nameserver and --dry-run go with --mx")
     if not 0 < ns.timeout < float("inf"):  # also refuses nan
         raise UsageError("--timeout must be a number of seconds more than 0")
-    import socket
-
-    s.family = {4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0)
     if ns.serve is not None and not ns.sandbox:
         raise UsageError("--serve goes with --sandbox")
     if ns.sandbox:
@@ -171,13 +174,12 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     if ns.mx:
         if ns.port_arg:
             raise UsageError("with --mx, give the port with -p")
-        s.host, s.port = ns.target, ns.port or (465 if ns.tls else 25)
-        return s
+        return replace(s, host=ns.target, port=ns.port or (465 if ns.tls else 25))
     default = 465 if ns.tls else 24 if ns.lmtp else 25
-    s.host, s.port = parse_target(ns.target, ns.port_arg, ns.port, default)
-    if s.port == 465 and not ns.starttls:
-        s.implicit_tls = True  # RFC 8314: port 465 speaks TLS from the first byte
-    return s
+    host, port = parse_target(ns.target, ns.port_arg, ns.port, default)
+    # RFC 8314: port 465 speaks TLS from the first byte
+    implicit = ns.tls or (port == 465 and not ns.starttls)
+    return replace(s, host=host, port=port, implicit_tls=implicit)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -282,8 +284,6 @@ def run(settings: Settings) -> int:
         sys.stderr.write(f"smtpsh: {exc}\n")
         return Exit.USAGE
 
-    from smtpsh.render import Printer, use_color
-    from smtpsh.session import ConnectOptions, Session
     from smtpsh.transcript import Redactor, Transcript
 
     redactor = Redactor(settings.show_secrets)
@@ -295,25 +295,38 @@ def run(settings: Settings) -> int:
             sys.stderr.write(f"smtpsh: cannot write the transcript {settings.transcript}: "
                              f"{exc.strerror}\n")
             return Exit.ERROR
-    printer = Printer(use_color(settings.color, sys.stdout),
-                      explain=settings.explain_replies)
-    options = ConnectOptions(timeout=settings.timeout, family=settings.family,
-                             source=settings.source, implicit_tls=settings.implicit_tls,
-                             tls=settings.tls, show_cert=settings.show_cert,
-                             lmtp=settings.lmtp)
-    session = Session(printer, options, transcript, redactor)
-    session.credentials = creds
     try:
-        return asyncio.run(_dialog(settings, session))
+        return asyncio.run(_dialog(settings, creds, transcript, redactor))
     finally:
         if transcript is not None:
             transcript.close()
 
 
-async def _dialog(settings: Settings, session: Session) -> int:
-    from smtpsh.script import ScriptInput
+async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcript | None,
+                  redactor: Redactor) -> int:
+    """Make the session for the mode (the shell's screen, or script mode's printer), then
+    the sandbox and --mx, then the dialog."""
+    from smtpsh.script import ScriptInput, ScriptInteraction
     from smtpsh.script import run as run_script
+    from smtpsh.session import Session
 
+    shell = None
+    if not settings.commands and sys.stdin is not None and sys.stdin.isatty():
+        from smtpsh.shell.repl import make_shell
+
+        shell = make_shell(settings, transcript=transcript, redactor=redactor,
+                           credentials=creds)
+        session = shell.session
+    else:
+        from smtpsh.render import Printer, use_color
+
+        # No stdin at all (closed by the caller) reads as an empty script.
+        stream = None if settings.commands or sys.stdin is None else sys.stdin.buffer
+        inp = ScriptInput(stream, list(settings.commands))
+        printer = Printer(use_color(settings.color, sys.stdout),
+                          explain=settings.explain_replies)
+        session = Session(printer, settings.connect_options(), transcript, redactor,
+                          ScriptInteraction(inp, settings.plain_auth), creds)
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
     try:
@@ -332,18 +345,9 @@ async def _dialog(settings: Settings, session: Session) -> int:
             host, greeting = chosen
         if sandbox is not None and settings.auth:
             session.credentials = {**sandbox.credentials, **session.credentials}
-
-        if not settings.commands and sys.stdin is not None and sys.stdin.isatty():
-            from smtpsh.shell.repl import run as run_shell
-
-            return await run_shell(settings, session, host, port, greeting=greeting,
-                                   prelude=prelude(settings), sandbox=sandbox)
-        # No stdin at all (closed by the caller) reads as an empty script.
-        stream = None if settings.commands or sys.stdin is None else sys.stdin.buffer
-        inp = ScriptInput(stream, settings.commands)
-        from smtpsh.script import ScriptInteraction
-
-        session.interaction = ScriptInteraction(inp, settings.plain_auth)
+        if shell is not None:
+            shell.sandbox = sandbox
+            return await shell.run(host, port, greeting, prelude(settings))
         return await run_script(session, inp, host, port, greeting, prelude(settings),
                                 require_tls=settings.starttls, pipeline=settings.pipeline)
     except Failure as exc:  # before the dialog proper: the sandbox, --mx

@@ -15,6 +15,7 @@ class Exit(IntEnum):
     PERMANENT = 8
     DNS_BOUNCE = 9
     DNS_DEFER = 10
+    AUTH = 11
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
@@ -32,6 +33,7 @@ MEANING = {
     Exit.PERMANENT: "a reply in the dialog was 5xx",
     Exit.DNS_BOUNCE: "--mx: the domain does not exist or accepts no mail (would bounce)",
     Exit.DNS_DEFER: "--mx: temporary DNS failure, or no server could be reached (would defer)",
+    Exit.AUTH: "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
 }
 

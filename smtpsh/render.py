@@ -7,6 +7,7 @@ without importing prompt_toolkit.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from typing import TextIO
@@ -153,13 +154,19 @@ def use_color(choice: str, stream: TextIO) -> bool:
 
 
 class Printer:
-    """Prints events line by line for script mode."""
+    """Prints events line by line for script mode.
+
+    Lines are written at once but flushed once per turn of the event loop, before it waits
+    for the network again: a dialog of thousands of commands does not pay a system call per
+    line, and a reader of the output (a pipe, `tee`) still sees each reply as it comes.
+    """
 
     def __init__(self, color: bool, stream: TextIO | None = None,
                  explain: bool = False) -> None:
         self.color = color
         self.stream = stream or sys.stdout
         self.explain = explain
+        self._flush_due = False
 
     def __call__(self, event: Output) -> None:
         frags = render(event)
@@ -168,4 +175,16 @@ class Printer:
             frags += meaning(event.reply, event.command, known=True)
         text = to_ansi(frags) if self.color else to_plain(frags)
         self.stream.write(text + "\n")
-        self.stream.flush()
+        if not self._flush_due:
+            try:
+                asyncio.get_running_loop().call_soon(self._flush)
+                self._flush_due = True
+            except RuntimeError:  # no loop (before or after the dialog): now
+                self.stream.flush()
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe is reported where the next write fails

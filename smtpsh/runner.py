@@ -72,7 +72,7 @@ async def stream_message(session: Session, chunks: Iterable[bytes], *,
     return await session.data_end() if end else []
 
 
-ShellLine = Callable[[str], Awaitable[None]]
+ShellLine = Callable[[str], Awaitable[object]]
 
 
 class Runner:
@@ -91,13 +91,18 @@ class Runner:
         for reply in replies:
             self.status = worse(self.status, reply)
 
-    async def prelude(self, lines: list[str], require_tls: bool = False) -> None:
-        """What --starttls and --auth type for the user. An EHLO the server does not know
-        (500/502) is followed by HELO, with a note (RFC 5321 4.1.4)."""
+    async def prelude(self, lines: list[str], require_tls: bool = False,
+                      stop: bool = False) -> bool:
+        """What --starttls, --auth and a profile type for the user; False if a step failed.
+
+        An EHLO the server does not know (500/502) is followed by HELO, with a note (RFC
+        5321 4.1.4). `stop`: leave the rest to the user after a step that failed (the
+        shell); script mode goes on and lets the exit status say it.
+        """
         session = self.session
         for typed in lines:
             if session.dialog.state == CLOSED:
-                break
+                return False
             reply = await session.command(typed)
             verb, rest = split_command(typed)
             if verb == "EHLO" and reply.code in (500, 502):
@@ -105,9 +110,17 @@ class Runner:
                              " (RFC 5321 4.1.4); no extensions are known then")
                 reply = await session.command(f"HELO {rest}".strip())
             self.account([reply])
+            failed = reply.klass != 2 or (verb == "STARTTLS" and not session.dialog.tls) or (
+                verb == "AUTH" and not session.dialog.user)
             if require_tls and verb == "STARTTLS" and not session.dialog.tls:
                 raise Failure("the server did not start TLS: not going on in clear text",
                               Exit.TLS)
+            if verb == "AUTH":
+                self._auth_outcome()
+            if failed and stop:
+                session.warn(f"{verb} did not succeed: the rest is left to you")
+                return False
+        return True
 
     async def run(self, source: LineSource, *, finish: bool = True) -> bool:
         """Run the lines of `source`; False when the connection closed before their end.
@@ -116,6 +129,8 @@ class Runner:
         block leaves it open for the lines typed next.
         """
         session = self.session
+        if session.in_data:  # a block pasted at the data prompt starts with message text
+            await self._message(source, finish)
         while (line := source.readline()) is not None:
             if _skip(line):
                 continue
@@ -130,11 +145,22 @@ class Runner:
                 self.account(await session.pipeline(self._group(line, source)))
             else:
                 self.account([await session.command(line)])
-                if verb == "AUTH" and self.script:
-                    self._skip_unasked_answers(source)
+                if verb == "AUTH":
+                    self._auth_outcome()
+                    if self.script:
+                        self._skip_unasked_answers(source)
             if session.in_data:
                 await self._message(source, finish)
         return True
+
+    def _auth_outcome(self) -> None:
+        """A 2xx other than 235 ends AUTH unauthenticated (RFC 4954 6): the status says so."""
+        from smtpsh import auth
+
+        step = self.session.client.sasl_step
+        if isinstance(step, auth.Done) and step.outcome is auth.Outcome.NOT_235 and (
+                self.status == Exit.OK):
+            self.status = Exit.AUTH
 
     def _pipelining(self) -> bool:
         if not self.pipeline:

@@ -7,15 +7,21 @@ A low module: the shell, --mx and the entry point read it; it imports nothing of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from smtpsh.tls import TlsOptions
 
+if TYPE_CHECKING:
+    from smtpsh.session import ConnectOptions
 
-@dataclass
+
+@dataclass(frozen=True)
 class Settings:
+    """Built once from the command line; each mode makes its session from it."""
+
     host: str | None = None
     port: int = 25
-    commands: list[str] = field(default_factory=list)
+    commands: tuple[str, ...] = ()
     timeout: float = 30.0
     family: int = 0
     source: str | None = None
@@ -42,6 +48,13 @@ class Settings:
     guide: bool = False
     pipeline: bool = False
     lmtp: bool = False
+
+    def connect_options(self) -> ConnectOptions:
+        from smtpsh.session import ConnectOptions
+
+        return ConnectOptions(timeout=self.timeout, family=self.family, source=self.source,
+                              implicit_tls=self.implicit_tls, tls=self.tls,
+                              show_cert=self.show_cert, lmtp=self.lmtp)
 
 
 def local_name() -> str:

@@ -18,7 +18,7 @@ from smtpsh.config import Config, ConfigError, Profile, config_path, load, state
 from smtpsh.exitcodes import Exit
 from smtpsh.protocol import Dialog, Reply
 from smtpsh.render import to_plain
-from smtpsh.session import ConnectOptions, Session
+from smtpsh.session import ConnectOptions
 from smtpsh.settings import Settings
 from smtpsh.shell.history import keep
 from smtpsh.shell.repl import Shell
@@ -116,9 +116,8 @@ def drive() -> Iterator[Callable[..., Driver]]:
     with create_pipe_input() as inp, create_app_session(input=inp, output=DummyOutput()):
 
         def make(config: Config | None = None, **settings: object) -> Driver:
-            session = Session(lambda event: None, ConnectOptions(timeout=5))
             s = Settings(color="never", ehlo="me.test", **settings)  # type: ignore[arg-type]
-            return Driver(Shell(s, session, config or Config()), inp)
+            return Driver(Shell(s, config or Config(), options=ConnectOptions(timeout=5)), inp)
 
         yield make
 
@@ -591,3 +590,24 @@ async def test_raw_sends_bytes_as_typed(drive, server) -> None:
     assert "S: 250" in screen
     await d.send("\x04")
     await d.finish()
+
+
+async def test_a_pasted_block_runs_as_lines_and_leaves_the_message_open(drive, server,
+                                                                        recorder) -> None:
+    """A multi-line paste is a little script: each line sent (lockstep here: aiosmtpd does
+    not advertise PIPELINING), the message text after DATA's 354, and the data prompt kept
+    for what is typed next."""
+    d = drive()
+    d.start(*server)
+    await d.line("EHLO me.test")
+    await d.send("\x1b[200~MAIL FROM:<a@x.test>\nRCPT TO:<b@y.test>\nDATA\nSubject: pasted\n"
+                 "\n.dot\x1b[201~\r")
+    assert d.shell.session.in_data
+    screen = d.screen()
+    assert "did not advertise PIPELINING" in screen
+    assert "C: RCPT TO:<b@y.test>" in screen and "S: 354" in screen
+    await d.line("typed after")
+    await d.line(".")
+    await d.line("QUIT")
+    assert await d.finish() == Exit.OK
+    assert recorder.envelopes[0].content == b"Subject: pasted\r\n\r\n.dot\r\ntyped after\r\n"

@@ -27,7 +27,8 @@ from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import MAIL, RCPT, Reply, split_command
 from smtpsh.render import Fragments
-from smtpsh.session import Interaction, Session
+from smtpsh.runner import Runner
+from smtpsh.session import ConnectOptions, Interaction, Session
 from smtpsh.settings import starttls_lines
 from smtpsh.shell import commands
 from smtpsh.shell.completer import SmtpCompleter
@@ -43,6 +44,7 @@ from smtpsh.shell.screen import Screen
 from smtpsh.shell.state import ShellState
 from smtpsh.shell.style import build_style, color_depth
 from smtpsh.shell.toolbar import toolbar
+from smtpsh.transcript import Redactor, Transcript
 
 if TYPE_CHECKING:
     from smtpsh.sandbox import Sandbox
@@ -91,11 +93,12 @@ class Shell:
     What the shell's commands use of it is `commands.ShellApi`.
     """
 
-    def __init__(self, settings: Settings, session: Session, config: Config | None = None, *,
+    def __init__(self, settings: Settings, config: Config | None = None, *,
+                 options: ConnectOptions | None = None, transcript: Transcript | None = None,
+                 redactor: Redactor | None = None, credentials: dict[str, str] | None = None,
                  sandbox: Sandbox | None = None,
                  prompt_session: PromptSession[str] | None = None) -> None:
         self.settings = settings
-        self.session = session
         self.config = config or Config()
         self.sandbox = sandbox
         self.state = ShellState()
@@ -109,10 +112,11 @@ class Shell:
         self._restore = ""  # text to put back in the next prompt's buffer
         self._watch: asyncio.Task[None] | None = None
         self._work: asyncio.Task[None] | None = None  # what Ctrl-C cancels between prompts
-        self._base_options = session.options
-        # The session was made with script mode's printer; the shell renders events itself.
-        session.output = self.screen.emit
-        session.interaction = _Asker(self)
+        # The shell's session shows its events on the shell's screen and asks through its
+        # prompt.
+        self.session = Session(self.screen.emit, options or settings.connect_options(),
+                               transcript, redactor, _Asker(self), credentials)
+        self._base_options = self.session.options
         self.prompt = prompt_session or PromptSession(history=self._history(),
                                                       input=quiet_input())
         self._configure(self.prompt)
@@ -203,11 +207,11 @@ class Shell:
 
     async def run_prelude(self, lines: list[str]) -> None:
         """Commands the shell types for the user (--starttls, --auth, a profile)."""
-        for line in lines:
-            reply = await self.command(line)
-            if reply.klass != 2 or (line.upper() == "STARTTLS" and not self.session.dialog.tls):
-                self.screen.warn(f"{line.split()[0]} did not succeed: the rest is left to you")
-                return
+        typed, self.screen.typed = self.screen.typed, False
+        try:
+            await Runner(self.session, script=False).prelude(lines, stop=True)
+        finally:
+            self.screen.typed = typed
 
     async def hang_up(self) -> None:
         """QUIT if connected (closing without it inside DATA, where QUIT would be text)."""
@@ -385,6 +389,9 @@ class Shell:
             pass  # not in the main thread: Ctrl-C keeps its default meaning
 
     async def _run_line(self, line: str) -> None:
+        if "\n" in line or "\r" in line:
+            await self._run_block(line.splitlines())
+            return
         self.screen.typed = True
         try:
             if self.session.in_data:
@@ -398,6 +405,20 @@ class Shell:
                     self.done = True  # QUIT answered and closed: leave, as telnet does
         finally:
             self.screen.typed = False
+
+    async def _run_block(self, lines: list[str]) -> None:
+        """A pasted block: the lines as a script, pipelined where the server allows it
+        (RFC 2920), each shown as sent; a message left open stays open for typing."""
+        from smtpsh.script import ScriptInput
+
+        for line in lines:
+            self.state.remember(line)
+        runner = Runner(self.session, pipeline=True, script=False,
+                        shell_line=lambda line: commands.run(self, line))
+        await runner.run(ScriptInput(lines=lines), finish=False)
+        if self.session.dialog.state == "closed" and any(
+                split_command(x)[0] == "QUIT" for x in lines):
+            self.done = True
 
     async def _data_line(self, line: str) -> None:
         if line == ".":
@@ -444,20 +465,15 @@ class Shell:
             self.screen.warn(f"internal error: {type(exc).__name__}: {exc}{detail}")
 
 
-async def run(settings: Settings, session: Session, host: str, port: int, *,
-              greeting: Reply | None = None, prelude: list[str] | None = None,
-              sandbox: Sandbox | None = None,
-              prompt_session: PromptSession[str] | None = None) -> int:
-    """The interactive shell on `host`:`port`; returns the exit status (0 normally).
-
-    `greeting`: the session is already connected (--mx did it). `prelude`: lines to send
-    first, as if typed (--starttls, --auth).
-    """
+def make_shell(settings: Settings, *, transcript: Transcript | None = None,
+               redactor: Redactor | None = None,
+               credentials: dict[str, str] | None = None) -> Shell:
+    """The interactive shell with the user's config (or the defaults, said in one line)."""
     try:
         config = load()
     except ConfigError as exc:
         config = Config()
         sys.stderr.write(f"smtpsh: config ignored: {exc}\n")
-    shell = Shell(settings, session, config, sandbox=sandbox, prompt_session=prompt_session)
-    return await shell.run(host, port, greeting, prelude)
+    return Shell(settings, config, transcript=transcript, redactor=redactor,
+                 credentials=credentials)
 
