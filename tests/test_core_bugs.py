@@ -70,6 +70,16 @@ def test_auth_answered_250_is_not_authenticated(smtpsh, scripted, tmp_path):
     assert [x.split()[0] for x in srv.received] == [b"EHLO", b"AUTH", b"NOOP", b"QUIT"]
 
 
+def test_auth_answered_250_does_not_exit_0(smtpsh, scripted):
+    """--auth asked for a login and did not get one: not 0 though no reply was 4xx/5xx, but
+    the status of its own (11), also when the script itself runs clean."""
+    srv = scripted(_sink)
+    p = smtpsh("--auth", "PLAIN", "--user", "alice", "--ehlo", "client.test",
+               "127.0.0.1", str(srv.port), "-c", "NOOP", env_extra={"SMTPSH_PASSWORD": "x"})
+    assert p.returncode == Exit.AUTH, out(p)
+    assert "S: 250 2.0.0 Ok" in out(p) and "S: 221 2.0.0 bye" in out(p)
+
+
 # --- b) replies to raw lines never shift the replies that follow ---------------------------
 
 
