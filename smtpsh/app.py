@@ -356,6 +356,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
     finally:
         if sandbox is not None:
             sandbox.stop()
+        if shell is None:
+            printer.flush()
 
 
 def _sandbox_options(session: Session, sandbox: Sandbox) -> ConnectOptions:

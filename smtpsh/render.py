@@ -156,9 +156,10 @@ def use_color(choice: str, stream: TextIO) -> bool:
 class Printer:
     """Prints events line by line for script mode.
 
-    Lines are written at once but flushed once per turn of the event loop, before it waits
-    for the network again: a dialog of thousands of commands does not pay a system call per
-    line, and a reader of the output (a pipe, `tee`) still sees each reply as it comes.
+    Lines are gathered and written once per turn of the event loop, before it waits for the
+    network again: a dialog of thousands of commands does not pay a system call per line
+    (even with PYTHONUNBUFFERED), and a reader of the output (a pipe, `tee`) still sees each
+    reply as it comes. `flush()` writes what is left; outside a loop lines go out at once.
     """
 
     def __init__(self, color: bool, stream: TextIO | None = None,
@@ -166,25 +167,24 @@ class Printer:
         self.color = color
         self.stream = stream or sys.stdout
         self.explain = explain
-        self._flush_due = False
+        self._lines: list[str] = []
 
     def __call__(self, event: Output) -> None:
         frags = render(event)
         # AUTH's replies are explained always: their codes are the least known (RFC 4954).
         if isinstance(event, Received) and (self.explain or event.verb == "AUTH"):
             frags += meaning(event.reply, event.command, known=True)
-        text = to_ansi(frags) if self.color else to_plain(frags)
-        self.stream.write(text + "\n")
-        if not self._flush_due:
+        self._lines.append(to_ansi(frags) if self.color else to_plain(frags))
+        if len(self._lines) == 1:
             try:
-                asyncio.get_running_loop().call_soon(self._flush)
-                self._flush_due = True
+                asyncio.get_running_loop().call_soon(self.flush)
             except RuntimeError:  # no loop (before or after the dialog): now
-                self.stream.flush()
+                self.flush()
 
-    def _flush(self) -> None:
-        self._flush_due = False
-        try:
-            self.stream.flush()
-        except (OSError, ValueError):
-            pass  # a closed pipe is reported where the next write fails
+    def flush(self) -> None:
+        if not self._lines:
+            return
+        text = "\n".join(self._lines) + "\n"
+        self._lines.clear()
+        self.stream.write(text)
+        self.stream.flush()
