@@ -325,6 +325,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         inp = ScriptInput(stream, list(settings.commands))
         printer = Printer(use_color(settings.color, sys.stdout),
                           explain=settings.explain_replies)
+        inp.before_read = printer.flush
         session = Session(printer, settings.connect_options(), transcript, redactor,
                           ScriptInteraction(inp, settings.plain_auth), creds)
     sandbox = None

@@ -410,6 +410,6 @@ class Exchange:
 
     def remaining_inputs(self) -> tuple[str, ...]:
         """The inputs the mechanism would still have asked for (a script skips its lines)."""
-        if self.mech is None:
+        if self.mech is None or self.cancelled:
             return ()
         return tuple(n for n in NEEDS.get(self.name, ()) if n not in self.inputs)

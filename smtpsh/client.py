@@ -232,10 +232,19 @@ class Client:
         if verb == "AUTH":
             self.sasl = auth.Exchange.typed(line)
             self.sasl_step = None
-        if verb == "RCPT":
-            self.transaction.rcpts_sent += 1
+        self._start(verb, rest)
         self._register(Kind.LINE, verb, line, recipient=recipient, last=last)
         return wire
+
+    def _start(self, verb: str, rest: str) -> None:
+        """What a command does to the transaction, from the client's side, when it is sent:
+        replies to commands sent in the same group (RFC 2920) must not undo it."""
+        if verb == "MAIL":
+            self.transaction = _Transaction(esmtp_params(rest))
+        elif verb in ("RSET", "EHLO", "HELO", "LHLO"):
+            self.transaction = _Transaction()
+        elif verb == "RCPT":
+            self.transaction.rcpts_sent += 1
 
     def start_auth(self, exchange: auth.Exchange) -> bytes:
         """AUTH with a mechanism smtpsh runs: the exchange answers the challenges."""
@@ -409,18 +418,13 @@ class Client:
         if verb in ("EHLO", "LHLO") and reply.klass == 2:
             d.capabilities = Capabilities.from_ehlo(reply)
             d.greeted_with_ehlo = True
-            self.transaction = _Transaction()
         elif verb == "HELO" and reply.klass == 2:
             d.capabilities = Capabilities()
             d.greeted_with_ehlo = False
-            self.transaction = _Transaction()
         elif verb == "MAIL" and reply.klass == 2:
-            self.transaction = _Transaction(esmtp_params(split_command(cmd.line)[1]))
             self.transactions += 1
         elif verb == "RCPT" and reply.klass == 2:
             self.transaction.accepted.append(cmd.recipient or "")
-        elif verb == "RSET" and reply.klass == 2:
-            self.transaction = _Transaction()
         elif verb == "DATA" and reply.code == 354:
             self._encoder = DataEncoder()
             if not self.transaction.accepted and self.transaction.rcpts_sent:
@@ -487,6 +491,27 @@ class Client:
                 out.append(f"more transactions than LIMITS MAILMAX={lim['MAILMAX']} allows on"
                            " one connection (RFC 9422 4.1)")
         return out
+
+    def group_warnings(self, lines: list[str]) -> list[list[str]]:
+        """`warnings_for` each line of a pipelined group, as the dialog will stand when the
+        server reads it: each earlier command of the group taken as accepted."""
+        from dataclasses import replace
+
+        real_dialog, real_tx = self.dialog, self.transaction
+        self.dialog = replace(real_dialog)
+        self.transaction = replace(real_tx, accepted=list(real_tx.accepted))
+        try:
+            out = []
+            for line in lines:
+                out.append(self.warnings_for(line))
+                verb, rest = split_command(line)
+                new = TRANSITIONS.get((verb, 3 if verb == "DATA" else 2))
+                if new is not None:
+                    self.dialog.state = new
+                self._start(verb, rest)
+            return out
+        finally:
+            self.dialog, self.transaction = real_dialog, real_tx
 
     def data_warnings(self) -> list[str]:
         """What the message text sent so far breaks (8-bit without BODY=8BITMIME)."""

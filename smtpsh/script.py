@@ -7,7 +7,7 @@ Each command waits for its reply before the next is sent (no accidental pipelini
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from smtpsh.exitcodes import Exit, Failure
@@ -26,11 +26,18 @@ class ScriptInput:
 
     def __init__(self, stream: BinaryIO | None = None, lines: list[str] | None = None) -> None:
         self._stream = stream
+        self.before_read: Callable[[], None] | None = None
         self.ended_by_dot = False
         self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode()
 
     def _read(self) -> bytes:
-        return self._stream.read1(CHUNK) if self._stream is not None else b""  # type: ignore[attr-defined]
+        if self._stream is None:
+            return b""
+        # A read may block (a person or a program writing the script as it goes): what was
+        # printed so far must be out before, so that they can see what they answer.
+        if self.before_read is not None:
+            self.before_read()
+        return self._stream.read1(CHUNK)  # type: ignore[attr-defined,no-any-return]
 
     def readline(self) -> str | None:
         """The next line without its ending; None at the end of input."""

@@ -252,9 +252,7 @@ class Session:
                 writing = False
                 return await self._collect()
         except TimeoutError:
-            what = ("the server took no data" if writing else "no reply")
-            raise Failure(f"timed out: {what} within {self.options.timeout:g} s"
-                          " (see --timeout)", Exit.TIMEOUT) from None
+            raise self._timed_out(writing) from None
         except _Ended:
             raise Failure("connection closed by the server", Exit.LOST) from None
         except Failure:
@@ -268,10 +266,22 @@ class Session:
             async with asyncio.timeout(self.options.timeout):
                 return await self._collect()
         except TimeoutError:
-            raise Failure(f"timed out: no reply within {self.options.timeout:g} s"
-                          " (see --timeout)", Exit.TIMEOUT) from None
+            raise self._timed_out(False) from None
         except _Ended:
             raise Failure("connection closed by the server", Exit.LOST) from None
+
+    def _timed_out(self, writing: bool) -> Failure:
+        """What the wait was for, in one line: the command whose reply did not come."""
+        if writing:
+            what = "the server took no data"
+        elif self.client.pending:
+            waiting = self.client.pending[0]
+            what = f"no reply to {waiting.label}" if waiting.kind.value != "greeting" else \
+                "no greeting"
+        else:
+            what = "no reply"
+        return Failure(f"timed out: {what} within {self.options.timeout:g} s (see --timeout)",
+                       Exit.TIMEOUT)
 
     async def _collect(self) -> list[Reply]:
         assert self.transport is not None
@@ -425,8 +435,8 @@ class Session:
             self._checked(line)
         self._unasked()
         wire = bytearray()
-        for line in lines:
-            for w in self.client.warnings_for(line):
+        for line, warnings in zip(lines, self.client.group_warnings(lines), strict=True):
+            for w in warnings:
                 self.warn(w)
             self.emit(Sent(line))
             wire += self.client.send(line)

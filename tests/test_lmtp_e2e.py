@@ -116,6 +116,6 @@ def test_lmtp_server_owing_a_reply_times_out(smtpsh, scripted):
     assert p.returncode == Exit.TIMEOUT, text
     assert "S: 250 2.0.0 <a@x.test> delivered" in text
     assert "   ^ the end of the message for <a@x.test>" in text
-    assert "timed out: no reply within 2 s" in text
+    assert "timed out: no reply to the end of the message for <b@x.test> within 2 s" in text
     assert "C: QUIT" not in text  # the dialog stopped at the missing reply
     assert b"QUIT\r\n" not in srv.received

@@ -189,7 +189,7 @@ def test_silent_server_times_out(smtpsh, scripted):
     srv = scripted(script)
     p = smtpsh("--timeout", "0.5", "127.0.0.1", str(srv.port), "-c", "NOOP")
     assert p.returncode == Exit.TIMEOUT
-    assert "no reply within 0.5 s" in out(p)
+    assert "no reply to NOOP within 0.5 s" in out(p)
 
 
 def test_greeting_never_comes(smtpsh, scripted):
