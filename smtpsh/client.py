@@ -497,7 +497,7 @@ class Client:
         server reads it: each earlier command of the group taken as accepted."""
         from dataclasses import replace
 
-        real_dialog, real_tx = self.dialog, self.transaction
+        real_dialog, real_tx, real_count = self.dialog, self.transaction, self.transactions
         self.dialog = replace(real_dialog)
         self.transaction = replace(real_tx, accepted=list(real_tx.accepted))
         try:
@@ -509,9 +509,11 @@ class Client:
                 if new is not None:
                     self.dialog.state = new
                 self._start(verb, rest)
+                self.transactions += verb == "MAIL"
             return out
         finally:
             self.dialog, self.transaction = real_dialog, real_tx
+            self.transactions = real_count
 
     def data_warnings(self) -> list[str]:
         """What the message text sent so far breaks (8-bit without BODY=8BITMIME)."""

@@ -236,9 +236,7 @@ class Runner:
 
         word, _, rest = line.strip().partition(" ")
         if word == ":raw" and rest and self.session.dialog.state != CLOSED:
-            reply = await self.session.raw(unescape(rest))
-            if reply is not None:
-                self.account([reply])
+            self.account(await self.session.raw(unescape(rest)))
         else:
             self.session.warn(f"{word}: shell commands other than :raw work in the"
                               " interactive shell only; line skipped")

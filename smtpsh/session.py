@@ -242,15 +242,17 @@ class Session:
 
     # --- waiting for replies ------------------------------------------------------------
 
-    async def _exchange(self, wire: bytes) -> list[Reply]:
-        """Send `wire` and wait for every reply now due, within one --timeout."""
+    async def _exchange(self, wire: bytes, got: list[Reply] | None = None) -> list[Reply]:
+        """Send `wire` and wait for every reply now due, within one --timeout; the replies
+        go to `got` as they come (the caller keeps them if the wait fails)."""
         assert self.transport is not None
         writing = True
+        got = [] if got is None else got
         try:
             async with asyncio.timeout(self.options.timeout):
                 await self.transport.write(wire)
                 writing = False
-                return await self._collect()
+                return await self._collect(got)
         except TimeoutError:
             raise self._timed_out(writing) from None
         except _Ended:
@@ -264,7 +266,7 @@ class Session:
         """Wait (within one --timeout) for every reply now due."""
         try:
             async with asyncio.timeout(self.options.timeout):
-                return await self._collect()
+                return await self._collect([])
         except TimeoutError:
             raise self._timed_out(False) from None
         except _Ended:
@@ -283,9 +285,9 @@ class Session:
         return Failure(f"timed out: {what} within {self.options.timeout:g} s (see --timeout)",
                        Exit.TIMEOUT)
 
-    async def _collect(self) -> list[Reply]:
+    async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None
-        client, replies = self.client, []
+        client = self.client
         while client.awaiting:
             ev = client.next_event()
             if isinstance(ev, NeedData):
@@ -450,7 +452,7 @@ class Session:
             await self.transport.close()
         return replies
 
-    async def raw(self, data: bytes) -> Reply | None:
+    async def raw(self, data: bytes) -> list[Reply]:
         """Bytes exactly as given, because the user asked for them (`:raw`): no CRLF added,
         no dot-stuffing, no line-ending repair. Then the replies to the lines in them.
 
@@ -468,8 +470,9 @@ class Session:
                   + (f"; {expected} line(s) in them may be answered" if expected else
                      "; no complete line in them, so no reply is awaited"))
         self._mark()
+        replies: list[Reply] = []
         try:
-            replies = await self._exchange(data)
+            await self._exchange(data, replies)
         except Failure as exc:
             if exc.exit != Exit.TIMEOUT:
                 raise
@@ -477,12 +480,12 @@ class Session:
             self.note(f"no reply to {len(left)} raw line(s) within {self.options.timeout:g} s"
                       " (the server may be waiting for more); a reply that comes later is"
                       " shown as unexpected")
-            return None
+            return replies
         finally:
             self.client.forget_raw()  # also when interrupted
         if self.client.handoff:
             await self._upgrade(self.tls_context())
-        return replies[-1] if replies else None
+        return replies
 
     async def _bdat(self, line: str) -> Reply:
         """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""

@@ -438,3 +438,21 @@ def test_raw_bytes_go_exactly_as_typed(smtpsh, scripted):
     assert "C: MAIL FROM:<a@x.test>\\n" in text and "C: \\x00.\\n" in text
     assert "raw: 21 octets sent exactly as given" in text and "S: 250 got it" in text
     assert p.returncode == 0, text
+
+
+def test_every_reply_to_raw_lines_counts_for_the_exit_status(smtpsh, scripted):
+    """`:raw` with two lines: both replies are shown, matched, and the 500 sets the status."""
+    async def script(r, w, received):
+        await _greet_then(r, w, received, b"500 5.5.2 unknown FOO\r\n250 2.0.0 ok\r\n",
+                          wait=False)
+        received.append(await r.readline())  # NOOP
+        received.append(await r.readline())  # QUIT
+        w.write(b"221 bye\r\n")
+        await w.drain()
+
+    srv = scripted(script)
+    p = smtpsh("127.0.0.1", str(srv.port), input=":raw FOO\\r\\nNOOP\\r\\n\n")
+    text = out(p)
+    assert "S: 500 5.5.2 unknown FOO" in text and "S: 250 2.0.0 ok" in text
+    assert "the server sent a reply no command was waiting for" not in text
+    assert p.returncode == Exit.PERMANENT, text

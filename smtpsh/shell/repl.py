@@ -201,7 +201,7 @@ class Shell:
             return False
         self.state.arrived()
         if tls == "starttls":
-            prelude = [*starttls_lines(self.settings.ehlo), *(prelude or [])]
+            prelude = [*starttls_lines(self.settings.ehlo, self.settings.lmtp), *(prelude or [])]
         await self.run_prelude(prelude or [])
         return True
 
