@@ -124,16 +124,37 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_target(target: str, port_arg: str | None, port_opt: int | None,
                  default: int = 25) -> tuple[str, int]:
     """host, host:port, [v6]:port, [v6], bare v6, or host + port as telnet takes them."""
-    from smtpsh.hostport import port_number, split_host_port
+    from smtpsh.hostport import check_host, port_number, split_host_port
 
     try:
         host, port = split_host_port(target)
+        check_host(host)
         given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
         if len(set(given)) > 1:
             raise ValueError(f"the port is given twice ({' and '.join(given)})")
         return host, port_number(given[0] if given else str(default))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _check_names(ns: argparse.Namespace) -> None:
+    """Names that go into DNS, TLS or the dialog, refused here when they cannot (a label
+    too long, bytes that are not UTF-8 from argv): a usage error, not a crash later."""
+    from smtpsh.escape import escape
+    from smtpsh.hostport import check_host
+
+    for flag, value in (("--source", ns.source), ("--tls-servername", ns.tls_servername)):
+        if value:
+            try:
+                check_host(value)
+            except ValueError as exc:
+                raise UsageError(f"{flag}: {exc}") from None
+    for line in ns.command:
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"-c '{escape(line, tab=True)}': bytes that are not UTF-8"
+                             " (give the text in UTF-8)") from None
 
 
 def settings_from_args(ns: argparse.Namespace) -> Settings:
@@ -155,6 +176,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                                 keylog=ns.keylog),
                  ehlo=ns.ehlo or local_name(),
                  family={4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0))
+    _check_names(ns)
     if ns.tls and ns.starttls:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:

@@ -47,3 +47,43 @@ def port_number(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ValueError(f"bad port {value!r}: give a number from 1 to 65535")
     return int(value)
+
+
+def check_host(host: str) -> str:
+    """`host` if it can be looked up as written; ValueError with a one-line reason if not.
+
+    A host name (RFC 1035 §2.3.4: labels of 1 to 63 octets, 253 in all, one final dot
+    allowed), an IP address, or `unix:/path`. Bytes that are not UTF-8 (an argument from a
+    file name, kept as surrogates) and control characters are refused here, before the
+    resolver trips on them.
+    """
+    from smtpsh.escape import escape, is_clean
+
+    shown = f"'{escape(host, tab=True)}'"
+    if unix_socket_path(host) is not None:
+        return host
+    if not is_clean(host) or "\t" in host:
+        kind = ("bytes that are not UTF-8" if any("\udc80" <= c <= "\udcff" for c in host)
+                else "control characters")
+        raise ValueError(f"bad host name {shown}: it holds {kind}")
+    if ":" in host:  # an IPv6 address (maybe with a %zone): the resolver says the rest
+        return host
+    name = host[:-1] if host.endswith(".") else host
+    if not name:
+        raise ValueError(f"no host name in {shown}")
+    if "" in name.split("."):
+        raise ValueError(f"bad host name {shown}: an empty label (two dots in a row,"
+                             " or a dot at the start)")
+    try:
+        labels = name.encode("idna").split(b".")
+    except UnicodeError as exc:
+        labels = [part.encode("utf-8") for part in name.split(".")]
+        if all(len(octets) <= 63 for octets in labels):
+            raise ValueError(f"bad host name {shown}: {exc.__cause__ or exc}") from None
+    for octets in labels:
+        if len(octets) > 63:
+            raise ValueError(f"bad host name {shown}: a label of {len(octets)} characters,"
+                             " more than the 63 DNS allows (RFC 1035)")
+    if sum(len(octets) + 1 for octets in labels) - 1 > 253:
+        raise ValueError(f"bad host name {shown}: longer than the 253 characters DNS allows")
+    return host

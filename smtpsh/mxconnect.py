@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import Reply
 
@@ -25,7 +26,7 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
         resolve.parse_target(settings.host)  # a malformed target is a usage error, not DNS
         lookup = resolve.DnsLookup(settings.nameserver, timeout=min(settings.timeout, 10))
     except ValueError as exc:
-        session.warn(str(exc))
+        session.warn(escape(str(exc), tab=True))
         return Exit.USAGE
     # 0 (either family) means no restriction for the plan.
     family = settings.family or None
@@ -36,7 +37,7 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
     for line in plan.render().splitlines():
         session.note(line)
     if plan.outcome != "connect":
-        session.warn(f"the message would {plan.outcome}: {plan.reason}")
+        session.warn(escape(f"the message would {plan.outcome}: {plan.reason}", tab=True))
         return plan.exit_status
     if settings.dry_run:
         return Exit.OK
@@ -59,7 +60,8 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
 
     def attempt(host: str, address: str, ok: bool, detail: str, seconds: float) -> None:
         verdict = "connected" if ok else f"failed: {detail}"
-        session.note(f"try {host} [{address}]:{settings.port}: {verdict} ({seconds:.3f} s)")
+        session.note(escape(f"try {host} [{address}]:{settings.port}: {verdict}"
+                            f" ({seconds:.3f} s)", tab=True))
 
     got = await resolve.try_candidates(plan, connect, settings.port, attempt)
     if got is None:

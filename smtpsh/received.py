@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
 
 _CLAUSES = ("from", "by", "via", "with", "id", "for")
@@ -413,7 +414,8 @@ def render(hops: list[Hop]) -> str:
         if not hop.parsed or hop.partly:
             lines.append(indent + f"raw: {hop.raw or '(empty)'}")
         lines += [indent + f"note: {note}" for note in hop.notes]
-    return "\n".join(lines + ["", *_summary(hops)])
+    # The fields are the message's (any server on the way wrote them): shown escaped.
+    return "\n".join(escape(line) for line in [*lines, "", *_summary(hops)])
 
 
 def _row(cells: tuple[str, ...], widths: list[int]) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
 
 if TYPE_CHECKING:
@@ -172,14 +173,17 @@ class Plan:
         ]
 
     def render(self) -> str:
-        head = f"mail for {self.domain} (port {self.port}): {self.outcome}: {self.reason}"
+        """The plan as text; every name from DNS (MX targets, CNAMEs) or the user escaped."""
+        head = escape(f"mail for {self.domain} (port {self.port}): {self.outcome}:"
+                      f" {self.reason}", tab=True)
         if not self.hosts:
             return head
         rows = [("pref", "host", "addresses", "why / notes")]
         for host in self.hosts:
             pref = "-" if host.preference is None else str(host.preference)
-            notes = "; ".join(filter(None, [host.why, *host.notes]))
-            rows.append((pref, host.name, ", ".join(host.addresses) or "-", notes))
+            notes = escape("; ".join(filter(None, [host.why, *host.notes])), tab=True)
+            rows.append((pref, escape(host.name, tab=True),
+                         escape(", ".join(host.addresses), tab=True) or "-", notes))
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         lines = [head]
         for row in rows:

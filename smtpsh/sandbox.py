@@ -22,6 +22,8 @@ from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from smtpsh.escape import escape
+
 HOSTNAME = "sandbox.smtpsh.test"
 CERT_NAMES = ("localhost", "127.0.0.1", HOSTNAME)
 DEMO_USER = "demo"
@@ -56,7 +58,8 @@ class _Handler:
             + ", ".join(f"<{r}>" for r in envelope.rcpt_tos),
         ]
         lines += [f"sandbox:   {h}: {headers[h]}" for h in SHOWN_HEADERS if headers[h]]
-        self.report("\n".join(lines))
+        # The envelope and headers are the client's to choose: shown escaped.
+        self.report("\n".join(escape(line, tab=True) for line in lines))
         return f"250 2.0.0 Ok: queued as sandbox-{n:04d}"
 
 

@@ -11,6 +11,7 @@ import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 
 if TYPE_CHECKING:  # cryptography loads only when a certificate is read
@@ -145,7 +146,7 @@ def explain_failure(exc: BaseException, *, implicit: bool, ctx: ssl.SSLContext |
     if isinstance(exc, TimeoutError):
         return "the TLS handshake timed out: the server did not answer it"
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return f"TLS failed: {text}"
+    return f"TLS failed: {escape(text)}"
 
 
 def _verify_failure(exc: ssl.SSLCertVerificationError, name: str | None,
@@ -154,7 +155,8 @@ def _verify_failure(exc: ssl.SSLCertVerificationError, name: str | None,
     way = "; or skip the checks with --insecure"
     if code in _NAME_MISMATCH:
         held = ", ".join(_names(cert)) if cert else "(could not fetch them)"
-        return (f"the certificate is not valid for {name!r}: it holds {held}; connect by one"
+        return (f"the certificate is not valid for {_quoted(name)}: it holds {held}; connect"
+                f" by one"
                 f" of those names or give it with --tls-servername NAME{way}")
     if code == _EXPIRED:
         when = f" on {_date(cert.not_valid_after_utc)} ({_ago(cert)})" if cert else ""
@@ -170,7 +172,7 @@ def _verify_failure(exc: ssl.SSLCertVerificationError, name: str | None,
         who = f" ({_short(cert.issuer)})" if cert else ""
         return (f"the certificate comes from an issuer smtpsh does not trust{who}: trust that"
                 f" CA with --cafile FILE{way}")
-    return f"certificate verification failed: {exc.verify_message}{way}"
+    return f"certificate verification failed: {escape(exc.verify_message)}{way}"
 
 
 def _bounds(ctx: ssl.SSLContext | None) -> str:
@@ -198,25 +200,40 @@ def _load(der: bytes | None) -> _Cert | None:
         return None
 
 
+# Every text read from a certificate is the server's to choose: it is shown escaped (a CN
+# holding ESC ] 0 ; ... BEL would retitle the terminal).
+
+
+def _quoted(name: str | None) -> str:
+    return repr(name) if name is None else f"'{escape(name, tab=True)}'"
+
+
+def _dn(name: Name) -> str:
+    """The whole distinguished name (RFC 4514), escaped."""
+    return escape(name.rfc4514_string(), tab=True)
+
+
 def _short(name: Name) -> str:
-    """CN if there is one (what people recognise), else the whole name."""
+    """CN if there is one (what people recognise), else the whole name; escaped."""
     from cryptography.x509.oid import NameOID
 
     cn = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     if not cn:
-        return name.rfc4514_string() or "(empty name)"
+        return _dn(name) or "(empty name)"
     value = cn[0].value
-    return "CN=" + (value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+    text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+    return "CN=" + escape(text, tab=True)
 
 
 def _names(cert: _Cert) -> list[str]:
+    """The names the certificate is valid for (SAN, else the CN), escaped."""
     from cryptography import x509
 
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return [_short(cert.subject)]
-    names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+    names = [escape(str(n), tab=True) for n in san.get_values_for_type(x509.DNSName)]
     names += [str(n) for n in san.get_values_for_type(x509.IPAddress)]
     return names or [_short(cert.subject)]
 
@@ -280,17 +297,18 @@ def certificate_card(ssl_object: ssl.SSLObject | ssl.SSLSocket | None,
         return ["no TLS on this connection (STARTTLS, or connect with --tls)"]
     cipher = ssl_object.cipher()
     bits = f" ({cipher[2]} bits)" if cipher and cipher[2] else ""
-    verdict = (f"verified for {tls_info.server_hostname}" if tls_info.verified
+    name = escape(tls_info.server_hostname or "", tab=True)
+    verdict = (f"verified for {name}" if tls_info.verified
                else "NOT verified (--insecure)")
-    lines = [f"protocol     {tls_info.version}, cipher {tls_info.cipher}{bits}",
+    lines = [f"protocol     {tls_info.version}, cipher {escape(tls_info.cipher)}{bits}",
              f"certificate  {verdict}"]
     cert = _load(ssl_object.getpeercert(binary_form=True))
     if cert is None:
         return [*lines, "the server sent no certificate"]
     lines += [
-        f"subject      {cert.subject.rfc4514_string() or '(empty)'}",
+        f"subject      {_dn(cert.subject) or '(empty)'}",
         f"names        {', '.join(_names(cert))}",
-        f"issuer       {cert.issuer.rfc4514_string()}",
+        f"issuer       {_dn(cert.issuer)}",
         f"valid        {_validity(cert)}",
         f"key          {_key(cert)}",
         f"sha256       {_fingerprint(cert)}",

@@ -16,8 +16,9 @@ import socket
 import ssl
 import stat
 
+from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.hostport import unix_socket_path
+from smtpsh.hostport import check_host, unix_socket_path
 from smtpsh.tls import TlsInfo, explain_failure, unverified_context
 
 __all__ = ["TlsInfo", "Transport", "TransportError", "fetch_certificate", "no_greeting_error",
@@ -43,8 +44,9 @@ async def _open_stream(host: str, port: int, *, family: int = 0, source: str | N
 
 
 def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
+    shown = escape(path, tab=True)
     if isinstance(exc, TimeoutError):
-        return TransportError(f"no connection to unix socket {path} (timed out)", Exit.TIMEOUT)
+        return TransportError(f"no connection to unix socket {shown} (timed out)", Exit.TIMEOUT)
     if isinstance(exc, ConnectionRefusedError):
         # Linux refuses a connect() to a file that is no socket the same way; tell them apart.
         try:
@@ -52,11 +54,11 @@ def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
         except OSError:
             is_socket = True
         if not is_socket:
-            return TransportError(f"cannot connect to {path}: not a unix socket", Exit.CONNECT)
-        return TransportError(f"connection to unix socket {path} refused: nothing listens"
+            return TransportError(f"cannot connect to {shown}: not a unix socket", Exit.CONNECT)
+        return TransportError(f"connection to unix socket {shown} refused: nothing listens"
                               " there (a socket file left behind?)", Exit.CONNECT)
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return TransportError(f"cannot connect to unix socket {path}: {reason}", Exit.CONNECT)
+    return TransportError(f"cannot connect to unix socket {shown}: {reason}", Exit.CONNECT)
 
 
 def _connect_error(host: str, port: int, exc: BaseException,
@@ -64,8 +66,10 @@ def _connect_error(host: str, port: int, exc: BaseException,
     path = unix_socket_path(host)
     if path is not None:
         return _unix_connect_error(path, exc)
+    host = escape(host, tab=True)
     if isinstance(exc, socket.gaierror):
-        what = f"host {host!r}" + (f" or the --source address {source!r}" if source else "")
+        what = f"host '{host}'" + (f" or the --source address '{escape(source, tab=True)}'"
+                                   if source else "")
         return TransportError(f"cannot resolve {what}: {exc.strerror}", Exit.CONNECT)
     if isinstance(exc, ConnectionRefusedError):
         return TransportError(
@@ -142,6 +146,14 @@ class Transport:
         if ssl_context is not None:
             _tls_name(host, server_hostname, ssl_context)  # refuse before connecting
         try:
+            # A name the resolver cannot take (an empty or 64-octet label, bytes that are
+            # not UTF-8) would come out of getaddrinfo as a UnicodeError: say why here.
+            check_host(host)
+            if source:
+                check_host(source)
+        except ValueError as exc:
+            raise TransportError(f"cannot connect: {exc}", Exit.CONNECT) from None
+        try:
             reader, writer = await asyncio.wait_for(
                 _open_stream(host, port, family=family, source=source), timeout)
         except (OSError, TimeoutError) as exc:
@@ -197,6 +209,12 @@ class Transport:
                          timeout: float, implicit: bool) -> TlsInfo:
         try:
             server_hostname = _tls_name(self.peer[0], server_hostname, ctx)
+            if server_hostname is not None:
+                try:  # ssl would fail on it with a UnicodeError
+                    check_host(server_hostname)
+                except ValueError as exc:
+                    raise TransportError(f"TLS: cannot use it as the server name: {exc}",
+                                         Exit.TLS) from None
         except TransportError:
             await self.close()
             raise

@@ -1,0 +1,166 @@
+"""Hardening: text from the network shown escaped, secret files made private, ordinary
+mistakes said in one line (never "internal error"), probes that leave no stray exception."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import ssl
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from conftest import free_port
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from smtpsh.escape import escape, escape_bytes
+from smtpsh.exitcodes import Exit
+
+EVIL = "\x1b]0;TITLE\x07"  # would retitle the terminal if printed raw
+
+
+def out(proc: subprocess.CompletedProcess) -> str:
+    return proc.stdout.decode("utf-8", "surrogateescape") + proc.stderr.decode(
+        "utf-8", "surrogateescape")
+
+
+# --- A: one escaping rule ------------------------------------------------------------------
+
+
+def test_escape_rule():
+    assert escape(f"cn{EVIL}x") == "cn\\x1b]0;TITLE\\x07x"
+    assert escape("a\tb") == "a\tb" and escape("a\tb", tab=True) == "a\\x09b"
+    assert escape("\r\n\x7f\x9b") == "\\x0d\\x0a\\x7f\\x9b"  # C1 CSI too
+    assert escape("h\udcff.example") == "h\\xff.example"  # a surrogateescape'd byte
+    assert escape("abc\u202edef") == "abc\\u202edef"  # bidi override
+    assert escape("bücher.example ✓") == "bücher.example ✓"
+    assert escape_bytes(b"ok \xff \x1b") == "ok \\xff \\x1b"
+
+
+def _evil_certificate(ca: trustme.CA, tmp_path) -> tuple[str, str]:
+    """A leaf signed by `ca` whose CN and a SAN name hold ESC ] 0 ; TITLE BEL."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"cn{EVIL}x")]))
+        .issuer_name(ca._certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.DNSName(f"san{EVIL}.test"), x509.DNSName("localhost")]), critical=False)
+        .sign(ca._private_key, hashes.SHA256())
+    )
+    chain, keyfile = tmp_path / "evil.pem", tmp_path / "evil.key"
+    chain.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + ca.cert_pem.bytes())
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return str(chain), str(keyfile)
+
+
+@pytest.fixture
+def evil_cn_server(handler, ca, tmp_path) -> Iterator[tuple[Controller, Controller]]:
+    """(implicit TLS server, STARTTLS server) presenting the certificate with ESC in it."""
+    chain, key = _evil_certificate(ca, tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(chain, key)
+    tls = Controller(handler, hostname="127.0.0.1", port=free_port(),
+                     server_hostname="mx.test", ssl_context=ctx)
+    starttls = Controller(handler, hostname="127.0.0.1", port=free_port(),
+                          server_hostname="mx.test", tls_context=ctx)
+    tls.start()
+    starttls.start()
+    yield tls, starttls
+    tls.stop()
+    starttls.stop()
+
+
+def _no_raw_controls(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text, repr(text)
+    assert "\\x1b]0;TITLE\\x07" in text, text
+
+
+def test_certificate_card_is_escaped(smtpsh, evil_cn_server, ca_file, tmp_path):
+    tls, _ = evil_cn_server
+    log = tmp_path / "t.log"
+    p = smtpsh("--tls", "--show-cert", "--cafile", ca_file, "--tls-servername", "localhost",
+               "--transcript", str(log), "127.0.0.1", str(tls.port), "-c", "QUIT")
+    text = out(p)
+    assert p.returncode == 0, text
+    assert "subject      CN=cn\\x1b]0\\;TITLE\\x07x" in text
+    assert "san\\x1b]0;TITLE\\x07.test" in text  # the names line
+    _no_raw_controls(text)
+    _no_raw_controls(log.read_text())
+
+
+@pytest.mark.parametrize("mode", ["--tls", "--starttls"])
+def test_tls_error_line_is_escaped(smtpsh, evil_cn_server, ca_file, tmp_path, mode):
+    tls, starttls = evil_cn_server
+    port = tls.port if mode == "--tls" else starttls.port
+    log = tmp_path / "t.log"
+    p = smtpsh(mode, "--cafile", ca_file, "--tls-servername", "wrong.test",
+               "--transcript", str(log), "127.0.0.1", str(port), "-c", "QUIT")
+    text = out(p)
+    assert p.returncode == Exit.TLS, text
+    assert "it holds san\\x1b]0;TITLE\\x07.test, localhost" in text
+    _no_raw_controls(text)
+    _no_raw_controls(log.read_text())
+
+
+async def test_mx_plan_names_are_escaped():
+    from smtpsh.resolve import AddressAnswer, MXAnswer, MXRecord, plan
+
+    class Evil:
+        async def mx(self, domain: str) -> MXAnswer:
+            return MXAnswer("ok", (MXRecord(10, f"mx{EVIL}.example"),))
+
+        async def addresses(self, host: str, family: int) -> AddressAnswer:
+            return AddressAnswer("ok", ("192.0.2.1",), cname=f"c{EVIL}.example")
+
+    text = (await plan("example.org", Evil(), None)).render()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "mx\\x1b]0;TITLE\\x07.example" in text and "c\\x1b]0;TITLE\\x07.example" in text
+
+
+# --- C: ordinary mistakes in one line --------------------------------------------------------
+
+
+def _one_clean_line(p: subprocess.CompletedProcess, status: int, tmp_path) -> str:
+    text = out(p)
+    assert p.returncode == status, text
+    assert "internal error" not in text and "Traceback" not in text, text
+    assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
+    lines = [line for line in p.stderr.decode("utf-8", "replace").splitlines() if line]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.mark.parametrize(("host", "says"), [
+    ("a" * 64 + ".example", "a label of 64 characters"),
+    ("bad..host", "an empty label"),
+    (os.fsencode("h\udcff.example"), "h\\xff.example': it holds bytes that are not UTF-8"),
+])
+def test_bad_host_is_a_usage_error(smtpsh, tmp_path, host, says):
+    p = smtpsh(host, "-c", "QUIT", "--timeout", "3")  # bytes: as argv carries them
+    line = _one_clean_line(p, Exit.USAGE, tmp_path)
+    assert says in line, line
+
+
+def test_bad_host_from_a_second_place_is_a_connect_error():
+    from smtpsh.transport import Transport, TransportError
+
+    async def go() -> None:
+        await Transport.open("bad..host", 25, timeout=2)
+
+    with pytest.raises(TransportError) as err:
+        asyncio.run(go())
+    assert err.value.exit == Exit.CONNECT and "an empty label" in str(err.value)
