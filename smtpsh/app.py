@@ -317,11 +317,19 @@ def run(settings: Settings) -> int:
             sys.stderr.write(f"smtpsh: cannot write the transcript {settings.transcript}: "
                              f"{exc.strerror}\n")
             return Exit.ERROR
+        if transcript.warning:
+            sys.stderr.write(f"smtpsh: warning: {transcript.warning}\n")
     try:
-        return asyncio.run(_dialog(settings, creds, transcript, redactor))
+        status = asyncio.run(_dialog(settings, creds, transcript, redactor))
     finally:
         if transcript is not None:
             transcript.close()
+    if transcript is not None and transcript.error is not None:
+        if transcript.on_error is None:  # not said in the dialog: say it here
+            sys.stderr.write(f"smtpsh: {transcript.error}\n")
+        # The dialog went on without it; a lost record is a local problem (exit 1).
+        return status or Exit.ERROR
+    return status
 
 
 async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcript | None,
@@ -350,6 +358,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         inp.before_read = printer.flush
         session = Session(printer, settings.connect_options(), transcript, redactor,
                           ScriptInteraction(inp, settings.plain_auth), creds)
+    if transcript is not None:
+        transcript.on_error = session.warn
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
     try:

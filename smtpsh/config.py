@@ -62,14 +62,39 @@ def state_dir(env: Mapping[str, str] = os.environ) -> Path:
     return _xdg(env, "XDG_STATE_HOME", ".local/state") / "smtpsh"
 
 
+def open_private(path: str | os.PathLike[str]) -> int:
+    """Open `path` to append, creating it readable and writable by its owner only (0600);
+    the file descriptor. For what may hold secrets or the user's mail: transcripts, the TLS
+    key log, crash.log. An existing file keeps its mode (see `loose_mode`)."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0),
+                   0o600)
+
+
+def loose_mode(fd: int) -> int | None:
+    """The mode of an open regular file when others (group or world) may read it, else None."""
+    import stat
+
+    st = os.fstat(fd)
+    if stat.S_ISREG(st.st_mode) and st.st_mode & 0o044:
+        return stat.S_IMODE(st.st_mode)
+    return None
+
+
+def private_dir(path: Path) -> Path:
+    """Make the folder (and its parents) if missing; the one made last is 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 def record_crash(exc: BaseException) -> Path | None:
-    """Append the traceback of an internal error to the state dir's crash.log; its path."""
+    """Append the traceback of an internal error to the state dir's crash.log (0600, in a
+    0700 folder: a traceback can show what was typed); its path."""
     import traceback
 
     where = state_dir() / "crash.log"
     try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        with open(where, "a", encoding="utf-8") as f:
+        private_dir(where.parent)
+        with open(open_private(where), "a", encoding="utf-8") as f:
             f.write("".join(traceback.format_exception(exc)))
     except OSError:
         return None

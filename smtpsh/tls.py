@@ -63,6 +63,8 @@ def make_context(opts: TlsOptions) -> ssl.SSLContext:
 
     A file it cannot use (--cafile, --cert/--key, --keylog) is a Failure with exit 1.
     """
+    keylog = opts.keylog or os.environ.get("SSLKEYLOGFILE")
+    _private_keylog(keylog)
     try:
         ctx = ssl.create_default_context(cafile=opts.cafile)
     except OSError as exc:
@@ -84,13 +86,26 @@ def make_context(opts: TlsOptions) -> ssl.SSLContext:
         except OSError as exc:
             raise _file_failure("--cert/--key", opts.certfile, exc,
                                 "not a PEM certificate with its key") from None
-    keylog = opts.keylog or os.environ.get("SSLKEYLOGFILE")
     if keylog:
         try:
             ctx.keylog_filename = keylog
         except OSError as exc:
             raise _file_failure("--keylog", keylog, exc, "") from None
     return ctx
+
+
+def _private_keylog(path: str | None) -> None:
+    """Create the TLS key log 0600 before OpenSSL opens it (it would make it 0644): it holds
+    the secrets that decrypt the session. Python's create_default_context opens
+    SSLKEYLOGFILE by itself, so this comes first for it too."""
+    if not path:
+        return
+    from smtpsh.config import open_private
+
+    try:
+        os.close(open_private(path))
+    except OSError as exc:
+        raise _file_failure("--keylog", path, exc, "") from None
 
 
 def _file_failure(flag: str, path: str | None, exc: OSError, bad_content: str) -> Failure:
@@ -100,6 +115,10 @@ def _file_failure(flag: str, path: str | None, exc: OSError, bad_content: str) -
 
 def unverified_context() -> ssl.SSLContext:
     """For looking at a certificate that failed verification, never for a dialog."""
+    try:
+        _private_keylog(os.environ.get("SSLKEYLOGFILE"))
+    except Failure:
+        pass  # the dialog's own context said so already
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE

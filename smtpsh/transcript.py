@@ -7,8 +7,8 @@ Each line is written and flushed at once, so a crash or a kill loses nothing alr
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -56,22 +56,51 @@ class Transcript:
     """
 
     def __init__(self, path: str) -> None:
+        from smtpsh.config import loose_mode, open_private
+
         self.path = path
         # Made readable by its owner only from the start: it may hold addresses and text.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_private(path)
+        mode = loose_mode(fd)
+        # One line for the user when an existing file lets others read the dialog.
+        self.warning = (None if mode is None else
+                        f"the transcript {path} is readable by others (mode {mode:04o}):"
+                        f" chmod 600 {path} to keep the dialog private")
         self._file: TextIO | None = open(  # noqa: SIM115 - lives as long as the session
             fd, "a", encoding="utf-8", errors="backslashreplace", newline="\n"
         )
+        # A write that fails (a full disk, /dev/full) ends the transcript, not the dialog:
+        # `error` says why, once, through `on_error` (the session's warning) if set.
+        self.error: str | None = None
+        self.on_error: Callable[[str], None] | None = None
 
     def write(self, direction: str, text: str, tls: bool = False) -> None:
         if self._file is None:
             return
         mark = "tls " if tls else ""
-        for line in text.split("\n"):
-            self._file.write(f"{timestamp()} {mark}{direction} {line}\n")
-        self._file.flush()  # so that a crash or a kill loses nothing already exchanged
+        try:
+            for line in text.split("\n"):
+                self._file.write(f"{timestamp()} {mark}{direction} {line}\n")
+            self._file.flush()  # so that a crash or a kill loses nothing already exchanged
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            with contextlib.suppress(OSError):
+                file.close()
+        if self.error is None:
+            self.error = (f"cannot write the transcript {self.path}:"
+                          f" {exc.strerror or exc}; it stops here")
+            if self.on_error is not None:
+                self.on_error(self.error)
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                self._file = None  # closed even so; the error is said once
+                self._failed(exc)
             self._file = None

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import os
 import ssl
+import stat
 import subprocess
 from collections.abc import Iterator
 
@@ -164,3 +165,75 @@ def test_bad_host_from_a_second_place_is_a_connect_error():
     with pytest.raises(TransportError) as err:
         asyncio.run(go())
     assert err.value.exit == Exit.CONNECT and "an empty label" in str(err.value)
+
+
+# --- B: files that may hold secrets are private ----------------------------------------------
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)  # the usual umask: files 0644 unless the program says otherwise
+    yield
+    os.umask(old)
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("how", ["--keylog", "SSLKEYLOGFILE"])
+def test_keylog_is_created_0600(smtpsh, starttls_server, ca_file, tmp_path, umask_022, how):
+    keylog = tmp_path / "keys.log"
+    args = ["--keylog", str(keylog)] if how == "--keylog" else []
+    env = {"SSLKEYLOGFILE": str(keylog)} if how == "SSLKEYLOGFILE" else {}
+    p = smtpsh("--starttls", "--cafile", ca_file, *args, "127.0.0.1",
+               str(starttls_server.port), "-c", "QUIT", env_extra=env)
+    assert p.returncode == 0, out(p)
+    assert "CLIENT_TRAFFIC_SECRET" in keylog.read_text() or "CLIENT_RANDOM" in keylog.read_text()
+    assert _mode(keylog) == 0o600
+
+
+def test_transcript_is_created_0600(smtpsh, smtp_server, tmp_path, umask_022):
+    log = tmp_path / "t.log"
+    p = smtpsh("--transcript", str(log), "127.0.0.1", str(smtp_server.port), "-c", "QUIT")
+    assert p.returncode == 0, out(p)
+    assert _mode(log) == 0o600 and "warning" not in out(p)
+
+
+def test_existing_transcript_readable_by_others_is_warned_about(smtpsh, smtp_server, tmp_path):
+    log = tmp_path / "t.log"
+    log.write_text("")
+    log.chmod(0o644)
+    p = smtpsh("--transcript", str(log), "127.0.0.1", str(smtp_server.port), "-c", "QUIT")
+    assert p.returncode == 0, out(p)
+    warnings = [line for line in p.stderr.decode().splitlines() if "readable by others" in line]
+    assert warnings == [f"smtpsh: warning: the transcript {log} is readable by others (mode"
+                        f" 0644): chmod 600 {log} to keep the dialog private"]
+    assert "C: QUIT" in log.read_text()
+
+
+def test_crash_log_0600_in_a_0700_folder(tmp_path, monkeypatch, umask_022):
+    from smtpsh.config import record_crash
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError as exc:
+        where = record_crash(exc)
+    assert where == tmp_path / "state" / "smtpsh" / "crash.log"
+    assert "RuntimeError: a bug" in where.read_text()
+    assert _mode(where) == 0o600 and _mode(where.parent) == 0o700
+
+
+# --- C: a transcript that cannot be written ------------------------------------------------
+
+
+def test_transcript_on_a_full_disk(smtpsh, smtp_server, tmp_path):
+    p = smtpsh("--transcript", "/dev/full", "127.0.0.1", str(smtp_server.port),
+               "-c", "EHLO me.example", "-c", "QUIT")
+    text = out(p)
+    assert p.returncode == Exit.ERROR, text
+    assert "internal error" not in text and "Traceback" not in text, text
+    assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
+    assert text.count("cannot write the transcript /dev/full: No space left on device") == 1
+    assert "C: QUIT" in text and "S: 221" in text  # the dialog went on to its end
