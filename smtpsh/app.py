@@ -16,6 +16,7 @@ from smtpsh.settings import Settings, local_name, prelude
 from smtpsh.tls import TlsOptions, tls_versions
 
 if TYPE_CHECKING:
+    from smtpsh.render import Printer
     from smtpsh.sandbox import Sandbox
     from smtpsh.session import ConnectOptions, Session
     from smtpsh.transcript import Redactor, Transcript
@@ -204,6 +205,33 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     return replace(s, host=host, port=port, implicit_tls=implicit)
 
 
+def _check_output() -> None:
+    """Standard output must be there; text it cannot encode is shown escaped, never a crash
+    (PYTHONIOENCODING=ascii and a server that greets in UTF-8)."""
+    if sys.stdout is None:  # started with >&-
+        if sys.stderr is not None:
+            sys.stderr.write("smtpsh: standard output is closed: nowhere to show the dialog"
+                             " (send it to /dev/null to run without it)\n")
+        sys.exit(Exit.ERROR)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _output_lost(error: OSError) -> None:
+    """Standard output failed mid-dialog: say it once (not for a reader that went away,
+    as `| head`), and let Python's last flush of stdout go nowhere instead of failing."""
+    import os
+
+    if not isinstance(error, BrokenPipeError):
+        sys.stderr.write(f"smtpsh: cannot write to standard output: "
+                         f"{error.strerror or error}\n")
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         ns = build_parser().parse_args(argv)
@@ -219,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     except UsageError as exc:
         sys.stderr.write(f"smtpsh: {exc} (see smtpsh --help)\n")
         sys.exit(Exit.USAGE)
+    _check_output()
     try:
         sys.exit(run(settings))
     except KeyboardInterrupt:
@@ -319,11 +348,15 @@ def run(settings: Settings) -> int:
             return Exit.ERROR
         if transcript.warning:
             sys.stderr.write(f"smtpsh: warning: {transcript.warning}\n")
+    printers: list[Printer] = []
     try:
-        status = asyncio.run(_dialog(settings, creds, transcript, redactor))
+        status = asyncio.run(_dialog(settings, creds, transcript, redactor, printers))
     finally:
         if transcript is not None:
             transcript.close()
+    if printers and printers[0].error is not None:
+        _output_lost(printers[0].error)
+        status = status or Exit.ERROR
     if transcript is not None and transcript.error is not None:
         if transcript.on_error is None:  # not said in the dialog: say it here
             sys.stderr.write(f"smtpsh: {transcript.error}\n")
@@ -333,7 +366,7 @@ def run(settings: Settings) -> int:
 
 
 async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcript | None,
-                  redactor: Redactor) -> int:
+                  redactor: Redactor, printers: list[Printer] | None = None) -> int:
     """Make the session for the mode (the shell's screen, or script mode's printer), then
     the sandbox and --mx, then the dialog."""
     from smtpsh.script import ScriptInput, ScriptInteraction
@@ -356,6 +389,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         printer = Printer(use_color(settings.color, sys.stdout),
                           explain=settings.explain_replies)
         inp.before_read = printer.flush
+        if printers is not None:
+            printers.append(printer)  # the caller checks it for a failed write
         session = Session(printer, settings.connect_options(), transcript, redactor,
                           ScriptInteraction(inp, settings.plain_auth), creds)
     if transcript is not None:

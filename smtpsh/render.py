@@ -168,6 +168,9 @@ class Printer:
         self.stream = stream or sys.stdout
         self.explain = explain
         self._lines: list[str] = []
+        # The first failure to write (a full disk, a closed pipe): output stops there, the
+        # dialog goes on, and the caller says it once and exits 1.
+        self.error: OSError | None = None
 
     def __call__(self, event: Output) -> None:
         frags = render(event)
@@ -186,5 +189,10 @@ class Printer:
             return
         text = "\n".join(self._lines) + "\n"
         self._lines.clear()
-        self.stream.write(text)
-        self.stream.flush()
+        if self.error is not None:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError as exc:
+            self.error = exc

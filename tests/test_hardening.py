@@ -9,6 +9,7 @@ import os
 import ssl
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -237,3 +238,59 @@ def test_transcript_on_a_full_disk(smtpsh, smtp_server, tmp_path):
     assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
     assert text.count("cannot write the transcript /dev/full: No space left on device") == 1
     assert "C: QUIT" in text and "S: 221" in text  # the dialog went on to its end
+
+
+# --- C: standard output that fails, or cannot encode -----------------------------------------
+
+
+async def _greet_utf8(reader, writer, received):
+    writer.write("220 mx.test ESMTP prêt ✓\r\n".encode())
+    while line := await reader.readline():
+        received.append(line)
+        if line.upper().startswith(b"QUIT"):
+            writer.write(b"221 2.0.0 bye\r\n")
+            await writer.drain()
+            return
+        writer.write(b"250 ok\r\n")
+
+
+def _run(args: list[str], tmp_path, **kw) -> subprocess.CompletedProcess:
+    """python3 -m smtpsh with its streams set up by `kw` (stdout=..., env additions)."""
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env.update(kw.pop("env", {}))
+    return subprocess.run([sys.executable, "-m", "smtpsh", *args], env=env,
+                          stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30,
+                          check=False, **kw)
+
+
+def test_ascii_stdout_and_a_utf8_greeting(scripted, tmp_path):
+    server = scripted(_greet_utf8)
+    p = _run(["127.0.0.1", str(server.port), "-c", "QUIT"], tmp_path,
+             stdout=subprocess.PIPE, env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 0, p.stderr
+    assert b"S: 220 mx.test ESMTP pr\\xeat \\u2713\n" in p.stdout, p.stdout
+    assert b"internal error" not in p.stderr and p.stderr == b""
+    assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
+
+
+def test_stdout_closed(scripted, tmp_path):
+    server = scripted(_greet_utf8)
+    p = _run(["127.0.0.1", str(server.port), "-c", "QUIT"], tmp_path,
+             stdout=subprocess.DEVNULL, pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert p.returncode == Exit.ERROR
+    assert p.stderr.decode() == ("smtpsh: standard output is closed: nowhere to show the"
+                                 " dialog (send it to /dev/null to run without it)\n")
+    assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
+
+
+def test_stdout_on_a_full_disk(scripted, tmp_path):
+    server = scripted(_greet_utf8)
+    with open("/dev/full", "wb") as full:
+        p = _run(["127.0.0.1", str(server.port), "-c", "EHLO me.example", "-c", "QUIT"],
+                 tmp_path, stdout=full)
+    assert p.returncode == Exit.ERROR, p.stderr
+    assert p.stderr.decode() == "smtpsh: cannot write to standard output: No space left on" \
+                                " device\n"
+    assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
+    assert server.received[-1].startswith(b"QUIT")  # the dialog went on to its end
