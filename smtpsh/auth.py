@@ -263,6 +263,22 @@ def decode_challenge_for_display(b64text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def carried_secrets(b64text: str) -> list[bytes]:
+    """What a base64 SASL answer carries that a server might echo decoded: the whole
+    decoded text, the password of a PLAIN blob (after its last NUL), the token of an
+    XOAUTH2/OAUTHBEARER blob."""
+    raw = unb64(b64text)
+    if not raw:
+        return []
+    found = [raw]
+    if b"\0" in raw:
+        found.append(raw.rsplit(b"\0", 1)[1])
+    for field in raw.split(b"\x01"):
+        if field.lower().startswith(b"auth=bearer "):
+            found.append(field[12:])
+    return [f for f in found if f]
+
+
 # Shorter base64 fragments would match ordinary words of a transcript.
 _MIN_FRAGMENT = 4
 

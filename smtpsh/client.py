@@ -100,6 +100,7 @@ class Answer:
     reply: Reply
     command: Command
     notes: tuple[str, ...] = ()
+    violation: str | None = None  # the reply breaks the protocol (an unknown code, a 3xx not due)
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,13 @@ class Client:
             self.closed()
         return ev
 
+    def partial_reply(self) -> tuple[str, ...]:
+        """The lines of a reply begun and not ended: taken, so they are shown once."""
+        lines = self._parser.partial
+        if lines:
+            self._parser = _continue(self._parser)
+        return lines
+
     def tls_started(self) -> None:
         """The handshake after STARTTLS (or for implicit TLS) succeeded: start afresh."""
         self._handoff = False
@@ -382,12 +390,13 @@ class Client:
             return Stray(reply)
         cmd = self.pending.popleft()
         notes: list[str] = []
+        violation = _violation(cmd, reply)
         if reply.code == 421:
             self.dialog.state = CLOSED
             self.pending.clear()
-        else:
+        elif violation is None:
             self._follow(cmd, reply, notes)
-        return Answer(reply, cmd, tuple(notes))
+        return Answer(reply, cmd, tuple(notes), violation)
 
     def _follow(self, cmd: Command, reply: Reply, notes: list[str]) -> None:
         """Update the state from a reply to `cmd`."""
@@ -543,6 +552,26 @@ class Client:
         if enc.max_line > MAX_DATA_LINE:
             out.append(f"the longest line has {enc.max_line} octets, over {MAX_DATA_LINE}")
         return out
+
+
+def _continue(parser: ReplyParser) -> ReplyParser:
+    """A parser that goes on from `parser`'s unread bytes, without its unfinished reply."""
+    fresh = ReplyParser()
+    fresh.receive_data(parser.take_trailing_data())
+    return fresh
+
+
+def _violation(cmd: Command, reply: Reply) -> str | None:
+    """Why `reply` cannot be an answer to `cmd` (RFC 5321 4.2, 4.3.2), or None."""
+    if not 200 <= reply.code <= 599:
+        return f"{reply.code:03d} is not an SMTP reply code (RFC 5321 4.2: 2xx to 5xx)"
+    if reply.klass != 3 or cmd.raw:
+        return None
+    due = (cmd.verb == "DATA" and cmd.kind is Kind.LINE) or cmd.verb == "AUTH"
+    if due:
+        return None
+    return (f"a {reply.code} answers {cmd.label or 'the connection'}, where no 3xx is due"
+            " (RFC 5321 4.3.2)")
 
 
 def pipeline_groups(lines: list[str]) -> list[list[str]]:

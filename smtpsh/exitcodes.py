@@ -16,6 +16,7 @@ class Exit(IntEnum):
     DNS_BOUNCE = 9
     DNS_DEFER = 10
     AUTH = 11
+    PROTOCOL = 12
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
@@ -34,6 +35,8 @@ MEANING = {
     Exit.DNS_BOUNCE: "--mx: the domain does not exist or accepts no mail (would bounce)",
     Exit.DNS_DEFER: "--mx: temporary DNS failure, or no server could be reached (would defer)",
     Exit.AUTH: "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx",
+    Exit.PROTOCOL: "the server broke the protocol (a reply code outside 200-599, a 3xx where"
+    " none is due): the dialog was stopped",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
 }
 

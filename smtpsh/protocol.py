@@ -21,6 +21,8 @@ MAX_COMMAND_LINE = 512
 MAX_DATA_LINE = 998
 # A line this long without an end is cut so that a hostile server cannot fill memory.
 MAX_BUFFERED_LINE = 65536
+# Lines kept of one reply (an EHLO has a few dozen): an endless 250- reply is bounded.
+MAX_REPLY_LINES = 1000
 
 _REPLY_LINE = re.compile(rb"^(\d{3})(?:([ -])(.*))?$", re.DOTALL)
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
@@ -64,7 +66,8 @@ class Reply:
         """The reply as the server wrote it: NNN-text for all lines but the last."""
         last = len(self.lines) - 1
         end = "" if self.bare_end else " "
-        return [f"{self.code}{'-' if i < last else end}{line}" for i, line in enumerate(self.lines)]
+        return [f"{self.code:03d}{'-' if i < last else end}{line}"
+                for i, line in enumerate(self.lines)]
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class ReplyParser:
         self._code: int | None = None
         self._lines: list[str] = []
         self._warnings: list[str] = []
+        self._dropped = 0  # lines of the current reply not kept (over MAX_REPLY_LINES)
         self._eof = False
 
     def receive_data(self, data: bytes) -> None:
@@ -188,23 +192,33 @@ class ReplyParser:
         code = int(m.group(1))
         last = m.group(2) != b"-"
         line_text = decode_line(m.group(3) or b"")[0]
-        if not 200 <= code <= 599:
-            notes.append(f"reply code {code} is outside 200-599 (RFC 5321 4.2)")
         if self._code is None:
             self._code = code
         elif code != self._code:
             notes.append(f"code changed from {self._code} to {code} inside a multiline reply")
-        self._lines.append(line_text)
+        if len(self._lines) < MAX_REPLY_LINES - 1 or last:
+            self._lines.append(line_text)
+        else:
+            self._dropped += 1
         self._warnings.extend(n for n in notes if n not in self._warnings)
         if last:
+            if self._dropped:
+                self._warnings.append(f"reply of {len(self._lines) + self._dropped} lines: only"
+                                      f" the first {MAX_REPLY_LINES - 1} and the last are kept")
             self._events.append(Reply(self._code, tuple(self._lines), tuple(self._warnings),
                                       bare_end=m.group(2) is None))
             self._reset()
+
+    @property
+    def partial(self) -> tuple[str, ...]:
+        """The lines of a reply begun and not ended, as sent (shown when a wait fails)."""
+        return tuple(f"{self._code or 0:03d}-{line}" for line in self._lines)
 
     def _reset(self) -> None:
         self._code = None
         self._lines = []
         self._warnings = []
+        self._dropped = 0
 
 
 # --- EHLO capabilities -------------------------------------------------------------------

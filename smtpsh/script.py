@@ -132,6 +132,12 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
         if greeting is None:
             greeting = await session.connect(host, port)
         runner.account([greeting])
+        if greeting.code == 554:
+            # RFC 5321 3.1: the server will refuse everything; the client says QUIT only.
+            session.note("the server refused the connection (554 greeting): only QUIT is sent")
+            runner.account([await session.command("QUIT")])
+            await session.close()
+            return runner.status
         session.prefill, session.interaction = True, Interaction()
         await runner.prelude(prelude or [], require_tls)
         # A typed AUTH in the script reads its answers from the script, as a person would.
@@ -145,6 +151,11 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
     except Failure as exc:
         session.warn(str(exc))
         await session.close()
+        # A server that refused as it left (a 452 in the middle of DATA) said why.
+        refusals = [r for r in session.last_words if r.is_error]
+        if exc.exit == Exit.LOST and refusals:
+            runner.account(refusals)
+            return runner.status
         return exc.exit
     await session.close()
     return runner.status

@@ -124,6 +124,8 @@ class Session:
         self.host = ""
         self.port = 0
         self.last_exchange: auth.Exchange | None = None  # the AUTH exchange run last
+        self.last_words: list[Reply] = []  # what a server said as it went away
+        self.violation: str | None = None  # the last reply that broke the protocol
         self._sent_at: dict[int, float] = {}  # command number -> when it went out
         self._timed = False  # show the time each reply took (pipelined groups)
         self._warned_data = False
@@ -273,7 +275,14 @@ class Session:
             raise Failure("connection closed by the server", Exit.LOST) from None
 
     def _timed_out(self, writing: bool) -> Failure:
-        """What the wait was for, in one line: the command whose reply did not come."""
+        """What the wait was for, in one line: the command whose reply did not come.
+
+        The lines of a reply the server began and did not end are shown and recorded.
+        """
+        partial = self.client.partial_reply()
+        if partial:
+            self.warn(f"the server stopped in the middle of a reply; its {len(partial)} line(s)"
+                      " so far:\n" + "\n".join(partial))
         if writing:
             what = "the server took no data"
         elif self.client.pending:
@@ -305,12 +314,15 @@ class Session:
     def _handle(self, ev: Event | Answer | Stray | Injected) -> Reply | None:
         """Emit an event; a Closed event raises Failure(LOST) (or _Ended after QUIT)."""
         match ev:
-            case Answer(reply, command, notes):
+            case Answer(reply, command, notes, violation):
                 sent = self._sent_at.pop(command.seq, None)
                 elapsed = time.monotonic() - sent if self._timed and sent else None
                 self.emit(Received(reply, command, elapsed))
                 for text in notes:
                     self.warn(text)
+                if violation is not None:
+                    self.warn(f"the server broke the protocol: {violation}")
+                    self.violation = violation
                 return reply
             case Stray(reply):
                 self.warn("the server sent a reply no command was waiting for:")
@@ -378,6 +390,8 @@ class Session:
                 while data := await self.transport.read():
                     self.client.receive_data(data)
         while isinstance(ev := self.client.next_event(), Answer | Stray | Garbage | Injected):
+            if isinstance(ev, Answer | Stray):
+                self.last_words.append(ev.reply)
             with contextlib.suppress(Failure, _Ended):
                 self._handle(ev)
 
@@ -463,6 +477,7 @@ class Session:
         """
         self._require_connection()
         self._unasked()
+        self._raw_secrets(data)
         self.emit(Sent(show_bytes(data)))
         self.client.raw(data)
         expected = sum(1 for c in self.client.pending if c.raw)
@@ -486,6 +501,18 @@ class Session:
         if self.client.handoff:
             await self._upgrade(self.tls_context())
         return replies
+
+    def _raw_secrets(self, data: bytes) -> None:
+        """An AUTH line in raw bytes carries credentials, and so do the lines after it."""
+        after_auth = False
+        for raw_line in data.split(b"\n"):
+            words = raw_line.strip().decode("utf-8", "replace").split()
+            if words and words[0].upper() == "AUTH":
+                after_auth = True
+                for word in words[2:3]:
+                    self.add_b64_secret(word)
+            elif after_auth and words:
+                self.add_b64_secret(words[0])
 
     async def _bdat(self, line: str) -> Reply:
         """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""
@@ -512,6 +539,11 @@ class Session:
     def add_secret(self, *values: str | bytes) -> None:
         """Everything shown or written from now on hides these, in every form."""
         self.redactor.add(auth.secret_forms([v for v in values if v]))
+
+    def add_b64_secret(self, text: str) -> None:
+        """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
+        may echo the decoded credentials in its 535)."""
+        self.add_secret(text, *auth.carried_secrets(text))
 
     async def _auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
         self.emit(Sent(text, secret=secret))
@@ -540,7 +572,7 @@ class Session:
         if manual:
             exchange = auth.Exchange.typed(line)
             if len(words) > 1:
-                self.add_secret(words[1])
+                self.add_b64_secret(words[1])
         else:
             exchange = auth.Exchange(name, auth.create(name, host=self.server_hostname(),
                                                        port=self.port, initial=False))
@@ -556,7 +588,7 @@ class Session:
             if exchange.manual:
                 answer = await self.interaction.ask("base64 answer (* to cancel): ", True)
                 answer = auth.CANCEL if answer is None else answer
-                self.add_secret(answer)
+                self.add_b64_secret(answer)
                 reply = await self._auth_line(answer, secret=answer != auth.CANCEL)
                 continue
             if not await self._fill(exchange, step.needs):
@@ -659,8 +691,15 @@ class Session:
             for w in self.client.data_warnings():
                 self._warned_data = True
                 self.warn(w)
+        if not out:
+            return
+        # Let the loop read what the server said meanwhile: a server speaks in the middle
+        # of DATA only to refuse (421, 452, 552), and once its reset has come, a write
+        # would lose that reply with the connection. Two turns: in the first, the reader's
+        # callback runs after this task's own step.
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
         if self.transport.has_data():
-            # A server speaks in the middle of DATA only to refuse (421, 552): stop, show it.
             await self._last_words()
             raise Failure("the server answered in the middle of the message (above):"
                           " stopped sending", Exit.LOST)

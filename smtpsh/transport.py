@@ -121,6 +121,7 @@ class Transport:
             peer = (f"unix:{name}", 0) if isinstance(name, str) else (name[0], name[1])
         # ("unix:/path", 0) for a unix socket: printable, and it reconnects (fetch_certificate).
         self.peer: tuple[str, int] = peer
+        self.closed = False
 
     @classmethod
     async def open(
@@ -167,6 +168,11 @@ class Transport:
 
     async def read(self) -> bytes:
         """Whatever bytes have arrived (waiting for some); b"" when the peer has closed."""
+        if self._unread:
+            # StreamReader.read raises a connection error before it hands out what it
+            # holds: a server's last words (a 452 in the middle of DATA) before its reset
+            # must be read first.
+            return self.buffered()
         try:
             return await self.reader.read(1 << 16)
         except ssl.SSLError as exc:
@@ -223,7 +229,7 @@ class Transport:
                 self.writer.start_tls(ctx, server_hostname=server_hostname), timeout
             )
         except (ssl.SSLError, OSError, TimeoutError) as exc:
-            await self.close()
+            self.abort()  # a handshake that failed leaves nothing worth a polite close
             cert = None
             if isinstance(exc, ssl.SSLCertVerificationError):
                 cert = await fetch_certificate(self.peer[0], self.peer[1], server_hostname,
@@ -248,12 +254,27 @@ class Transport:
     def ssl_object(self) -> ssl.SSLObject | None:
         return self.writer.get_extra_info("ssl_object")
 
+    def abort(self) -> None:
+        """Drop the connection at once (after a failed handshake: no close to wait for)."""
+        self.closed = True
+        self.writer.transport.abort()
+
     async def close(self) -> None:
+        """Close politely, waiting at most 2 s; once only."""
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.writer.close()
             await asyncio.wait_for(self.writer.wait_closed(), 2)
         except (OSError, TimeoutError, ssl.SSLError):
             pass
+        except asyncio.CancelledError:
+            # A cancelled start_tls cancels the stream's close waiter too; only a cancel
+            # of our own task is ours to pass on.
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
 
 
 # --- second connections that explain a failure --------------------------------------------

@@ -421,3 +421,44 @@ def test_declared_8bit_is_fine() -> None:
 
 def test_group_words_are_the_rfc_lists() -> None:
     assert {"MAIL", "RCPT", "RSET"} <= GROUP_ANYWHERE
+
+
+# --- protocol violations end a script honestly -------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "answer", "why"), [
+    ("NOOP", "999 what", "999 is not an SMTP reply code"),
+    ("RSET", "000 zero", "000 is not an SMTP reply code"),
+    ("QUIT", "354 go on", "where no 3xx is due"),
+    ("MAIL FROM:<a@x>", "334 VXNlcm5hbWU6", "where no 3xx is due"),
+])
+def test_a_reply_that_cannot_answer_its_command_is_a_violation(line, answer, why) -> None:
+    c = greeted()
+    state = c.state
+    (ev,) = talk(c, line, answer)
+    assert ev.violation is not None and why in ev.violation
+    assert c.state == state  # nothing is concluded from it
+
+
+@pytest.mark.parametrize(("line", "answer"), [("DATA", "354 go"), ("AUTH LOGIN", "334 x")])
+def test_a_3xx_where_due_is_no_violation(line, answer) -> None:
+    c = greeted()
+    if line == "DATA":
+        talk(c, "MAIL FROM:<a@x>", "250 ok")
+        talk(c, "RCPT TO:<b@x>", "250 ok")
+    (ev,) = talk(c, line, answer)
+    assert ev.violation is None
+
+
+def test_an_endless_reply_is_bounded() -> None:
+    from smtpsh.protocol import MAX_REPLY_LINES
+
+    c = greeted()
+    c.send("HELP")
+    assert feed(c, b"214-x\r\n" * 5000) == []
+    assert len(c.partial_reply()) == MAX_REPLY_LINES - 1  # kept, the rest counted
+    c.send("NOOP")
+    c.receive_data(b"214-y\r\n" * 3000 + b"214 end\r\n250 ok\r\n")
+    (ev, ev2) = events(c)
+    assert len(ev.reply.lines) == MAX_REPLY_LINES
+    assert any("3001 lines" in w for w in ev.reply.warnings)

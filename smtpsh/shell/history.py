@@ -8,6 +8,7 @@ The shell says which case it is in through `private`, a callable asked at each a
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,11 @@ def keep(line: str, *, in_data: bool = False, after_334: bool = False) -> bool:
         return False
     if after_334:  # an answer to a SASL challenge: base64 credentials, or a user's cancel
         return line.lstrip().startswith(":")
+    stripped = line.strip()
+    if stripped.startswith(":raw") and re.search(r"\bAUTH\b", stripped, re.IGNORECASE):
+        return False  # raw bytes with an AUTH line carry credentials too
+    if "\n" in line or "\r" in line:  # a pasted block: each of its lines must be keepable
+        return all(keep(x) for x in line.splitlines() if x.strip())
     return split_command(line)[0] != "AUTH"  # AUTH PLAIN carries the password inline
 
 
