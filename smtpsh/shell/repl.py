@@ -238,6 +238,7 @@ class Shell:
         """A question from the session, in the middle of a command; None if cancelled."""
         self.state.asking = True
         self.prompts += 1
+        self.screen.flush()  # what waits is printed before the prompt is drawn under it
         try:
             return await self.prompt.prompt_async(prompt, is_password=secret)
         except (KeyboardInterrupt, EOFError):
@@ -315,6 +316,8 @@ class Shell:
             await self._stop_watch()
             with contextlib.suppress(Exception):
                 await self.session.close()
+            with contextlib.suppress(Exception):
+                self.screen.flush()  # the last lines, before the shell returns
         return Exit.OK
 
     async def _step(self) -> None:
@@ -336,6 +339,7 @@ class Shell:
         self._start_watch()
         self.prompts += 1
         default, self._restore = self._restore, ""
+        self.screen.flush()  # what waits is printed before the prompt is drawn under it
         try:
             return await self.prompt.prompt_async(message or self.message,
                                                   is_password=False, default=default)
