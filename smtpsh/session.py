@@ -14,10 +14,11 @@ import contextlib
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from smtpsh import auth
-from smtpsh.client import Answer, Client, Command, Injected, Stray
+from smtpsh.client import Answer, Client, Injected, Stray
+from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import (
     CLOSED,
@@ -34,59 +35,8 @@ from smtpsh.protocol import (
     split_command,
 )
 from smtpsh.tls import TlsOptions, make_context
-from smtpsh.transcript import REDACTED, Redactor, Transcript
+from smtpsh.transcript import Redactor, Transcript
 from smtpsh.transport import Transport, no_greeting_error
-
-
-@dataclass(frozen=True)
-class Sent:
-    text: str
-    data: bool = False  # a line of the message body
-    secret: bool = False  # the whole line is a secret (e.g. an AUTH response)
-
-
-@dataclass(frozen=True)
-class Note:
-    text: str
-
-
-@dataclass(frozen=True)
-class Warn:
-    text: str
-
-
-@dataclass(frozen=True)
-class Received:
-    """A reply, the command it answers (None: no command was waiting), and when it came."""
-
-    reply: Reply
-    command: Command | None
-    elapsed: float | None = None  # seconds since its command went out (pipelined groups)
-
-    @property
-    def verb(self) -> str | None:
-        return self.command.verb if self.command is not None else None
-
-
-Output = Sent | Note | Warn | Received | Garbage
-
-
-class Interaction:
-    """How the session asks the user something mid-dialog; the UI supplies its own.
-
-    This default answers nothing, so a dialog that needs input fails clearly.
-    """
-
-    async def ask(self, prompt: str, secret: bool) -> str | None:
-        """A line from the user (without echo when `secret`); None means cancel."""
-        return None
-
-    async def confirm(self, question: str) -> bool:
-        return False
-
-    async def chunk(self, size: int) -> bytes | None:
-        """The `size` octets that follow a BDAT command; None if there are none to give."""
-        return None
 
 
 @dataclass(frozen=True)
@@ -110,10 +60,9 @@ class Session:
         interaction: Interaction | None = None,
         credentials: dict[str, str] | None = None,
     ) -> None:
-        self.output = emit
         self.options = options or ConnectOptions()
-        self.transcript = transcript
-        self.redactor = redactor or Redactor()
+        self.events = Events(emit, transcript, redactor or Redactor(),
+                             lambda: bool(self.transport and self.transport.tls))
         self.interaction = interaction or Interaction()
         # Credentials known before AUTH (--user, SMTPSH_PASSWORD, ...): asked for otherwise.
         # `prefill` says whether AUTH may use them (script mode: only for --auth).
@@ -133,55 +82,23 @@ class Session:
     # --- output ------------------------------------------------------------------------
 
     def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
-        """Show an event (ui) and write it to the transcript (record), secrets hidden."""
-        event = self._redacted(event)
-        if self.transcript is not None and record:
-            tls = bool(self.transport and self.transport.tls)
-            match event:
-                case Sent(text, _, _):
-                    self.transcript.write("C:", text, tls)
-                case Received(reply, _, _):
-                    self.transcript.write("S:", "\n".join(reply.wire_lines()), tls)
-                    for w in reply.warnings:
-                        self.transcript.write("!!", f"server: {w}", tls)
-                case Garbage(line, reason):
-                    self.transcript.write("S:", line, tls)
-                    self.transcript.write("!!", f"server: {reason}", tls)
-                case Note(text):
-                    self.transcript.write("--", text, tls)
-                case Warn(text):
-                    self.transcript.write("!!", text, tls)
-        if ui:
-            self.output(event)
-
-    def _redacted(self, event: Output) -> Output:
-        """The one place where secrets are hidden, from the screen and every file alike."""
-        if not self.redactor.active and not (isinstance(event, Sent) and event.secret):
-            if isinstance(event, Sent) and not event.text.isascii():
-                return replace(event, text=_escaped(event.text))
-            return event
-        shown = self.redactor.redact
-        match event:
-            case Sent(text, data, secret):
-                hidden = secret and not self.redactor.show_secrets
-                return Sent(REDACTED if hidden else shown(_escaped(text)), data, secret)
-            case Received(reply, command, elapsed):
-                lines = tuple(shown(x) for x in reply.lines)
-                return event if lines == reply.lines else Received(
-                    replace(reply, lines=lines), command, elapsed)
-            case Garbage(line, reason):
-                return Garbage(shown(line), reason)
-            case Note(text):
-                return Note(shown(text))
-            case Warn(text):
-                return Warn(shown(text))
-        return event
+        self.events.emit(event, ui, record)
 
     def note(self, text: str) -> None:
-        self.emit(Note(text))
+        self.events.emit(Note(text))
 
     def warn(self, text: str) -> None:
-        self.emit(Warn(text))
+        self.events.emit(Warn(text))
+
+    def add_secret(self, *values: str | bytes) -> None:
+        self.events.add_secret(*values)
+
+    def add_b64_secret(self, text: str) -> None:
+        self.events.add_b64_secret(text)
+
+    @property
+    def transcript(self) -> Transcript | None:
+        return self.events.transcript
 
     # --- state -------------------------------------------------------------------------
 
@@ -424,7 +341,9 @@ class Session:
             self.warn(w)
         verb = split_command(line)[0]
         if verb == "AUTH":
-            return await self._auth(line)
+            from smtpsh.sasl import authenticate
+
+            return await authenticate(self, line)
         if verb == "BDAT":
             return await self._bdat(line)
         # Made before STARTTLS is sent: a bad --cafile fails here, and the handshake that
@@ -536,105 +455,19 @@ class Session:
 
     # --- AUTH --------------------------------------------------------------------------
 
-    def add_secret(self, *values: str | bytes) -> None:
-        """Everything shown or written from now on hides these, in every form."""
-        self.redactor.add(auth.secret_forms([v for v in values if v]))
-
-    def add_b64_secret(self, text: str) -> None:
-        """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
-        may echo the decoded credentials in its 535)."""
-        self.add_secret(text, *auth.carried_secrets(text))
-
-    async def _auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
+    async def auth_line(self, text: str, secret: bool, shown: str | None = None) -> Reply:
+        """A line answering a 334 (base64, or "*"), and the reply to it."""
         self.emit(Sent(text, secret=secret))
         if shown is not None:
             self.note(f"({shown})")
         wire = self.client.auth_response(text, secret)
         return (await self._exchange(wire))[-1]
 
-    async def _auth(self, line: str) -> Reply:
-        """RFC 4954: run the SASL exchange; the shell does the base64 unless the user does."""
-        assert self.transport is not None
-        words = split_command(line)[1].split()
-        name = words[0].upper() if words else ""
-        # Typing the initial response yourself, or a mechanism smtpsh does not know, means
-        # doing the base64 by hand: smtpsh sends what is typed and decodes what comes back.
-        manual = len(words) > 1 or name not in auth.MECHANISMS
-        if not self.dialog.tls:
-            if is_loopback(self.transport.peer[0]) or self.transport.peer[0].startswith("unix:"):
-                self.warn("AUTH without TLS: fine on loopback, but on a network anyone on the"
-                          " path could read the password (use STARTTLS first)")
-            elif not await self.interaction.confirm(
-                    "AUTH without TLS sends the password readable by anyone on the path."
-                    " Send it anyway?"):
-                raise Failure("AUTH not sent over a connection without TLS: use STARTTLS"
-                              " (or --starttls / --tls) first", Exit.ERROR)
-        if manual:
-            exchange = auth.Exchange.typed(line)
-            if len(words) > 1:
-                self.add_b64_secret(words[1])
-        else:
-            exchange = auth.Exchange(name, auth.create(name, host=self.server_hostname(),
-                                                       port=self.port, initial=False))
-            if self.prefill and "authzid" in self.credentials:
-                exchange.give("authzid", self.credentials["authzid"])
+    async def start_auth(self, exchange: auth.Exchange) -> Reply:
+        """The AUTH command of `exchange`, and the first reply."""
         self.last_exchange = exchange
         self.emit(Sent(exchange.shown_command()))
-        reply = (await self._exchange(self.client.start_auth(exchange)))[-1]
-        while isinstance(step := self.client.sasl_step, auth.Challenge) and (
-                self.client.sasl is exchange):
-            if step.text:
-                self.note(f"challenge: {auth.decode_challenge_for_display(step.text)}")
-            if exchange.manual:
-                answer = await self.interaction.ask("base64 answer (* to cancel): ", True)
-                answer = auth.CANCEL if answer is None else answer
-                self.add_b64_secret(answer)
-                reply = await self._auth_line(answer, secret=answer != auth.CANCEL)
-                continue
-            if not await self._fill(exchange, step.needs):
-                reply = await self._auth_line(auth.CANCEL, secret=False)
-                continue
-            try:
-                resp = exchange.answer(step)
-            except auth.UnexpectedChallenge:
-                self.warn(f"{name} has no answer to this challenge: cancelling")
-                reply = await self._auth_line(auth.CANCEL, secret=False)
-                continue
-            if resp.secret:
-                self.add_secret(resp.data)
-            shown = None if resp.secret else resp.data.decode("utf-8", "backslashreplace")
-            reply = await self._auth_line(auth.b64(resp.data), resp.secret, shown)
-        step = self.client.sasl_step
-        if isinstance(step, auth.Done):
-            if step.outcome is auth.Outcome.AUTHENTICATED:
-                user = self.dialog.user
-                self.note(f"authenticated as {user}" if user and user != "?" else
-                          "authenticated")
-            elif step.outcome is auth.Outcome.CANCELLED:
-                self.note("AUTH cancelled, as asked: the server's 501 confirms it (RFC 4954 4)")
-        return reply
-
-    async def _fill(self, exchange: auth.Exchange, needs: tuple[str, ...]) -> bool:
-        """Give the mechanism the inputs its next answer needs, asking for unknown ones.
-
-        False when the user cancels (no answer, or "*"). Secrets are registered for
-        redaction the moment they are known.
-        """
-        known = self.credentials if self.prefill else {}
-        for need in needs:
-            value = known.get(need)
-            if value is None:
-                user = exchange.inputs.get("user") or self.credentials.get("user")
-                label = {"user": "Username", "token": "OAuth token",
-                         "password": f"Password for {user}" if user else "Password"}[need]
-                value = await self.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS)
-                if value is None or value == auth.CANCEL:
-                    self.note("AUTH cancelled")
-                    return False
-            if need in auth.SECRET_INPUTS:
-                self.add_secret(value)
-            exchange.give(need, value)
-        return True
+        return (await self._exchange(self.client.start_auth(exchange)))[-1]
 
     # --- TLS ---------------------------------------------------------------------------
 
@@ -731,25 +564,6 @@ class Session:
             return await self._exchange(wire)
         finally:
             self._timed = False
-
-
-def _escaped(text: str) -> str:
-    """Raw bytes a script carried (surrogate-escaped, not UTF-8) shown as \\xNN."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def is_loopback(address: str) -> bool:
-    """127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6."""
-    import ipaddress
-
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 class _Ended(Exception):

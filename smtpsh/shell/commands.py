@@ -16,13 +16,13 @@ import os
 import shlex
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
 from smtpsh.protocol import RCPT, Dialog, Reply
-from smtpsh.session import Sent
+from smtpsh.runner import stream_message
 from smtpsh.shell import VERBS, human_size, keyword_meaning, matches, verb_syntax
 
 if TYPE_CHECKING:
@@ -287,28 +287,12 @@ async def do_send(shell: ShellApi, args: list[str]) -> None:
             await shell.command("DATA")
             if not session.in_data:
                 return
-        octets = await _stream(shell, f)
-    shell.screen.note(f"sent {path} as the message text: {octets} octets")
+        # The one message streamer (as for a script's message): the transcript gets every
+        # line, the screen the first ones, and the octets counted are those on the wire.
+        await stream_message(session, iter(lambda: f.read(CHUNK), b""), echo=0, end=False)
+        octets = session.client.encoder.octets if session.client.encoder else 0
+    shell.screen.note(f"sent {path} as the message text: {octets} octets on the wire")
     await shell.end_data()
-
-
-async def _stream(shell: ShellApi, f: BinaryIO) -> int:
-    """Copy the file to the server in chunks; the session stuffs dots and fixes line ends."""
-    session = shell.session
-    octets = 0
-    tail = b""
-    while chunk := f.read(CHUNK):
-        octets += len(chunk)
-        if session.transcript is not None:  # the transcript gets every line, as in scripts
-            lines = (tail + chunk).split(b"\n")
-            tail = lines.pop()
-            for raw in lines:
-                text = raw.rstrip(b"\r").decode("utf-8", "backslashreplace")
-                session.emit(Sent(text, data=True), ui=False)
-        await session.data_chunk(chunk)
-    if tail and session.transcript is not None:
-        session.emit(Sent(tail.decode("utf-8", "backslashreplace"), data=True), ui=False)
-    return octets
 
 
 @command("save", "FILE", "write this session so far to FILE", complete=paths)

@@ -1,0 +1,145 @@
+"""What a dialog shows and records: the events, and the one place they are redacted.
+
+`Events` takes every event of a session, hides the secrets it knows (in every form: clear,
+base64, fragments), writes it to the transcript and hands it to the UI's sink (script mode's
+printer, the shell's screen). `Interaction` is how the dialog asks the user something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from smtpsh import auth
+from smtpsh.client import Command
+from smtpsh.protocol import Garbage, Reply
+from smtpsh.transcript import REDACTED, Redactor, Transcript
+
+
+@dataclass(frozen=True)
+class Sent:
+    text: str
+    data: bool = False  # a line of the message body
+    secret: bool = False  # the whole line is a secret (e.g. an AUTH response)
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+
+@dataclass(frozen=True)
+class Warn:
+    text: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """A reply, the command it answers (None: no command was waiting), and when it came."""
+
+    reply: Reply
+    command: Command | None
+    elapsed: float | None = None  # seconds since its command went out (pipelined groups)
+
+    @property
+    def verb(self) -> str | None:
+        return self.command.verb if self.command is not None else None
+
+
+Output = Sent | Note | Warn | Received | Garbage
+
+
+class Interaction:
+    """How the session asks the user something mid-dialog; the UI supplies its own.
+
+    This default answers nothing, so a dialog that needs input fails clearly.
+    """
+
+    async def ask(self, prompt: str, secret: bool) -> str | None:
+        """A line from the user (without echo when `secret`); None means cancel."""
+        return None
+
+    async def confirm(self, question: str) -> bool:
+        return False
+
+    async def chunk(self, size: int) -> bytes | None:
+        """The `size` octets that follow a BDAT command; None if there are none to give."""
+        return None
+
+
+class Events:
+    """The sink of a session's events: redacted once, then recorded and shown."""
+
+    def __init__(self, output: Callable[[Output], None], transcript: Transcript | None,
+                 redactor: Redactor, tls: Callable[[], bool]) -> None:
+        self.output = output
+        self.transcript = transcript
+        self.redactor = redactor
+        self._tls = tls  # whether the connection is under TLS now (the transcript marks it)
+
+    def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
+        """Show an event (ui) and write it to the transcript (record), secrets hidden."""
+        event = self._redacted(event)
+        if self.transcript is not None and record:
+            tls = self._tls()
+            match event:
+                case Sent(text, _, _):
+                    self.transcript.write("C:", text, tls)
+                case Received(reply, _, _):
+                    self.transcript.write("S:", "\n".join(reply.wire_lines()), tls)
+                    for w in reply.warnings:
+                        self.transcript.write("!!", f"server: {w}", tls)
+                case Garbage(line, reason):
+                    self.transcript.write("S:", line, tls)
+                    self.transcript.write("!!", f"server: {reason}", tls)
+                case Note(text):
+                    self.transcript.write("--", text, tls)
+                case Warn(text):
+                    self.transcript.write("!!", text, tls)
+        if ui:
+            self.output(event)
+
+    def _redacted(self, event: Output) -> Output:
+        """The one place where secrets are hidden, from the screen and every file alike."""
+        if not self.redactor.active and not (isinstance(event, Sent) and event.secret):
+            if isinstance(event, Sent) and not event.text.isascii():
+                return replace(event, text=_escaped(event.text))
+            return event
+        shown = self.redactor.redact
+        match event:
+            case Sent(text, data, secret):
+                hidden = secret and not self.redactor.show_secrets
+                return Sent(REDACTED if hidden else shown(_escaped(text)), data, secret)
+            case Received(reply, command, elapsed):
+                lines = tuple(shown(x) for x in reply.lines)
+                return event if lines == reply.lines else Received(
+                    replace(reply, lines=lines), command, elapsed)
+            case Garbage(line, reason):
+                return Garbage(shown(line), reason)
+            case Note(text):
+                return Note(shown(text))
+            case Warn(text):
+                return Warn(shown(text))
+        return event
+
+    def note(self, text: str) -> None:
+        self.emit(Note(text))
+
+    def warn(self, text: str) -> None:
+        self.emit(Warn(text))
+
+    def add_secret(self, *values: str | bytes) -> None:
+        """Everything shown or written from now on hides these, in every form."""
+        self.redactor.add(auth.secret_forms([v for v in values if v]))
+
+    def add_b64_secret(self, text: str) -> None:
+        """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
+        may echo the decoded credentials in its 535)."""
+        self.add_secret(text, *auth.carried_secrets(text))
+
+
+def _escaped(text: str) -> str:
+    """Raw bytes a script carried (surrogate-escaped, not UTF-8) shown as \\xNN."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
