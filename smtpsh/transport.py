@@ -11,6 +11,7 @@ second connection, to name what a certificate that failed verification holds.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import ssl
@@ -280,6 +281,15 @@ class Transport:
 # --- second connections that explain a failure --------------------------------------------
 
 
+async def _drop(writer: asyncio.StreamWriter) -> None:
+    """End a probe's connection at once: no TLS close_notify exchange that could fail after
+    the probe is over, and whatever the closing ended with is read here, so that no future
+    is left with an exception nobody retrieved ("Future exception was never retrieved")."""
+    writer.transport.abort()
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(writer.wait_closed(), 1)
+
+
 async def _final_reply(reader: asyncio.StreamReader) -> bytes:
     """The last line of one SMTP reply (the one without a '-' after the code)."""
     while True:
@@ -316,10 +326,12 @@ async def fetch_certificate(host: str, port: int, server_hostname: str | None, *
             obj: ssl.SSLObject = writer.get_extra_info("ssl_object")
             return obj.getpeercert(binary_form=True)
         finally:
-            writer.close()
+            await _drop(writer)
 
     try:
-        return await asyncio.wait_for(fetch(), min(timeout, _PROBE_TIMEOUT))
+        # In this task (no inner task of wait_for's whose failure could go unread).
+        async with asyncio.timeout(min(timeout, _PROBE_TIMEOUT)):
+            return await fetch()
     except (OSError, TimeoutError, ssl.SSLError, ValueError):
         return None
 
@@ -335,11 +347,12 @@ async def speaks_tls(host: str, port: int, timeout: float) -> bool:
             # A TLS alert is still TLS; plain text read as a record is not.
             return exc.reason != "WRONG_VERSION_NUMBER"
         finally:
-            writer.close()
+            await _drop(writer)
 
     try:
-        return await asyncio.wait_for(probe(), min(timeout, _PROBE_TIMEOUT))
-    except (OSError, TimeoutError):
+        async with asyncio.timeout(min(timeout, _PROBE_TIMEOUT)):
+            return await probe()
+    except (OSError, TimeoutError, ValueError):
         return False
 
 

@@ -294,3 +294,39 @@ def test_stdout_on_a_full_disk(scripted, tmp_path):
                                 " device\n"
     assert not (tmp_path / "state" / "smtpsh" / "crash.log").exists()
     assert server.received[-1].startswith(b"QUIT")  # the dialog went on to its end
+
+
+# --- D: the no-greeting TLS probe leaves no exception unread ---------------------------------
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["answers-plain-text", "silent"])
+async def test_tls_probe_leaves_no_exception_unretrieved(scripted, smtps_server, answer):
+    import gc
+
+    from smtpsh.transport import fetch_certificate, no_greeting_error
+
+    async def never_greets(reader, writer, received):
+        hello = await reader.read(100)  # the probe's ClientHello
+        if hello and answer:  # plain text where a TLS record was due: WRONG_VERSION_NUMBER
+            writer.write(b"500 5.5.2 syntax error\r\n")
+            await writer.drain()
+        await asyncio.sleep(2)
+
+    server = scripted(never_greets)
+    reports: list[dict] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: reports.append(context))
+    try:
+        for _ in range(15):
+            assert await no_greeting_error("127.0.0.1", server.port, 0.3) is None
+            assert await fetch_certificate("127.0.0.1", server.port, None, starttls=False,
+                                           timeout=0.3) is None
+            gc.collect()  # an unread future reports when it is collected
+            await asyncio.sleep(0)
+        # the probe still tells a TLS port
+        assert await no_greeting_error("127.0.0.1", smtps_server.port, 2) is not None
+        gc.collect()
+        await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(None)
+    assert reports == []
