@@ -141,7 +141,6 @@ def parse_target(target: str, port_arg: str | None, port_opt: int | None,
 def _check_names(ns: argparse.Namespace) -> None:
     """Names that go into DNS, TLS or the dialog, refused here when they cannot (a label
     too long, bytes that are not UTF-8 from argv): a usage error, not a crash later."""
-    from smtpsh.escape import escape
     from smtpsh.hostport import check_host
 
     for flag, value in (("--source", ns.source), ("--tls-servername", ns.tls_servername)):
@@ -150,12 +149,6 @@ def _check_names(ns: argparse.Namespace) -> None:
                 check_host(value)
             except ValueError as exc:
                 raise UsageError(f"{flag}: {exc}") from None
-    for line in ns.command:
-        try:
-            line.encode("utf-8")
-        except UnicodeEncodeError:
-            raise UsageError(f"-c '{escape(line, tab=True)}': bytes that are not UTF-8"
-                             " (give the text in UTF-8)") from None
 
 
 def settings_from_args(ns: argparse.Namespace) -> Settings:

@@ -256,11 +256,12 @@ def unb64(text: str) -> bytes | None:
 
 def decode_challenge_for_display(b64text: str) -> str:
     """A challenge as readable text: control and undecodable bytes escaped, junk as is."""
+    from smtpsh.escape import escape, escape_bytes
+
     raw = unb64(b64text)
-    if raw is None:
-        return b64text
-    text = raw.decode("utf-8", errors="backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    text = escape(b64text, tab=True) if raw is None else escape_bytes(raw, tab=True)
+    # One printable line: format characters too (U+0600...) are shown as code points.
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 def carried_secrets(b64text: str) -> list[bytes]:

@@ -39,7 +39,8 @@ class Received:
 
     reply: Reply
     command: Command | None
-    elapsed: float | None = None  # seconds since its command went out (pipelined groups)
+    elapsed: float | None = None  # seconds since its command went out
+    grouped: bool = False  # one of several replies due at once (a pipelined group, LMTP)
 
     @property
     def verb(self) -> str | None:
@@ -110,10 +111,10 @@ class Events:
             case Sent(text, data, secret):
                 hidden = secret and not self.redactor.show_secrets
                 return Sent(REDACTED if hidden else shown(_escaped(text)), data, secret)
-            case Received(reply, command, elapsed):
+            case Received(reply, _, _, _):
                 lines = tuple(shown(x) for x in reply.lines)
-                return event if lines == reply.lines else Received(
-                    replace(reply, lines=lines), command, elapsed)
+                return event if lines == reply.lines else replace(
+                    event, reply=replace(reply, lines=lines))
             case Garbage(line, reason):
                 return Garbage(shown(line), reason)
             case Note(text):

@@ -13,6 +13,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
+from smtpsh.escape import escape, escape_bytes
+
 # RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the CRLF.
 MAX_REPLY_LINE = 512
 # RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including the CRLF.
@@ -101,12 +103,14 @@ _CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f]")  # for raw bytes, where TAB is sho
 
 
 def decode_line(raw: bytes) -> tuple[str, bool]:
-    """Text of a line for display, non-UTF-8 bytes and controls escaped (\\xNN); True if clean."""
+    """Text of a line for display, non-UTF-8 bytes and controls escaped (\\xNN); True if the
+    line was UTF-8. The one escaping rule (smtpsh.escape) for all network text."""
     try:
-        text, clean = raw.decode("utf-8"), True
+        raw.decode("utf-8")
+        clean = True
     except UnicodeDecodeError:
-        text, clean = raw.decode("utf-8", "backslashreplace"), False
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), clean
+        clean = False
+    return escape_bytes(raw), clean
 
 
 class ReplyParser:
@@ -294,9 +298,9 @@ def unescape(text: str) -> bytes:
 
 def show_bytes(data: bytes) -> str:
     """Bytes on one line, every control and non-UTF-8 byte visible (\\r \\n \\xNN)."""
-    text = data.decode("utf-8", "backslashreplace")
-    named = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
-    return _CONTROL_ALL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    text = data.decode("utf-8", "surrogateescape")
+    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return escape(text, tab=True)
 
 
 

@@ -62,8 +62,9 @@ def render(event: Output) -> Fragments:
     match event:
         case Sent(text, data, _):
             return [("class:dir", "C: "), ("class:data" if data else "class:client", text)]
-        case Received(reply, command, elapsed):
-            return render_reply(reply) + _answering(command, elapsed)
+        case Received(reply, command, elapsed, grouped):
+            return render_reply(reply) + _answering(command, elapsed if grouped else None,
+                                                    grouped)
         case Garbage(line, reason):
             return [("class:dir", "S: "), ("class:warn", line), ("", "\n"),
                     ("class:warn", f"!! server: {reason}")]
@@ -74,12 +75,13 @@ def render(event: Output) -> Fragments:
     return []
 
 
-def _answering(command: Command | None, elapsed: float | None) -> Fragments:
+def _answering(command: Command | None, elapsed: float | None,
+               grouped: bool = False) -> Fragments:
     """Under a reply of a pipelined group or an LMTP delivery: which command it answers."""
     if command is None:
         return []
     per_rcpt = command.kind is Kind.DATA_END and command.recipient is not None
-    if elapsed is None and not per_rcpt:
+    if not grouped and not per_rcpt:
         return []
     took = f" ({elapsed * 1000:.1f} ms)" if elapsed is not None else ""
     return [("", "\n"), ("class:note", f"   ^ {command.label}{took}")]

@@ -28,7 +28,8 @@ class ScriptInput:
         self._stream = stream
         self.before_read: Callable[[], None] | None = None
         self.ended_by_dot = False
-        self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode()
+        self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode(
+            "utf-8", "surrogateescape")  # bytes that were not UTF-8 go out as they came
 
     def _read(self) -> bytes:
         if self._stream is None:

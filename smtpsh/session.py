@@ -13,11 +13,12 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from smtpsh import auth
 from smtpsh.client import Answer, Client, Injected, Stray
+from smtpsh.escape import escape
 from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.protocol import (
@@ -76,7 +77,12 @@ class Session:
         self.last_words: list[Reply] = []  # what a server said as it went away
         self.violation: str | None = None  # the last reply that broke the protocol
         self._sent_at: dict[int, float] = {}  # command number -> when it went out
-        self._timed = False  # show the time each reply took (pipelined groups)
+        self._timed = False  # several replies are due at once (pipelined group, LMTP)
+        # What the session waits for now, and since when (the shell's toolbar shows it).
+        self.waiting: str | None = None
+        self.wait_started = 0.0
+        # (stage, seconds) of this connection: connect, greeting, TLS, each command (:timing).
+        self.timings: list[tuple[str, float]] = []
         self._warned_data = False
 
     # --- output ------------------------------------------------------------------------
@@ -124,35 +130,57 @@ class Session:
     # --- connection --------------------------------------------------------------------
 
     async def connect(self, host: str, port: int, address: str | None = None) -> Reply:
-        """Open the connection (to `address` if given, else `host`) and read the greeting."""
+        """Open the connection (to `address` if given, else `host`) and read the greeting.
+
+        One --timeout for the connection, one for the greeting; when no greeting comes, the
+        probe for a TLS port (465 without --tls) runs within the greeting's budget.
+        """
         self.host, self.port = host, port
         opts = self.options
         self.client = Client(lmtp=opts.lmtp)
+        self.timings = []
         ctx = self.tls_context() if opts.implicit_tls else None
-        self.transport = await Transport.open(
-            address or host,
-            port,
-            timeout=opts.timeout,
-            family=opts.family,
-            source=opts.source,
-            ssl_context=ctx,
-            server_hostname=self.server_hostname() if ctx else None,
-        )
+        with self._waiting(f"connecting to {host} port {port}", "connect"):
+            self.transport = await Transport.open(
+                address or host,
+                port,
+                timeout=opts.timeout,
+                family=opts.family,
+                source=opts.source,
+                ssl_context=ctx,
+                server_hostname=self.server_hostname() if ctx else None,
+            )
         ip, rport = self.transport.peer
         unix = ip.startswith("unix:")
-        self.note(f"Connected to {ip}" if unix else f"Connected to {host} ({ip}) port {rport}")
+        shown = escape(host, tab=True)  # with --mx the name comes from DNS
+        self.note(f"Connected to {escape(ip, tab=True)}" if unix
+                  else f"Connected to {shown} ({ip}) port {rport}")
         if self.transport.tls:
             self.client.dialog.tls = True
             self._tls_note()
         self._sent_at = {0: time.monotonic()}
+        probe = not (self.transport.tls or unix)
+        budget = opts.timeout * (0.8 if probe else 1.0)
         try:
-            return (await self._replies())[-1]
+            return (await self._replies(budget))[-1]
         except Failure as exc:
-            if exc.exit != Exit.TIMEOUT or self.transport.tls or unix:
+            if exc.exit != Exit.TIMEOUT or not probe:
                 raise
             # A silent port may be waiting for a TLS ClientHello (465 without --tls).
-            hint = await no_greeting_error(address or host, port, opts.timeout)
+            with self._waiting("a TLS probe of the silent port"):
+                hint = await no_greeting_error(address or host, port, opts.timeout - budget)
             raise (hint or exc) from None
+
+    @contextlib.contextmanager
+    def _waiting(self, what: str, stage: str | None = None) -> Iterator[None]:
+        """Say what the session waits for (the shell's toolbar); time it as `stage`."""
+        self.waiting, self.wait_started = what, time.monotonic()
+        try:
+            yield
+            if stage is not None:
+                self.timings.append((stage, time.monotonic() - self.wait_started))
+        finally:
+            self.waiting = None
 
     async def close(self) -> None:
         if self.transport is not None:
@@ -167,11 +195,13 @@ class Session:
         assert self.transport is not None
         writing = True
         got = [] if got is None else got
+        what = self.client.pending[0].label if self.client.pending else "the server"
         try:
-            async with asyncio.timeout(self.options.timeout):
-                await self.transport.write(wire)
-                writing = False
-                return await self._collect(got)
+            with self._waiting(f"the reply to {what}"):
+                async with asyncio.timeout(self.options.timeout):
+                    await self.transport.write(wire)
+                    writing = False
+                    return await self._collect(got)
         except TimeoutError:
             raise self._timed_out(writing) from None
         except _Ended:
@@ -181,17 +211,20 @@ class Session:
                 await self._last_words()
             raise
 
-    async def _replies(self) -> list[Reply]:
+    async def _replies(self, timeout: float | None = None) -> list[Reply]:
         """Wait (within one --timeout) for every reply now due."""
+        timeout = self.options.timeout if timeout is None else timeout
+        what = self.client.pending[0].label if self.client.pending else "the server"
         try:
-            async with asyncio.timeout(self.options.timeout):
-                return await self._collect([])
+            with self._waiting(what):
+                async with asyncio.timeout(timeout):
+                    return await self._collect([])
         except TimeoutError:
-            raise self._timed_out(False) from None
+            raise self._timed_out(False, timeout) from None
         except _Ended:
             raise Failure("connection closed by the server", Exit.LOST) from None
 
-    def _timed_out(self, writing: bool) -> Failure:
+    def _timed_out(self, writing: bool, timeout: float | None = None) -> Failure:
         """What the wait was for, in one line: the command whose reply did not come.
 
         The lines of a reply the server began and did not end are shown and recorded.
@@ -208,8 +241,8 @@ class Session:
                 "no greeting"
         else:
             what = "no reply"
-        return Failure(f"timed out: {what} within {self.options.timeout:g} s (see --timeout)",
-                       Exit.TIMEOUT)
+        timeout = self.options.timeout if timeout is None else timeout
+        return Failure(f"timed out: {what} within {timeout:g} s (see --timeout)", Exit.TIMEOUT)
 
     async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None
@@ -233,8 +266,10 @@ class Session:
         match ev:
             case Answer(reply, command, notes, violation):
                 sent = self._sent_at.pop(command.seq, None)
-                elapsed = time.monotonic() - sent if self._timed and sent else None
-                self.emit(Received(reply, command, elapsed))
+                elapsed = time.monotonic() - sent if sent is not None else None
+                if elapsed is not None:
+                    self.timings.append((command.label, elapsed))
+                self.emit(Received(reply, command, elapsed, self._timed))
                 for text in notes:
                     self.warn(text)
                 if violation is not None:
@@ -479,7 +514,9 @@ class Session:
         while not isinstance(ev := self.client.next_event(), NeedData):
             self._handle(ev)
         try:
-            await self.transport.start_tls(ctx, self.server_hostname(), self.options.timeout)
+            with self._waiting("the TLS handshake", "TLS handshake"):
+                await self.transport.start_tls(ctx, self.server_hostname(),
+                                               self.options.timeout)
         except Failure:
             self.client.closed()
             await self.transport.close()
@@ -491,7 +528,8 @@ class Session:
     def _tls_note(self) -> None:
         assert self.transport is not None and self.transport.tls is not None
         info = self.transport.tls
-        verdict = (f"certificate verified for {info.server_hostname}" if info.verified
+        verdict = (f"certificate verified for {escape(info.server_hostname or '', tab=True)}"
+                   if info.verified
                    else "certificate NOT verified (--insecure)")
         self.note(f"TLS {info.version} {info.cipher}; {verdict}")
         if self.options.show_cert:

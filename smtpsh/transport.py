@@ -287,7 +287,7 @@ async def _drop(writer: asyncio.StreamWriter) -> None:
     is left with an exception nobody retrieved ("Future exception was never retrieved")."""
     writer.transport.abort()
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(writer.wait_closed(), 1)
+        await asyncio.wait_for(writer.wait_closed(), 0.1)  # after abort: at once, or never
 
 
 async def _final_reply(reader: asyncio.StreamReader) -> bytes:

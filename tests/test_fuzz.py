@@ -54,8 +54,8 @@ async def _dialog(replies: list[bytes], transcript_path: Path) -> tuple[str, int
             while queue and await reader.readline():
                 writer.write(queue.pop(0))
                 await writer.drain()
-        except (ConnectionError, OSError):
-            pass
+        except (ConnectionError, OSError, asyncio.CancelledError):
+            pass  # the client went away, or the dialog is over and the loop closes
         finally:
             writer.close()
 
