@@ -247,12 +247,8 @@ class Session:
     async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None
         client = self.client
-        handled = 0
         while client.awaiting:
             ev = client.next_event()
-            handled += 1
-            if handled % _YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # a flood of lines must not hold the screen and keys
             if isinstance(ev, NeedData):
                 data = await self.transport.read()
                 if data:
@@ -313,12 +309,8 @@ class Session:
         matched to its command.
         """
         try:
-            handled = 0
             while self.transport is not None and self.client.state != CLOSED:
                 ev = self.client.next_event()
-                handled += 1
-                if handled % _YIELD_EVERY == 0:
-                    await asyncio.sleep(0)  # let the prompt draw and read keys meanwhile
                 if isinstance(ev, NeedData):
                     data = await self.transport.read()
                     if data:
@@ -610,9 +602,6 @@ class Session:
             return await self._exchange(wire)
         finally:
             self._timed = False
-
-
-_YIELD_EVERY = 256  # events handled before the loop gets a turn (a flood of replies)
 
 
 class _Ended(Exception):
