@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,8 +35,8 @@ _NAME_MISMATCH = (62, 64)  # host name, IP address
 
 _VERSION_REASONS = ("TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL",
                     "NO_PROTOCOLS_AVAILABLE", "WRONG_SSL_VERSION")
-_CLIENT_CERT_REASONS = ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_BAD_CERTIFICATE",
-                        "TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_CERTIFICATE_UNKNOWN")
+_CIPHER_REASONS = ("NO_SHARED_CIPHER", "NO_CIPHERS_AVAILABLE", "NO_CIPHER_MATCH")
+_WEAK_REASONS = ("DH_KEY_TOO_SMALL", "EE_KEY_TOO_SMALL", "CA_KEY_TOO_SMALL", "CA_MD_TOO_WEAK")
 
 
 @dataclass(frozen=True)
@@ -134,38 +135,102 @@ def tls_versions() -> list[str]:
 
 def explain_failure(exc: BaseException, *, implicit: bool, ctx: ssl.SSLContext | None = None,
                     server_hostname: str | None = None, cert: bytes | None = None) -> str:
-    """One line: what went wrong in the handshake and how to go on.
+    """One line: what went wrong in the handshake, in plain words, and what to do.
 
     `implicit`: TLS from the first byte (--tls) rather than after STARTTLS; `cert`: the DER
-    of the server's certificate, fetched unverified, to name what it holds.
+    of the server's certificate, fetched unverified, to name what it holds. OpenSSL's own
+    reason ends the line in parentheses, for who wants to look it up.
     """
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _verify_failure(exc, server_hostname, _load(cert))
+        raw = f" (OpenSSL: {escape(exc.verify_message)})" if exc.verify_message else ""
+        return _verify_failure(exc, server_hostname, _load(cert)) + raw
     reason = getattr(exc, "reason", None) or ""
+    raw = f" (OpenSSL: {escape(reason)})" if isinstance(exc, ssl.SSLError) and reason else ""
+    return _plain(exc, reason, implicit, _bounds(ctx), server_hostname) + raw
+
+
+def _plain(exc: BaseException, reason: str, implicit: bool, bounds: str,
+           name: str | None) -> str:
+    widen = f"{bounds}: widen --tls-min/--tls-max" if bounds else ""
     if reason == "WRONG_VERSION_NUMBER":
         if implicit:
             return ("no TLS on this port: it speaks plain SMTP first: use STARTTLS"
                     " (--starttls instead of --tls)")
-        return "the server agreed to STARTTLS but then did not speak TLS (wrong version number)"
-    bounds = _bounds(ctx)
+        return ("the server agreed to STARTTLS but then did not speak TLS: its TLS set-up"
+                " (or a proxy or firewall in between) is broken: tell its admin, or try port"
+                " 465 with --tls")
+    alert = _ALERT.fullmatch(reason)
+    if alert:
+        return _alert(alert[1], bounds, name)
     if reason in _VERSION_REASONS:
-        return (f"no TLS version in common with the server{bounds}: widen --tls-min/--tls-max"
-                if bounds else "no TLS version in common with the server")
-    if reason in _CLIENT_CERT_REASONS:
-        return "the server wants a client certificate it trusts: give --cert FILE --key FILE"
-    if reason == "SSLV3_ALERT_HANDSHAKE_FAILURE":
-        return "the server refused the handshake: no cipher or TLS version in common" + (
-            f"{bounds}: widen --tls-min/--tls-max" if bounds else "")
+        return ("no TLS version in common with the server" + widen if bounds else
+                "no TLS version in common with the server: an old server may speak only"
+                " TLS 1.0 or 1.1: try --tls-min 1.0")
+    if reason in _CIPHER_REASONS:
+        return ("no cipher in common with the server: an old server may offer only ciphers"
+                " this OpenSSL turns down: try --tls-min 1.0 (it accepts old ones too)")
+    if reason in _WEAK_REASONS:
+        return ("the server's key or certificate is too weak for this OpenSSL's security"
+                " level: tell its admin; to go on anyway, try --tls-min 1.0 (it accepts weak"
+                " ones too)")
     if isinstance(exc, ConnectionError | ssl.SSLEOFError) or reason.startswith("UNEXPECTED_EOF"):
         if bounds:
             return (f"the server broke off the TLS handshake{bounds}: it may speak no TLS"
                     " version in that range: widen --tls-min/--tls-max")
         return ("the server broke off the TLS handshake (closed the connection): it may want"
-                " TLS versions or ciphers smtpsh does not offer, or a client certificate (--cert)")
+                " TLS versions or ciphers smtpsh does not offer (try --tls-max 1.2 or"
+                " --tls-min 1.0), or a client certificate (--cert FILE --key FILE)")
     if isinstance(exc, TimeoutError):
-        return "the TLS handshake timed out: the server did not answer it"
+        return ("the TLS handshake timed out: the server did not answer it: a firewall may"
+                " drop TLS, or the server is overloaded: try again, or with a longer --timeout")
+    if isinstance(exc, ssl.SSLError):
+        text = exc.strerror or str(exc)
+        text = re.sub(r"^\[SSL: \w+\] |\s*\(_ssl\.c:\d+\)$", "", text)  # in the (OpenSSL: ...)
+        return (f"the TLS handshake failed ({escape(text)}): check --tls-min/--tls-max and"
+                " --tls-servername; the server's log may say more")
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return f"TLS failed: {escape(text)}"
+    return f"the TLS handshake failed: {escape(text)}"
+
+
+# A TLS alert is the peer's one word on why it ended the handshake; OpenSSL names the ones
+# it receives SSLV3_ALERT_*, TLSV1_ALERT_*, TLSV13_ALERT_*, and TLSV1_UNRECOGNIZED_NAME etc.
+_ALERT = re.compile(r"(?:SSLV3|TLSV1|TLSV13)_(?:ALERT_)?([A-Z0-9_]+)")
+_CLIENT_CERT_ALERTS = ("BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "UNKNOWN_CA",
+                       "UNSUPPORTED_CERTIFICATE", "CERTIFICATE_EXPIRED", "CERTIFICATE_REVOKED")
+
+
+def _alert(alert: str, bounds: str, name: str | None) -> str:
+    said = f"the server ended the handshake with an alert ({alert.lower().replace('_', ' ')})"
+    shown = _quoted(name) if name else "the host typed"
+    versions = "widen --tls-min/--tls-max" if bounds else "try --tls-min 1.0 or --tls-max 1.2"
+    if alert == "HANDSHAKE_FAILURE":
+        return (f"{said}: it found no cipher or TLS version in common{bounds}, or it wants a"
+                f" client certificate: {versions}, or give --cert FILE --key FILE")
+    if alert == "PROTOCOL_VERSION":
+        return (f"{said}: it does not speak the TLS versions smtpsh offered{bounds}: "
+                + ("widen --tls-min/--tls-max" if bounds else
+                   "an old server may speak only TLS 1.0 or 1.1: try --tls-min 1.0"))
+    if alert == "INTERNAL_ERROR":
+        return (f"{said}: it may not have a certificate for this name ({shown}), or it"
+                " refuses this TLS version: try --tls-servername NAME with the name it serves,"
+                " or --tls-max 1.2; the server's log says which")
+    if alert == "UNRECOGNIZED_NAME":
+        return (f"{said}: it serves no certificate for {shown}: connect by the name it"
+                " serves, or give it with --tls-servername NAME")
+    if alert == "CERTIFICATE_REQUIRED":
+        return f"{said}: it wants a client certificate it trusts: give --cert FILE --key FILE"
+    if alert in _CLIENT_CERT_ALERTS:
+        return (f"{said}: it wants a client certificate it trusts, and got none or one it"
+                " refuses: give --cert FILE --key FILE, from a CA the server trusts and"
+                " still valid")
+    if alert == "ACCESS_DENIED":
+        return (f"{said}: it does not let this client in (its address or certificate):"
+                " ask its admin, or give the --cert FILE --key FILE it expects")
+    if alert == "INSUFFICIENT_SECURITY":
+        return (f"{said}: it wants stronger ciphers or a newer TLS: raise --tls-min or"
+                " drop --tls-max")
+    return (f"{said}: the server's log says why; try --tls-max 1.2, or --tls-servername"
+            " NAME with the name it serves")
 
 
 def _verify_failure(exc: ssl.SSLCertVerificationError, name: str | None,

@@ -10,6 +10,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -272,6 +273,106 @@ def test_unusable_files_are_one_line_not_a_traceback(smtpsh, smtps_server, tmp_p
         p = smtpsh("--tls", *flags, "127.0.0.1", str(smtps_server.port), "-c", "QUIT")
         assert p.returncode == Exit.ERROR and "Traceback" not in out(p), out(p)
         assert f"!! cannot use {flags[0]}" in out(p) and says in out(p)
+
+
+# --- a server's TLS alert, in plain words -------------------------------------------------
+
+
+def alerting_server(ctx: ssl.SSLContext, starttls: bool) -> int:
+    """One connection: SMTP up to STARTTLS (or none), then the handshake with `ctx`, on a
+    blocking socket: unlike an asyncio server (aiosmtpd), it sends the alert it fails with."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(20)
+
+    def run() -> None:
+        with listener, listener.accept()[0] as conn:
+            if starttls:
+                conn.sendall(b"220 mx.test ESMTP\r\n")
+                lines = conn.makefile("rb")
+                while line := lines.readline():
+                    if line.upper().startswith(b"STARTTLS"):
+                        conn.sendall(b"220 Ready\r\n")
+                        break
+                    conn.sendall(EHLO_STARTTLS if line.upper().startswith(b"EHLO")
+                                 else b"250 OK\r\n")
+            try:
+                with ctx.wrap_socket(conn, server_side=True) as tls:
+                    tls.recv(100)
+            except OSError:
+                pass
+
+    threading.Thread(target=run, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def _sni_alert(alert: int) -> Callable[[ssl.SSLContext], None]:
+    def setup(ctx: ssl.SSLContext) -> None:
+        ctx.sni_callback = lambda *_: alert
+    return setup
+
+
+def _client_cert_required(ctx: ssl.SSLContext) -> None:
+    ctx.verify_mode = ssl.CERT_REQUIRED  # in TLS 1.2 a missing one is a handshake_failure
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+
+
+def _tls12_only(ctx: ssl.SSLContext) -> None:
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+
+
+@pytest.mark.parametrize(("setup", "flags", "says"), [
+    (_sni_alert(ssl.ALERT_DESCRIPTION_INTERNAL_ERROR), [],
+     "an alert (internal error): it may not have a certificate for this name ('mx.test'), or"
+     " it refuses this TLS version: try --tls-servername NAME"),
+    (_sni_alert(ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME), [],
+     "an alert (unrecognized name): it serves no certificate for 'mx.test': connect by the"
+     " name it serves, or give it with --tls-servername NAME"),
+    (_client_cert_required, [], "an alert (handshake failure): it found no cipher or TLS"
+     " version in common, or it wants a client certificate: try --tls-min 1.0 or --tls-max"
+     " 1.2, or give --cert FILE --key FILE"),
+    (_tls12_only, ["--tls-min", "1.3"], "an alert (protocol version): it does not speak the"
+     " TLS versions smtpsh offered within --tls-min 1.3: widen --tls-min/--tls-max"),
+    (_sni_alert(ssl.ALERT_DESCRIPTION_ACCESS_DENIED), [], "an alert (access denied): it does"
+     " not let this client in"),
+], ids=["internal_error", "unrecognized_name", "handshake_failure", "protocol_version",
+        "access_denied"])
+@pytest.mark.parametrize("mode", ["--starttls", "--tls"])
+def test_server_alert_in_plain_words(smtpsh, ca, ca_file, setup, flags, says, mode):
+    ctx = server_context(ca.issue_cert("mx.test"))
+    ca.configure_trust(ctx)
+    setup(ctx)
+    port = alerting_server(ctx, starttls=mode == "--starttls")
+    reason = tls_failure(smtpsh(mode, "--cafile", ca_file, "--tls-servername", "mx.test",
+                                *flags, "127.0.0.1", str(port), "-c", "QUIT"))
+    assert reason.startswith("!! TLS: the server ended the handshake with ") and says in reason
+    assert re.search(r" \(OpenSSL: (SSLV3|TLSV1)_[A-Z_]+\)$", reason), reason
+    assert "TLS: TLS" not in reason and "[SSL:" not in reason and "_ssl.c" not in reason
+
+
+def test_every_failure_reads_plainly():
+    """Whatever OpenSSL says, one line in words with a way on, OpenSSL's reason at the end."""
+    from smtpsh.tls import explain_failure
+
+    def failure(reason: str, text: str = "") -> ssl.SSLError:
+        exc = ssl.SSLError(1, f"[SSL: {reason}] {text or reason.lower()} (_ssl.c:1006)")
+        exc.reason = reason
+        return exc
+
+    wrong = explain_failure(failure("WRONG_VERSION_NUMBER"), implicit=False)
+    assert wrong.startswith("the server agreed to STARTTLS but then did not speak TLS: ")
+    assert "try port 465 with --tls" in wrong and wrong.endswith("(OpenSSL: WRONG_VERSION_NUMBER)")
+    odd = explain_failure(failure("SSLV3_ALERT_ILLEGAL_PARAMETER"), implicit=True)
+    assert odd.startswith("the server ended the handshake with an alert (illegal parameter):")
+    assert "the server's log says why" in odd
+    unknown = explain_failure(failure("BAD_KEY_SHARE", "bad key share"), implicit=True)
+    assert unknown == ("the TLS handshake failed (bad key share): check --tls-min/--tls-max"
+                       " and --tls-servername; the server's log may say more"
+                       " (OpenSSL: BAD_KEY_SHARE)")
+    assert explain_failure(TimeoutError(), implicit=True).startswith(
+        "the TLS handshake timed out: the server did not answer it: ")
+    for reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
+                   "TLSV13_ALERT_CERTIFICATE_REQUIRED"):
+        assert "give --cert FILE --key FILE" in explain_failure(failure(reason), implicit=True)
 
 
 # --- the STARTTLS injection guard ----------------------------------------------------------
