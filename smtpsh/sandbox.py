@@ -63,6 +63,80 @@ class _Handler:
         return f"250 2.0.0 Ok: queued as sandbox-{n:04d}"
 
 
+def _peer(peer: Any) -> str:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host = str(peer[0])
+        return f"[{host}]:{peer[1]}" if ":" in host else f"{host}:{peer[1]}"
+    return str(peer or "?")
+
+
+def client_tls_failure(exc: BaseException | None) -> str:
+    """Why a client's handshake with the sandbox failed, in plain words (the server's view),
+    OpenSSL's reason at the end."""
+    reason = getattr(exc, "reason", None) or ""
+    raw = f" (OpenSSL: {reason})" if isinstance(exc, ssl.SSLError) and reason else ""
+    if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
+                  "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH"):
+        text = "the client did not speak TLS after STARTTLS (it sent something else)"
+    elif reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
+                    "SSLV3_ALERT_CERTIFICATE_UNKNOWN"):
+        text = ("the client does not trust the sandbox's certificate: give it the sandbox's CA"
+                " (smtpsh: --cafile, as printed above), or let it skip the checks")
+    elif reason in ("UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW",
+                    "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION"):
+        text = "no TLS version in common with the client (the sandbox speaks TLS 1.2 and 1.3)"
+    elif reason in ("NO_SHARED_CIPHER", "SSLV3_ALERT_HANDSHAKE_FAILURE"):
+        text = "no cipher or TLS version in common with the client"
+    elif (isinstance(exc, ConnectionError | ssl.SSLEOFError | EOFError)
+          or reason.startswith("UNEXPECTED_EOF") or exc is None):
+        text = "the client closed the connection during the handshake"
+    elif isinstance(exc, TimeoutError):
+        text = "the client did not finish the handshake in time"
+    elif isinstance(exc, ssl.SSLError):
+        text = "the client's handshake was not valid TLS"
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return escape(text + raw, tab=True)
+
+
+def _make_smtp_class() -> type:
+    """aiosmtpd's SMTP, telling a client's failure in one line instead of a traceback."""
+    from aiosmtpd.smtp import SMTP, TLSSetupException
+
+    class _SandboxSMTP(SMTP):  # type: ignore[misc]
+        report: Callable[[str], None] = staticmethod(lambda text: None)
+
+        async def handle_exception(self, error: Exception) -> str:
+            peer = _peer(self.session.peer if self.session else None)
+            if isinstance(error, TLSSetupException):
+                self.report(f"client {peer}: TLS handshake failed: "
+                            f"{client_tls_failure(error.__cause__)}")
+                return "421 4.7.0 TLS handshake failed"  # not sent: aiosmtpd hangs up
+            self.report(escape(f"client {peer}: the sandbox failed on it: "
+                               f"{type(error).__name__}: {error}", tab=True))
+            return f"451 4.3.0 the sandbox failed: {type(error).__name__}"
+
+    return _SandboxSMTP
+
+
+class _OneLineLog(logging.Handler):
+    """What aiosmtpd and asyncio still log at ERROR: one line each, no traceback."""
+
+    def __init__(self, report: Callable[[str], None]) -> None:
+        super().__init__(logging.ERROR)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                exc = record.exc_info[1]
+                text += f": {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+            self.report(escape(f"sandbox: {text}", tab=True))
+        except Exception:  # a report must never take the server down
+            pass
+
+
 def make_certificates(folder: str) -> tuple[str, str, str]:
     """A CA and a leaf for CERT_NAMES, as PEM files in `folder`: (ca, cert, key) paths.
 
@@ -126,6 +200,7 @@ class Sandbox:
         self.port = port or free_port()
         self.report = report
         self._controller: Any = None
+        self._log: logging.Handler | None = None
         self.cafile: str | None = None  # set when the sandbox offers STARTTLS
         self.credentials: dict[str, str] = {}  # demo credentials, when it offers AUTH
 
@@ -161,14 +236,27 @@ class Sandbox:
         # aiosmtpd logs warnings (unrecognised commands, a login_data deprecation notice on
         # each AUTH) to stderr, i.e. onto the user's dialog; the sandbox reports what matters
         # through its notes instead.
-        logging.getLogger("mail.log").setLevel(logging.ERROR)
+        # What is left at ERROR (a failed client handshake, a bug) is one line, never a
+        # traceback: a class can throw any client at the sandbox.
+        log = logging.getLogger("mail.log")
+        log.setLevel(logging.ERROR)
+        self._log = _OneLineLog(self._report_line)
+        log.addHandler(self._log)
+        log.propagate = False
         ca, cert, key = make_certificates(self.folder)
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(cert, key)
         self.cafile = ca
         self.credentials = {"user": DEMO_USER, "password": secrets.token_hex(4)}
         handler = _Handler(self.folder, lambda text: self.report(text))
-        self._controller = Controller(
+        smtp_class = _make_smtp_class()
+        smtp_class.report = staticmethod(self._report_line)
+
+        class _Controller(Controller):  # type: ignore[misc]
+            def factory(self) -> Any:
+                return smtp_class(self.handler, **self.SMTP_kwargs)
+
+        self._controller = _Controller(
             handler,
             hostname="127.0.0.1",
             port=self.port,
@@ -178,9 +266,34 @@ class Sandbox:
             authenticator=self._authenticate,
             auth_require_tls=True,  # AUTH appears only after STARTTLS
         )
+        self._controller.loop.set_exception_handler(self._loop_exception)
         self._controller.start()
+
+    def _report_line(self, text: str) -> None:
+        try:
+            self.report(text)
+        except RuntimeError:  # the dialog's loop has closed: nobody to tell
+            pass
+
+    def _loop_exception(self, loop: Any, context: dict[str, Any]) -> None:
+        """asyncio's own reports from the server's loop (a transport that failed on its
+        own): one line, not the default handler's traceback."""
+        exc = context.get("exception")
+        peer = context.get("transport")
+        peer = peer.get_extra_info("peername") if peer is not None else None
+        who = f"client {_peer(peer)}: " if peer else "sandbox: "
+        what = context.get("message") or "error"
+        if exc is not None:
+            what += f": {client_tls_failure(exc)}" if isinstance(exc, ssl.SSLError) else (
+                f": {type(exc).__name__}" + (f": {exc}" if str(exc) else ""))
+        self._report_line(escape(who + what, tab=True))
 
     def stop(self) -> None:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+        if self._log is not None:
+            log = logging.getLogger("mail.log")
+            log.removeHandler(self._log)
+            log.propagate = not log.handlers
+            self._log = None

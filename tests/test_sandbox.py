@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import ssl
 import subprocess
 import time
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from smtpsh.exitcodes import Exit
-from smtpsh.sandbox import CERT_NAMES, Sandbox, make_certificates
+from smtpsh.sandbox import CERT_NAMES, Sandbox, free_port, make_certificates
 
 
 def out(proc: subprocess.CompletedProcess) -> str:
@@ -125,3 +127,54 @@ def test_other_clients_trust_it_by_name(smtpsh, sandbox):
     assert "certificate verified for sandbox.smtpsh.test" in out(p)
     p = smtpsh("--starttls", "127.0.0.1", str(sandbox.port), "-c", "QUIT")
     assert p.returncode == Exit.TLS and "smtpsh does not trust" in out(p)
+
+
+def _until_starttls(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    lines = sock.makefile("rb")
+    assert lines.readline().startswith(b"220 ")
+    sock.sendall(b"EHLO me.test\r\n")
+    while not lines.readline().startswith(b"250 "):
+        pass
+    sock.sendall(b"STARTTLS\r\n")
+    assert lines.readline().startswith(b"220 ")
+    return sock
+
+
+def test_serve_tells_a_failed_client_handshake_in_one_line(tmp_path):
+    """`smtpsh --sandbox --serve PORT`: a client that sends STARTTLS then garbage, or hangs
+    up, is one line each, not aiosmtpd's traceback."""
+    exe = shutil.which("smtpsh")
+    assert exe
+    port = free_port()
+    proc = subprocess.Popen([exe, "--sandbox", "--serve", str(port), "--sandbox-dir",
+                             str(tmp_path / "box")], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, HOME=str(tmp_path)))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.05)
+        with _until_starttls(port) as garbage:
+            garbage.sendall(b"this is not a TLS ClientHello\r\n" * 4)
+            garbage.recv(100)  # the sandbox hangs up
+        with _until_starttls(port) as quitter:
+            quitter_port = quitter.getsockname()[1]
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=10)
+    text = stdout.decode() + stderr.decode()
+    assert "Traceback" not in text and "TLSSetupException" not in text, text
+    failed = [line for line in text.splitlines() if "TLS handshake failed" in line]
+    assert len(failed) == 2, text
+    assert re.fullmatch(r"-- client 127\.0\.0\.1:\d+: TLS handshake failed: the client did not"
+                        r" speak TLS after STARTTLS \(it sent something else\)"
+                        r" \(OpenSSL: WRONG_VERSION_NUMBER\)", failed[0]), text
+    assert failed[1] == (f"-- client 127.0.0.1:{quitter_port}: TLS handshake failed: the"
+                         " client closed the connection during the handshake"), text
