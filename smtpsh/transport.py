@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import socket
 import ssl
 import stat
+import threading
+from collections.abc import Callable
+from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
@@ -33,15 +37,142 @@ class TransportError(Failure):
     """A connection problem, said in one line."""
 
 
-async def _open_stream(host: str, port: int, *, family: int = 0, source: str | None = None
+# The blocking name lookup (getaddrinfo, as the system resolver does it). A module-level
+# hook so that a test can put a slow or failing resolver in its place.
+def system_getaddrinfo(host: str, port: int, family: int) -> list[tuple[int, Any]]:
+    """-> [(family, sockaddr)] for a TCP connection, in the resolver's order (RFC 6724)."""
+    infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    return [(info[0], info[4]) for info in infos]
+
+
+getaddrinfo: Callable[[str, int, int], list[tuple[int, Any]]] = system_getaddrinfo
+
+
+class ResolveTimeout(TimeoutError):
+    """The resolver did not answer for `host` within `seconds`."""
+
+    def __init__(self, host: str, seconds: float) -> None:
+        super().__init__(f"no answer for {host} within {seconds:g} s")
+        self.host, self.seconds = host, seconds
+
+
+def _numeric(host: str, port: int, family: int) -> list[tuple[int, Any]] | None:
+    """An IP address needs no resolver: its sockaddr at once, or None for a name."""
+    try:
+        ipaddress.ip_address(host)  # (a %zone included) a name is never handed on here
+    except ValueError:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0,
+                                   socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        return None
+    return [(info[0], info[4]) for info in infos]
+
+
+async def resolve_address(host: str, port: int, family: int, timeout: float
+                          ) -> list[tuple[int, Any]]:
+    """[(family, sockaddr)] for host:port, within `timeout` seconds of wall time.
+
+    getaddrinfo cannot be cancelled, so it runs in a daemon thread of its own: neither
+    this wait nor the process's exit waits for a resolver that does not answer (asyncio's
+    default executor would be joined at the end of asyncio.run). Raises socket.gaierror
+    (the resolver's answer) or ResolveTimeout.
+    """
+    found = _numeric(host, port, family)
+    if found is not None:
+        return found
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[tuple[int, Any]]] = loop.create_future()
+    lookup = getaddrinfo
+
+    def settle(result: list[tuple[int, Any]] | None, exc: BaseException | None) -> None:
+        if future.done():  # timed out, or cancelled: nobody waits for it any more
+            return
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result or [])
+
+    def work() -> None:
+        result, error = None, None
+        try:
+            result = lookup(host, port, family)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting task
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the run is over
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="smtpsh-resolve", daemon=True).start()
+    try:
+        async with asyncio.timeout(timeout):
+            return await future
+    except TimeoutError:
+        raise ResolveTimeout(host, timeout) from None
+
+
+class _SourceError(OSError):
+    """The --source address could not be used (resolved, bound)."""
+
+
+async def _connect_tcp(host: str, port: int, family: int, source: str | None,
+                       timeout: float) -> socket.socket:
+    """A connected non-blocking socket to host:port: each address in the resolver's order
+    (as asyncio does), name lookup and connection within `timeout` in all."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    targets = await resolve_address(host, port, family, timeout)
+    local: list[tuple[int, Any]] = []
+    if source:
+        try:
+            local = await resolve_address(source, 0, family, max(deadline - loop.time(), 0))
+        except socket.gaierror as exc:
+            raise _SourceError(exc.errno, f"cannot resolve the --source address"
+                               f" '{escape(source, tab=True)}': {exc.strerror}") from None
+    errors: list[tuple[Any, OSError]] = []
+    async with asyncio.timeout_at(deadline):
+        for fam, sockaddr in dict.fromkeys(targets):
+            sock = socket.socket(fam, socket.SOCK_STREAM)
+            try:
+                sock.setblocking(False)
+                if source:
+                    bind = next((addr for lfam, addr in local if lfam == fam), None)
+                    if bind is None:
+                        raise _SourceError(f"the --source address {source} is not of the"
+                                           f" family of {sockaddr[0]}")
+                    sock.bind(bind)
+                await loop.sock_connect(sock, sockaddr)
+            except OSError as exc:
+                sock.close()
+                errors.append((sockaddr, exc))
+                continue
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+    if not errors:
+        raise OSError(f"{host} has no address to connect to")
+    first = errors[0][1]
+    if len(errors) == 1 or all(type(e) is type(first) for _, e in errors):
+        raise first
+    raise OSError("; ".join(f"{addr[0]}: {getattr(e, 'strerror', None) or e}"
+                            for addr, e in errors))
+
+
+async def _open_stream(host: str, port: int, *, family: int = 0, source: str | None = None,
+                       timeout: float = _PROBE_TIMEOUT
                        ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """TCP to host:port, or the unix socket that a `unix:/path` host names."""
+    """TCP to host:port, or the unix socket that a `unix:/path` host names; within
+    `timeout` (for TCP: the name lookup too)."""
     path = unix_socket_path(host)
     if path is not None:
-        return await asyncio.open_unix_connection(path, limit=_LIMIT)
-    return await asyncio.open_connection(host, port, family=family,
-                                         local_addr=(source, 0) if source else None,
-                                         limit=_LIMIT)
+        return await asyncio.wait_for(asyncio.open_unix_connection(path, limit=_LIMIT), timeout)
+    sock = await _connect_tcp(host, port, family, source, timeout)
+    try:
+        return await asyncio.open_connection(sock=sock, limit=_LIMIT)
+    except BaseException:
+        sock.close()
+        raise
 
 
 def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
@@ -68,10 +199,14 @@ def _connect_error(host: str, port: int, exc: BaseException,
     if path is not None:
         return _unix_connect_error(path, exc)
     host = escape(host, tab=True)
+    if isinstance(exc, ResolveTimeout):
+        return TransportError(f"cannot resolve host '{host}': no answer within"
+                              f" {exc.seconds:g} s", Exit.CONNECT)
+    if isinstance(exc, _SourceError):
+        return TransportError(f"cannot connect to {host} port {port}: {exc.strerror or exc}",
+                              Exit.CONNECT)
     if isinstance(exc, socket.gaierror):
-        what = f"host '{host}'" + (f" or the --source address '{escape(source, tab=True)}'"
-                                   if source else "")
-        return TransportError(f"cannot resolve {what}: {exc.strerror}", Exit.CONNECT)
+        return TransportError(f"cannot resolve host '{host}': {exc.strerror}", Exit.CONNECT)
     if isinstance(exc, ConnectionRefusedError):
         return TransportError(
             f"connection to {host} port {port} refused: nothing listens there", Exit.CONNECT
@@ -156,8 +291,8 @@ class Transport:
         except ValueError as exc:
             raise TransportError(f"cannot connect: {exc}", Exit.CONNECT) from None
         try:
-            reader, writer = await asyncio.wait_for(
-                _open_stream(host, port, family=family, source=source), timeout)
+            reader, writer = await _open_stream(host, port, family=family, source=source,
+                                                timeout=timeout)
         except (OSError, TimeoutError) as exc:
             raise _connect_error(host, port, exc, source) from None
         # The path as given: the peername a server bound may be relative to its own cwd.
