@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import os
 import re
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
@@ -380,8 +383,42 @@ def _flags(hop: Hop) -> str:
     return " ".join(flags)
 
 
-def render(hops: list[Hop]) -> str:
-    """The route as a plain-text table, oldest hop first, then a summary."""
+def terminal_width(stream: Any = None) -> int | None:
+    """The width to lay text out for: $COLUMNS when set, else the terminal's when `stream`
+    (stdout by default) is one; None when the output goes to a file or a pipe, where lines
+    are kept whole for grep and scripts."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+        if columns > 0:
+            return columns
+    except ValueError:
+        pass
+    stream = sys.stdout if stream is None else stream
+    try:
+        if stream is None or not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def wrap(text: str, width: int | None, indent: str = "", more: str = "") -> list[str]:
+    """`text` (one line) in lines of at most `width` columns, broken between words only;
+    `indent` starts the first line, `more` the others. A word longer than a line stands
+    alone on its line, whole. `width` None: one line."""
+    if width is None or len(indent) + len(text) <= width:
+        return [indent + text]
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=more,
+                         break_long_words=False, break_on_hyphens=False) or [indent]
+
+
+def render(hops: list[Hop], width: int | None = None) -> str:
+    """The route as a plain-text table, oldest hop first, then a summary.
+
+    `width`: the columns to fit (None: no limit). When the table is wider, each hop becomes a
+    block (number, time, delay and flags on its first line; from, by and with below), and
+    long lines wrap between words: nothing is cut off.
+    """
     if not hops:
         return "No Received: header field found."
     days = {hop.timestamp.date() for hop in hops if hop.timestamp}
@@ -399,23 +436,40 @@ def render(hops: list[Hop]) -> str:
         delay += _duration(hop.delay) if hop.delay is not None else "-"
         by = (hop.by or "-") + (f" ({hop.software})" if hop.software else "")
         if not hop.parsed:
-            rows.append((str(number), when, delay, "?", "?", "", ""))
+            row = (str(number), when, delay, "?", "?", "", "")
         else:
-            rows.append((str(number), when, delay, _from_text(hop), by, hop.with_ or "",
-                         _flags(hop)))
+            row = (str(number), when, delay, _from_text(hop), by, hop.with_ or "", _flags(hop))
+        # The fields are the message's (any server on the way wrote them): shown escaped.
+        rows.append(tuple(escape(cell, tab=True) for cell in row))
     widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
-    lines = [_row(head, widths), _row(tuple("-" * w for w in widths), widths)]
-    indent = " " * (widths[0] + 2)
+    table = width is None or sum(widths) + 2 * (len(widths) - 1) <= width
+    if table:
+        lines = [_row(head, widths), _row(tuple("-" * w for w in widths), widths)]
+        indent = " " * (widths[0] + 2)
+    else:
+        short = (head[0], head[1], head[2], head[6])
+        first = [max(len(row[i]) for row in (head, *rows)) for i in (0, 1, 2)] + [len(head[6])]
+        lines = [_row(short, first), _row(tuple("-" * w for w in first), first)]
+        indent = " " * (first[0] + 2)
     for hop, row in zip(hops, rows, strict=True):
-        lines.append(_row(row, widths))
+        if table:
+            lines.append(_row(row, widths))
+        else:  # a block per hop
+            lines.append(_row((row[0], row[1], row[2], row[6]), first))
+            for name, value in (("from", row[3]), ("by", row[4]), ("with", row[5])):
+                if value:
+                    lines += wrap(value, width, f"{indent}{name:<5}", indent + " " * 7)
         details = [f"id {hop.id}" if hop.id else "", f"for {hop.for_}" if hop.for_ else ""]
         if any(details):
-            lines.append(indent + "  ".join(d for d in details if d))
+            lines += wrap(escape("  ".join(d for d in details if d), tab=True), width,
+                          indent, indent)
         if not hop.parsed or hop.partly:
-            lines.append(indent + f"raw: {hop.raw or '(empty)'}")
-        lines += [indent + f"note: {note}" for note in hop.notes]
-    # The fields are the message's (any server on the way wrote them): shown escaped.
-    return "\n".join(escape(line) for line in [*lines, "", *_summary(hops)])
+            lines += wrap(escape(f"raw: {hop.raw or '(empty)'}", tab=True), width, indent,
+                          indent + "     ")
+        for note in hop.notes:
+            lines += wrap(escape(f"note: {note}", tab=True), width, indent, indent + "      ")
+    summary = [part for line in _summary(hops) for part in wrap(escape(line), width, "", "  ")]
+    return "\n".join(escape(line) for line in [*lines, "", *summary])
 
 
 def _row(cells: tuple[str, ...], widths: list[int]) -> str:
@@ -475,5 +529,5 @@ def main_received(path: str) -> int:
     if not hops:
         print(f"smtpsh: no Received: header field in {path}", file=sys.stderr)
         return Exit.ERROR
-    print(render(hops))
+    print(render(hops, terminal_width()))
     return Exit.OK

@@ -303,7 +303,8 @@ def test_nothing_to_read():
 # --- the command ---------------------------------------------------------------------------------
 
 
-def test_main_received_file(capsys):
+def test_main_received_file(capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     assert main_received(str(DATA / "received-chain.txt")) == 0
     out, err = capsys.readouterr()
     assert "total transit time 13m48s" in out and err == ""
@@ -328,3 +329,51 @@ def test_main_received_without_received_fields(capsys, tmp_path):
     path.write_text("Subject: hi\n\nbody\n")
     assert main_received(str(path)) == 1
     assert "no Received:" in capsys.readouterr().err
+
+
+# --- the width ---------------------------------------------------------------------------------
+
+
+def test_table_when_it_fits_blocks_when_it_does_not(chain):
+    wide = render(chain)
+    assert max(len(line) for line in wide.splitlines()) > 160  # the whole table, one row a hop
+    assert render(chain, 200) == wide
+    narrow = render(chain, 80)
+    lines = narrow.splitlines()
+    assert max(len(line) for line in lines) <= 80, narrow
+    assert lines[0].split() == ["#", "time", "(2013-05-12)", "delay", "flags"]
+    hops = [line for line in lines if re.match(r"\d+ +\d\d:", line)]
+    assert [line.split()[0] for line in hops] == [str(n) for n in range(1, 13)]
+    assert hops[1].split() == ["2", "11:19:42", "+0200", "+10m36s", "slowest", "greylisted"]
+    # Nothing cut off, no word broken: every field of the table is in the blocks whole.
+    for hop in chain:
+        for text in (hop.by, hop.from_ip, hop.software, hop.with_, hop.id, hop.for_):
+            assert text is None or text in narrow
+    assert "    by   r19.mail3.rapidmail.de (PowerMTA(TM) v3.5r16)" in lines
+    assert "greylisting: hop #2 was delayed 14m58s by greylisting (the first attempt was" in lines
+    assert "  refused with a 4xx, as greylisting does, and the sender retried)" in lines
+
+
+def test_a_word_longer_than_the_line_stays_whole():
+    host = "a-very-long-host-name-" * 5 + ".example"
+    hops = parse_chain(f"Received: from {host} ([192.0.2.1]) by mx.example.org with ESMTP;"
+                       " Sun, 12 May 2013 11:09:06 +0200\n")
+    assert host in render(hops, 40)
+
+
+def test_main_received_follows_columns(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main_received(str(DATA / "received-chain.txt")) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80, out
+    assert "total transit" in out and "13m48s" in out
+    monkeypatch.delenv("COLUMNS")  # not a terminal (capsys) and no COLUMNS: lines kept whole
+    assert main_received(str(DATA / "received-chain.txt")) == 0
+    assert "total transit time 13m48s" in capsys.readouterr().out
+
+
+def test_received_command_at_80_columns(smtpsh):
+    p = smtpsh("--received", str(DATA / "received-exim.txt"), env_extra={"COLUMNS": "80"})
+    assert p.returncode == 0, p.stderr
+    text = p.stdout.decode()
+    assert "Exim 4.96" in text and max(len(line) for line in text.splitlines()) <= 80, text
