@@ -449,9 +449,28 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
         where = settings.sandbox_dir or (f"port {settings.serve}" if settings.serve else "")
         raise Failure(f"cannot start the sandbox{' (' + where + ')' if where else ''}: "
                       f"{exc.strerror or exc}", Exit.ERROR) from None
-    for line in sandbox.describe():
+    for line in _banner(sandbox):
         session.note(line)
     return sandbox
+
+
+def _banner(sandbox: Sandbox) -> list[str]:
+    """The sandbox's notes, wrapped between words to the width (after the "-- " each note
+    gets); a path and the demo credentials never split. Unwrapped to a file or a pipe."""
+    from smtpsh.received import terminal_width, wrap
+
+    width = terminal_width()
+    whole = [f"--cafile {sandbox.cafile}", "smtpsh --sandbox"] if sandbox.cafile else []
+    if sandbox.credentials:
+        whole.append(f"user {sandbox.credentials['user']},"
+                     f" password {sandbox.credentials['password']}")
+    lines: list[str] = []
+    for line in sandbox.describe():
+        for phrase in whole:
+            line = line.replace(phrase, phrase.replace(" ", "\xa0"))
+        lines += [part.replace("\xa0", " ") for part in
+                  wrap(line, width - 3 if width else None, "", " " * len("sandbox: "))]
+    return lines
 
 
 async def _serve(sandbox: Sandbox) -> int:

@@ -435,6 +435,7 @@ def render(hops: list[Hop], width: int | None = None) -> str:
         delay = "" if hop.delay is None else ("+" if hop.delay >= timedelta(0) else "")
         delay += _duration(hop.delay) if hop.delay is not None else "-"
         by = (hop.by or "-") + (f" ({hop.software})" if hop.software else "")
+        row: tuple[str, ...]
         if not hop.parsed:
             row = (str(number), when, delay, "?", "?", "", "")
         else:

@@ -99,7 +99,7 @@ def client_tls_failure(exc: BaseException | None) -> str:
     return escape(text + raw, tab=True)
 
 
-def _make_smtp_class() -> type:
+def _make_smtp_class() -> Any:
     """aiosmtpd's SMTP, telling a client's failure in one line instead of a traceback."""
     from aiosmtpd.smtp import SMTP, TLSSetupException
 

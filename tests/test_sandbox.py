@@ -178,3 +178,27 @@ def test_serve_tells_a_failed_client_handshake_in_one_line(tmp_path):
                         r" \(OpenSSL: WRONG_VERSION_NUMBER\)", failed[0]), text
     assert failed[1] == (f"-- client 127.0.0.1:{quitter_port}: TLS handshake failed: the"
                          " client closed the connection during the handshake"), text
+
+
+def test_banner_wraps_between_words_at_80_columns(smtpsh):
+    p = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": "80"})
+    assert p.returncode == Exit.OK, out(p)
+    lines = out(p).splitlines()
+    assert max(len(line) for line in lines) <= 80, out(p)
+    notes: list[str] = []  # each note joined again from its lines
+    for line in lines:
+        if line.startswith("-- sandbox: "):
+            notes.append(line[3:])
+        elif line.startswith("--          ") and notes:
+            notes[-1] += " " + line[12:]
+    assert len(notes) == 4, out(p)
+    assert re.fullmatch(r"sandbox: SMTP server on 127\.0\.0\.1 port \d+; messages are saved in"
+                        r" \S+", notes[0]), notes
+    assert notes[1] == ("sandbox: STARTTLS with a certificate made for this run, for"
+                        " localhost, 127.0.0.1, sandbox.smtpsh.test")
+    assert re.fullmatch(r"sandbox: to trust it: --cafile \S+/ca\.pem \(smtpsh --sandbox does"
+                        r" this itself\), or skip the checks with --insecure", notes[2]), notes
+    assert re.search(r"(^|\n)-- +user demo, password \w+\n", out(p)), out(p)  # never split
+    # To a pipe without COLUMNS, each note is one line, whole.
+    whole = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": ""})
+    assert "(smtpsh --sandbox does this itself), or skip the checks with --insecure" in out(whole)
