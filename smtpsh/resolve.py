@@ -24,7 +24,10 @@ from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
 
 if TYPE_CHECKING:
+    import dns.asyncbackend
     import dns.asyncresolver
+    import dns.message
+    import dns.nameserver
 
 Status = Literal["ok", "nxdomain", "nodata", "tempfail"]
 Outcome = Literal["connect", "bounce", "defer"]
@@ -81,6 +84,14 @@ class DnsLookup:
         self.timeout = timeout
         self._resolver: dns.asyncresolver.Resolver | None = None
 
+    @property
+    def shown(self) -> str:
+        """The --nameserver as given back to the user: ADDR:PORT, [V6]:PORT."""
+        if self.server is None:
+            return "the system's DNS server"
+        address, port = self.server
+        return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
     def _get(self) -> dns.asyncresolver.Resolver:
         # Built on first use so that importing dnspython (and reading resolv.conf) costs
         # nothing until a lookup is asked for.
@@ -92,7 +103,7 @@ class DnsLookup:
                 resolver = dns.asyncresolver.Resolver(configure=True)
             else:
                 resolver = dns.asyncresolver.Resolver(configure=False)
-                resolver.nameservers = [dns.nameserver.Do53Nameserver(*self.server)]
+                resolver.nameservers = [_connected_nameserver(*self.server)]
             resolver.lifetime = self.timeout
             resolver.timeout = min(resolver.timeout, self.timeout)
             self._resolver = resolver
@@ -111,6 +122,10 @@ class DnsLookup:
         except dns.resolver.NXDOMAIN:
             return "nxdomain", [], None, f"{name} does not exist (NXDOMAIN)"
         except dns.resolver.NoNameservers as exc:  # SERVFAIL or REFUSED from every server
+            if self.server and any(isinstance(error[3], ConnectionRefusedError)
+                                   for error in exc.kwargs.get("errors") or []):
+                return "tempfail", [], None, (f"the DNS server {self.shown} refused the query"
+                                              " (nothing listens there)")
             # keep what each server answered, not dnspython's preamble that repeats the query
             return "tempfail", [], None, f"{where}: {_one_line(exc).rpartition(': ')[2]}"
         except dns.exception.Timeout:
@@ -136,6 +151,37 @@ class DnsLookup:
         rdtype = "AAAA" if family == socket.AF_INET6 else "A"
         status, rdatas, alias, message = await self._query(host, rdtype)
         return AddressAnswer(status, tuple(rdatas), alias, message)
+
+
+def _connected_nameserver(address: str, port: int) -> dns.nameserver.Do53Nameserver:
+    """A Do53 name server asked over a connected UDP socket: an ICMP port unreachable then
+    comes back at once as ConnectionRefusedError (dig's "connection refused"), where an
+    unconnected socket never hears of it and waits for the whole timeout."""
+    import dns.asyncquery
+    import dns.inet
+    import dns.nameserver
+
+    class ConnectedDo53(dns.nameserver.Do53Nameserver):
+        async def async_query(self, request: dns.message.QueryMessage, timeout: float,
+                              source: str | None, source_port: int, max_size: bool,
+                              backend: dns.asyncbackend.Backend, one_rr_per_rrset: bool = False,
+                              ignore_trailing: bool = False) -> dns.message.Message:
+            if max_size:  # TCP: a refusal is seen anyway
+                return await super().async_query(request, timeout, source, source_port,
+                                                 max_size, backend, one_rr_per_rrset,
+                                                 ignore_trailing)
+            af = dns.inet.af_for_address(self.address)
+            local = (source or dns.inet.any_for_af(af), source_port) \
+                if source or source_port else None
+            sock = await backend.make_socket(af, socket.SOCK_DGRAM, 0, local,
+                                             (self.address, self.port))
+            async with sock:
+                return await dns.asyncquery.udp(
+                    request, self.address, timeout=timeout, port=self.port,
+                    raise_on_truncation=True, sock=sock, one_rr_per_rrset=one_rr_per_rrset,
+                    ignore_trailing=ignore_trailing, ignore_errors=True, ignore_unexpected=True)
+
+    return ConnectedDo53(address, port)
 
 
 def _one_line(exc: BaseException) -> str:

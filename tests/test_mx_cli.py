@@ -60,6 +60,23 @@ def test_servfail_would_defer(smtpsh, dns):
     assert p.returncode == Exit.DNS_DEFER and "would defer" in p.stdout.decode()
 
 
+def test_a_nameserver_where_nothing_listens_is_said_at_once(smtpsh):
+    import socket
+    import time
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = time.monotonic()
+    p = smtpsh("--mx", "--nameserver", f"127.0.0.1:{port}", "--timeout", "5", "example.test",
+               "-c", "QUIT")
+    out = p.stdout.decode()
+    assert time.monotonic() - started < 4, out  # not the 5 s timeout
+    assert p.returncode == Exit.DNS_DEFER, out
+    assert f"the DNS server 127.0.0.1:{port} refused the query (nothing listens there)" in out
+    assert "no answer" not in out
+
+
 def test_implicit_mx(smtpsh, dns, smtp_server):
     p = smtpsh("--mx", "--nameserver", dns.nameserver, "-p", str(smtp_server.port),
                "implicit.test", "-c", "QUIT")

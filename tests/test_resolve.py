@@ -180,6 +180,27 @@ async def test_silent_server_times_out_and_defers() -> None:
     assert "no answer within 0.3s" in p.reason
 
 
+def _closed_udp_port(address: str) -> int:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1"])
+async def test_nothing_listening_is_said_at_once(address: str) -> None:
+    try:
+        port = _closed_udp_port(address)
+    except OSError:
+        pytest.skip(f"no {address} here")
+    shown = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    started = asyncio.get_running_loop().time()
+    p = await plan("multi.test", DnsLookup(shown, timeout=5.0), None, 25)
+    assert asyncio.get_running_loop().time() - started < 2  # not the 5 s timeout
+    assert p.outcome == "defer" and p.exit_status == Exit.DNS_DEFER
+    assert p.reason.endswith(f"the DNS server {shown} refused the query (nothing listens there)")
+
+
 async def test_mx_target_without_address_is_skipped(lookup: DnsLookup) -> None:
     p = await plan("noaddr.test", lookup, None, 25)
     assert p.outcome == "connect"
