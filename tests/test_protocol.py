@@ -237,6 +237,80 @@ def test_wire_has_no_bare_cr_or_lf(text, size):
     assert b"\r\n.\r\n" not in wire[:-3]  # the only lone dot is the end
 
 
+def reference_encode(text: bytes) -> tuple[bytes, int, int, bool]:
+    """The rules of DataEncoder written plainly, line by line, for the whole text at once:
+    (wire, lines, longest line, eight_bit)."""
+    lines = re.split(rb"\r\n|\r|\n", text)
+    ended = len(lines) - 1
+    if lines[-1] == b"":
+        lines.pop()
+    wire = b"".join((b"." + x if x.startswith(b".") else x) + b"\r\n" for x in lines)
+    return wire + b".\r\n", ended, max(map(len, lines), default=0), not text.isascii()
+
+
+def feed_split(text: bytes, cuts: list[int]) -> tuple[DataEncoder, bytes]:
+    enc = DataEncoder()
+    bounds = [0, *sorted({c % (len(text) + 1) for c in cuts}), len(text)]
+    wire = b"".join(enc.feed(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+    return enc, wire + enc.end()
+
+
+# Text made of the octets that matter (line ends, dots, one 8-bit byte), with long runs
+# now and then so that lines around the 998-octet limit come up, in LF, CRLF or mixed form.
+_PIECES = st.one_of(
+    st.sampled_from([b"\n", b"\r\n", b"\r", b".", b"..", b"x", b"\xe9", b"\n.", b"\r\n."]),
+    st.integers(990, 1010).map(lambda n: b"y" * n),
+    st.binary(max_size=20))
+_TEXT = st.one_of(
+    st.lists(_PIECES, max_size=40).map(b"".join),
+    st.lists(st.tuples(st.integers(0, 1100), st.booleans(), st.sampled_from([b"\n", b"\r\n"])),
+             max_size=12).map(lambda ls: b"".join((b"." if dot else b"") + b"z" * n + end
+                                                  for n, dot, end in ls)))
+
+
+@given(_TEXT, st.lists(st.integers(0, 1 << 16), max_size=8))
+def test_data_encoder_any_split_gives_the_whole(text, cuts):
+    whole_enc, whole = feed_split(text, [])
+    enc, wire = feed_split(text, cuts)
+    assert wire == whole
+    assert (enc.octets, enc.lines, enc.eight_bit) == (
+        whole_enc.octets, whole_enc.lines, whole_enc.eight_bit)
+    if whole_enc.max_line > protocol.MAX_DATA_LINE:
+        assert enc.max_line == whole_enc.max_line
+    else:
+        assert enc.max_line <= protocol.MAX_DATA_LINE
+
+
+@given(_TEXT, st.lists(st.integers(0, 1 << 16), max_size=8))
+def test_data_encoder_matches_the_plain_rules(text, cuts):
+    wire, lines, longest, eight_bit = reference_encode(text)
+    enc, got = feed_split(text, cuts)
+    assert got == wire
+    assert enc.octets == len(wire) - 3  # the dot line is not counted
+    assert (enc.lines, enc.eight_bit) == (lines, eight_bit)
+    if longest > protocol.MAX_DATA_LINE:
+        assert enc.max_line == longest  # exact when there is something to warn about
+    else:
+        assert enc.max_line <= protocol.MAX_DATA_LINE
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+@pytest.mark.parametrize("size", [997, 998, 999, 1000, 2500])
+@pytest.mark.parametrize("where", ["first", "inner", "last", "alone"])
+def test_data_encoder_long_line_at_the_limit(end, size, where):
+    long = b"q" * size
+    short = end.join([b"a", b"bb", b".c"] * 40)
+    text = {"first": long + end + short + end, "inner": short + end + long + end + short,
+            "last": short + end + long, "alone": long}[where]
+    for cuts in ([], [1], [len(text) // 2], list(range(0, len(text), 64))):
+        enc, wire = feed_split(text, cuts)
+        assert wire == reference_encode(text)[0]
+        if size > protocol.MAX_DATA_LINE:
+            assert enc.max_line == size, cuts
+        else:
+            assert enc.max_line <= protocol.MAX_DATA_LINE, cuts
+
+
 @given(st.lists(st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),
                         max_size=30), max_size=20))
 def test_dot_stuffing_round_trip(lines):
