@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pipeline", action="store_true",
                    help="in script mode, send the command groups RFC 2920 allows in one"
                    " write when the server advertises PIPELINING")
+    p.add_argument("--json", action="store_true",
+                   help="in script mode, write each event as one JSON line (schema version 1,"
+                   " see docs/reference.md)")
     p.add_argument("--lmtp", action="store_true",
                    help="speak LMTP (RFC 2033): LHLO, one reply per recipient after the"
                    " message; port 24 by default; TARGET may be unix:/path/to/socket")
@@ -164,6 +167,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
                  explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp,
+                 json=ns.json,
                  tls=TlsOptions(insecure=ns.insecure, cafile=ns.cafile,
                                 servername=ns.tls_servername, min_version=ns.tls_min,
                                 max_version=ns.tls_max, certfile=ns.cert, keyfile=ns.key,
@@ -379,13 +383,14 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         # No stdin at all (closed by the caller) reads as an empty script.
         stream = None if settings.commands or sys.stdin is None else sys.stdin.buffer
         inp = ScriptInput(stream, list(settings.commands))
-        printer = Printer(use_color(settings.color, sys.stdout),
-                          explain=settings.explain_replies)
+        printer = Printer(use_color(settings.color, sys.stdout) and not settings.json,
+                          explain=settings.explain_replies, json=settings.json)
         inp.before_read = printer.flush
         if printers is not None:
             printers.append(printer)  # the caller checks it for a failed write
         session = Session(printer, settings.connect_options(), transcript, redactor,
                           ScriptInteraction(inp, settings.plain_auth), creds)
+        printer.tls = lambda: bool(session.transport and session.transport.tls)
     if transcript is not None:
         transcript.on_error = session.warn
     sandbox = None

@@ -47,7 +47,18 @@ class Received:
         return self.command.verb if self.command is not None else None
 
 
-Output = Sent | Note | Warn | Received | Garbage
+@dataclass(frozen=True)
+class Checked:
+    """A ?-line of a dialog checked against the reply it names."""
+
+    ok: bool
+    expected: str  # the ?-line as written
+    got: Reply | None  # None: no reply came to check
+    command: str  # what the reply answered
+    line: int  # the ?-line's line in the dialog file (0: unknown)
+
+
+Output = Sent | Note | Warn | Received | Garbage | Checked
 
 
 class Interaction:
@@ -97,6 +108,8 @@ class Events:
                     self.transcript.write("--", text, tls)
                 case Warn(text):
                     self.transcript.write("!!", text, tls)
+                case Checked():
+                    self.transcript.write("--" if event.ok else "!!", describe_check(event), tls)
         if ui:
             self.output(event)
 
@@ -137,6 +150,15 @@ class Events:
         """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
         may echo the decoded credentials in its 535)."""
         self.add_secret(text, *auth.carried_secrets(text))
+
+
+def describe_check(check: Checked) -> str:
+    """One line for a checked expectation: what was expected, what came, for which command."""
+    where = f"line {check.line}: " if check.line else ""
+    got = " / ".join(check.got.wire_lines()) if check.got is not None else "no reply"
+    if check.ok:
+        return f"{where}{check.expected} ok ({got.split(' / ')[-1]})"
+    return f"{where}{check.command}: expected {check.expected[1:].strip()}, got {got}"
 
 
 def _escaped(text: str) -> str:

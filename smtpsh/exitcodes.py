@@ -17,6 +17,7 @@ class Exit(IntEnum):
     DNS_DEFER = 10
     AUTH = 11
     PROTOCOL = 12
+    EXPECT = 13
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
@@ -37,6 +38,7 @@ MEANING = {
     Exit.AUTH: "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx",
     Exit.PROTOCOL: "the server broke the protocol (a reply code outside 200-599, a 3xx where"
     " none is due): the dialog was stopped",
+    Exit.EXPECT: "a reply did not match what the dialog expected (a ?-line)",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
 }
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from smtpsh.client import Command, Kind
+from smtpsh.events import Checked, Note, Output, Received, Sent, Warn, describe_check
 from smtpsh.protocol import Garbage, Reply
-from smtpsh.session import Note, Output, Received, Sent, Warn
 
 Fragments = list[tuple[str, str]]
 
@@ -32,6 +33,7 @@ STYLES: dict[str, tuple[str, str]] = {
     "note": ("#888888 italic", "2"),
     "warn": ("ansimagenta bold", "35;1"),
     "explain": ("#888888", "2"),
+    "timing": ("#888888", "2"),  # how long a reply took (the shell only)
     # What is typed, as the `smtp` Pygments lexer names it (prompt_toolkit's class for a
     # token is "pygments." + its full name in lower case, String being Literal.String; a
     # rule covers the tokens under it).
@@ -57,14 +59,19 @@ STYLES: dict[str, tuple[str, str]] = {
 }
 
 
-def render(event: Output) -> Fragments:
-    """Fragments for one event; secrets were already redacted by the session."""
+def render(event: Output, timing: bool = False) -> Fragments:
+    """Fragments for one event; secrets were already redacted by the session.
+
+    With `timing` (the shell), a reply ends with how long it took, dim: `S: 250 Ok  (3 ms)`
+    (the replies of a pipelined group or of LMTP say it on their "^" line instead).
+    """
     match event:
         case Sent(text, data, _):
             return [("class:dir", "C: "), ("class:data" if data else "class:client", text)]
         case Received(reply, command, elapsed, grouped):
-            return render_reply(reply) + _answering(command, elapsed if grouped else None,
-                                                    grouped)
+            took = timing_suffix(elapsed) if timing and not grouped else []
+            return render_reply(reply, took) + _answering(
+                command, elapsed if grouped else None, grouped)
         case Garbage(line, reason):
             return [("class:dir", "S: "), ("class:warn", line), ("", "\n"),
                     ("class:warn", f"!! server: {reason}")]
@@ -72,6 +79,9 @@ def render(event: Output) -> Fragments:
             return [("class:note", _prefixed("-- ", text))]
         case Warn(text):
             return [("class:warn", _prefixed("!! ", text))]
+        case Checked(ok=ok):
+            text = describe_check(event)
+            return [("class:reply.2" if ok else "class:reply.5", ("?? " if ok else "?! ") + text)]
     return []
 
 
@@ -87,11 +97,25 @@ def _answering(command: Command | None, elapsed: float | None,
     return [("", "\n"), ("class:note", f"   ^ {command.label}{took}")]
 
 
+def took(seconds: float) -> str:
+    """A duration as the shell shows it: 0.4 ms, 3 ms, 1250 ms, 12.5 s."""
+    ms = seconds * 1000
+    if ms < 1:
+        return f"{ms:.1f} ms"
+    return f"{ms:.0f} ms" if ms < 10_000 else f"{seconds:.1f} s"
+
+
+def timing_suffix(elapsed: float | None) -> Fragments:
+    """After a reply's last line, how long it took (nothing when not known)."""
+    return [("class:timing", f"  ({took(elapsed)})")] if elapsed is not None else []
+
+
 def _prefixed(prefix: str, text: str) -> str:
     return "\n".join(prefix + line for line in text.split("\n"))
 
 
-def render_reply(reply: Reply) -> Fragments:
+def render_reply(reply: Reply, suffix: Fragments | None = None) -> Fragments:
+    """A reply's lines, `suffix` after the last one, then what was wrong with it."""
     style = f"class:reply.{reply.klass}" if 2 <= reply.klass <= 5 else "class:warn"
     out: Fragments = []
     enhanced = reply.enhanced
@@ -105,6 +129,7 @@ def render_reply(reply: Reply) -> Fragments:
                     (style, rest[len(enhanced):])]
         else:
             out.append((style, line))
+    out += suffix or []
     for w in reply.warnings:
         out += [("", "\n"), ("class:warn", f"!! server: {w}")]
     return out
@@ -165,21 +190,28 @@ class Printer:
     """
 
     def __init__(self, color: bool, stream: TextIO | None = None,
-                 explain: bool = False) -> None:
+                 explain: bool = False, json: bool = False) -> None:
         self.color = color
         self.stream = stream or sys.stdout
         self.explain = explain
+        self.json = json  # --json: one JSON object per event (smtpsh.jsonlines)
+        self.tls: Callable[[], bool] = lambda: False  # set once the session exists
         self._lines: list[str] = []
         # The first failure to write (a full disk, a closed pipe): output stops there, the
         # dialog goes on, and the caller says it once and exits 1.
         self.error: OSError | None = None
 
     def __call__(self, event: Output) -> None:
-        frags = render(event)
-        # AUTH's replies are explained always: their codes are the least known (RFC 4954).
-        if isinstance(event, Received) and (self.explain or event.verb == "AUTH"):
-            frags += meaning(event.reply, event.command, known=True)
-        self._lines.append(to_ansi(frags) if self.color else to_plain(frags))
+        if self.json:
+            from smtpsh.jsonlines import dumps
+
+            self._lines.append(dumps(event, self.tls()))
+        else:
+            frags = render(event)
+            # AUTH's replies are explained always: their codes are the least known (RFC 4954).
+            if isinstance(event, Received) and (self.explain or event.verb == "AUTH"):
+                frags += meaning(event.reply, event.command, known=True)
+            self._lines.append(to_ansi(frags) if self.color else to_plain(frags))
         if len(self._lines) == 1:
             try:
                 asyncio.get_running_loop().call_soon(self.flush)

@@ -276,13 +276,14 @@ def parse_target(target: str) -> tuple[str, str | None]:
 
 async def _resolve_host(
     lookup: Lookup, name: str, family: int | None, is_mx: bool
-) -> tuple[list[str], list[str], bool]:
-    """-> (addresses in try order, notes, whether a lookup failed temporarily)."""
+) -> tuple[list[str], list[str], bool, bool]:
+    """-> (addresses in try order, notes, whether a lookup failed temporarily, whether only
+    the family that -4/-6 left out has addresses)."""
     if _ip(name) is not None:
         note = "warning: the MX target is an IP address, not a host name; used as given"
         if not _family_ok(name, family):
-            return [], [note, "skipped: not of the address family asked for"], False
-        return [str(_ip(name))], [note], False
+            return [], [note, "skipped: not of the address family asked for"], False, False
+        return [str(_ip(name))], [note], False, False
     families = [socket.AF_INET6, socket.AF_INET] if family is None else [family]
     answers = await asyncio.gather(*(lookup.addresses(name, fam) for fam in families))
     addresses: list[str] = []
@@ -301,10 +302,27 @@ async def _resolve_host(
         if answer.status == "tempfail":
             tempfail = True
             notes.append(answer.message)
+    other = False
     if not addresses:
         nx = any(answer.status == "nxdomain" for answer in answers)
-        notes.append("skipped: " + ("the name does not exist" if nx else "no address records"))
-    return addresses, notes, tempfail
+        why = "the name does not exist" if nx else "no address records"
+        if family is not None and not nx and not tempfail:
+            # -4/-6 left nothing: does the other family have addresses? Say so, not "none".
+            answer = await lookup.addresses(name, _OTHER[family])
+            if answer.addresses:
+                other = True
+                why = _family_hint(family)
+        notes.append(f"skipped: {why}")
+    return addresses, notes, tempfail, other
+
+
+_OTHER = {socket.AF_INET: socket.AF_INET6, socket.AF_INET6: socket.AF_INET}
+
+
+def _family_hint(family: int, who: str = "the host has") -> str:
+    """'no IPv4 address (the host has only IPv6 addresses; drop -4)', and the other way."""
+    want, have = (4, 6) if family == socket.AF_INET else (6, 4)
+    return f"no IPv{want} address ({who} only IPv{have} addresses; drop -{want})"
 
 
 async def plan(
@@ -354,14 +372,15 @@ async def plan(
                 hosts.append(PlanHost(preference, name, [], why=why))
         order = f"{ORDER_MX}; {ORDER_ADDRESSES}"
 
-    tempfail = False
+    tempfail = other_family = False
     real = [host for host in hosts if host.name != "."]
     resolved = await asyncio.gather(
         *(_resolve_host(lookup, host.name, family, bool(records)) for host in real)
     )
-    for host, (addresses, notes, failed) in zip(real, resolved, strict=True):
+    for host, (addresses, notes, failed, other) in zip(real, resolved, strict=True):
         host.addresses, host.notes = addresses, notes
         tempfail = tempfail or failed
+        other_family = other_family or other
     for host in hosts:
         if host.name == ".":  # a null MX among real ones is a broken zone: not a host
             host.notes = ["skipped: null MX target among other MX records"]
@@ -375,7 +394,9 @@ async def plan(
         return Plan(domain, "connect", reason, hosts, port, order)
     if tempfail:
         return Plan(domain, "defer", "no address yet: a lookup failed temporarily", hosts, port)
-    if not records:
+    if other_family and family is not None:
+        reason = _family_hint(family, "the domain has" if not records else "its MX hosts have")
+    elif not records:
         reason = f"{domain} has neither MX nor address records"
     else:
         reason = "no MX host has an address"

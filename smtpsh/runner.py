@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from smtpsh.client import GROUP_ANYWHERE, GROUP_LAST
+from smtpsh.events import Checked, Note, Sent
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.expect import BadExpectation, Expectation, is_expectation
 from smtpsh.protocol import CLOSED, Reply, split_command
-from smtpsh.session import Note, Sent, Session
+from smtpsh.session import Session
 
 ECHO_LINES = 20  # message lines shown on screen; the transcript gets them all
 
@@ -93,16 +95,55 @@ class Runner:
         self.pipeline = pipeline
         self.shell_line = shell_line
         self.script = script  # AUTH answers come from the lines (not asked on a terminal)
-        self.status = Exit.OK
+        self._counted: list[Reply] = []  # replies that make the status (not the expected)
+        self._flags: set[Exit] = set()  # AUTH without 235, a failed expectation
         self._warned_pipelining = False
+        # The last step run and its replies, for the ?-lines that follow it.
+        self._step: tuple[str, list[Reply]] | None = None
+        self._checks = 0  # ?-lines checked against the last step so far
 
-    def account(self, replies: Iterable[Reply]) -> None:
-        for reply in replies:
-            self.status = worse(self.status, reply)
+    @property
+    def status(self) -> Exit:
+        """How the dialog went: a failed expectation, else the worst reply counted, else
+        AUTH without 235."""
+        if Exit.EXPECT in self._flags:
+            return Exit.EXPECT
+        status = Exit.OK
+        for reply in self._counted:
+            status = worse(status, reply)
+        return Exit.AUTH if status == Exit.OK and Exit.AUTH in self._flags else status
+
+    def account(self, replies: Iterable[Reply], step: str | None = None) -> None:
+        """Count replies for the status; `step` names what they answer (for ?-lines)."""
+        replies = list(replies)
+        self._counted += replies
+        if step is not None:
+            self._step, self._checks = (step, replies), 0
         violation, self.session.violation = self.session.violation, None
         if violation is not None and self.script:
             # A script cannot know what such a server will do with the next line.
             raise Failure("the server broke the protocol: not going on", Exit.PROTOCOL)
+
+    def check(self, text: str, line: int = 0) -> None:
+        """A ?-line: the reply to the last step (the k-th ?-line after a step checks its
+        k-th reply: LMTP's replies after the dot, one per recipient)."""
+        if self._step is None:
+            self.session.warn(f"line {line}: {text.strip()} follows no command; ignored")
+            return
+        label, replies = self._step
+        reply = replies[min(self._checks, len(replies) - 1)] if replies else None
+        self._checks += 1
+        try:
+            ok = reply is not None and Expectation.parse(text).matches(reply)
+        except BadExpectation as exc:
+            self.session.warn(f"line {line}: {exc}")
+            ok = False
+        if ok:
+            # An expected refusal is a success: it no longer makes the status.
+            self._counted = [r for r in self._counted if r is not reply]
+        else:
+            self._flags.add(Exit.EXPECT)
+        self.session.emit(Checked(ok, text.strip(), reply, label, line))
 
     async def prelude(self, lines: list[str], require_tls: bool = False,
                       stop: bool = False) -> bool:
@@ -130,6 +171,7 @@ class Runner:
                               Exit.TLS)
             if verb == "AUTH":
                 self._auth_outcome()
+            self._step = (typed, [reply])
             if failed and stop:
                 session.warn(f"{verb} did not succeed: the rest is left to you")
                 return False
@@ -147,6 +189,9 @@ class Runner:
         while (line := source.readline()) is not None:
             if _skip(line):
                 continue
+            if is_expectation(line):
+                self.check(line, getattr(source, "lineno", 0))
+                continue
             if line.lstrip().startswith(":"):
                 await self._shell_line(line)
                 continue
@@ -155,9 +200,9 @@ class Runner:
                 return False
             verb = split_command(line)[0]
             if verb in GROUP_ANYWHERE and self._pipelining():
-                self.account(await session.pipeline(self._group(line, source)))
+                await self._run_group(line, source)
             else:
-                self.account([await session.command(line)])
+                self.account([await session.command(line)], step=line)
                 if verb == "AUTH":
                     self._auth_outcome()
                     if self.script:
@@ -171,9 +216,8 @@ class Runner:
         from smtpsh import auth
 
         step = self.session.client.sasl_step
-        if isinstance(step, auth.Done) and step.outcome is auth.Outcome.NOT_235 and (
-                self.status == Exit.OK):
-            self.status = Exit.AUTH
+        if isinstance(step, auth.Done) and step.outcome is auth.Outcome.NOT_235:
+            self._flags.add(Exit.AUTH)
 
     def _pipelining(self) -> bool:
         if not self.pipeline:
@@ -186,12 +230,29 @@ class Runner:
                               " (RFC 2920)")
         return False
 
+    async def _run_group(self, first: str, source: LineSource) -> None:
+        """A pipelined group, with the ?-lines written under its commands checked after."""
+        lines, checks = self._group(first, source)
+        replies = await self.session.pipeline(lines)
+        for i, line in enumerate(lines):
+            mine = replies[i:i + 1]
+            self.account(mine, step=line)
+            for text, lineno in checks.get(i, []):
+                self.check(text, lineno)
+
     @staticmethod
-    def _group(first: str, source: LineSource) -> list[str]:
-        """`first` and the lines that may follow it in one group (RFC 2920 3.1)."""
+    def _group(first: str, source: LineSource) -> tuple[list[str], dict[int, list[tuple[str,
+                                                                                       int]]]]:
+        """`first` and the lines that may follow it in one group (RFC 2920 3.1), and the
+        ?-lines written under each (by index in the group)."""
         group = [first]
+        checks: dict[int, list[tuple[str, int]]] = {}
         while (line := source.readline()) is not None:
             if _skip(line):
+                continue
+            if is_expectation(line):
+                checks.setdefault(len(group) - 1, []).append(
+                    (line, getattr(source, "lineno", 0)))
                 continue
             verb = split_command(line)[0]
             if line.lstrip().startswith(":") or not (
@@ -201,7 +262,7 @@ class Runner:
             group.append(line)
             if verb in GROUP_LAST:
                 break
-        return group
+        return group, checks
 
     def _skip_unasked_answers(self, source: LineSource) -> None:
         """A refused AUTH asked for nothing: its answer lines must not go out as commands.
@@ -226,20 +287,27 @@ class Runner:
 
     async def _message(self, source: LineSource, finish: bool) -> None:
         session = self.session
+        # ?-lines right after DATA check its 354: the first line of a message is a header
+        # field, which in practice never starts with "?".
+        while (line := source.readline()) is not None:
+            if not is_expectation(line):
+                source.unread(line)
+                break
+            self.check(line, getattr(source, "lineno", 0))
         transaction = session.client.transaction
         if transaction.rcpts_sent and not transaction.accepted:
             session.note("354 though no recipient was accepted: the message text is skipped"
                          " and the message ended empty (RFC 2920 3.1)")
             for _ in source.message():
                 pass
-            self.account(await session.data_end())
+            self.account(await session.data_end(), step="the end of the message")
             return
         await stream_message(session, source.message(), end=False)
         if not source.ended_by_dot:
             if not finish:
                 return  # a pasted block: the message goes on with the lines typed next
             session.note("end of input inside DATA: ending the message with the lone dot")
-        self.account(await session.data_end())
+        self.account(await session.data_end(), step="the end of the message")
 
     async def _shell_line(self, line: str) -> None:
         if self.shell_line is not None:
@@ -249,7 +317,7 @@ class Runner:
 
         word, _, rest = line.strip().partition(" ")
         if word == ":raw" and rest and self.session.dialog.state != CLOSED:
-            self.account(await self.session.raw(unescape(rest)))
+            self.account(await self.session.raw(unescape(rest)), step=line.strip())
         else:
             self.session.warn(f"{word}: shell commands other than :raw work in the"
                               " interactive shell only; line skipped")

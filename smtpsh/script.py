@@ -28,6 +28,7 @@ class ScriptInput:
         self._stream = stream
         self.before_read: Callable[[], None] | None = None
         self.ended_by_dot = False
+        self.lineno = 0  # lines read so far (for messages that name a line of the script)
         self._pending = b"" if lines is None else "".join(f"{x}\n" for x in lines).encode(
             "utf-8", "surrogateescape")  # bytes that were not UTF-8 go out as they came
 
@@ -48,14 +49,17 @@ class ScriptInput:
                 if not self._pending:
                     return None
                 line, self._pending = self._pending, b""
+                self.lineno += 1
                 return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
             self._pending += chunk
         line, _, self._pending = self._pending.partition(b"\n")
+        self.lineno += 1
         return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
 
     def unread(self, line: str) -> None:
         """Put a line back (the line runner looked one line ahead)."""
         self._pending = (line + "\n").encode("utf-8", "surrogateescape") + self._pending
+        self.lineno -= 1
 
     def read_exact(self, size: int) -> bytes:
         """The next `size` octets (fewer at the end of input), whatever they hold."""
@@ -77,13 +81,16 @@ class ScriptInput:
             if m:
                 body_end = m.start() + (1 if buf[m.start():m.start() + 1] == b"\n" else 0)
                 if body_end:
+                    self.lineno += buf.count(b"\n", 0, body_end)
                     yield buf[:body_end]
                 self._pending = buf[m.end():]
+                self.lineno += 1  # the dot
                 self.ended_by_dot = True
                 return
             # Keep the last, unfinished line (it might be the dot); send the rest.
             nl = buf.rfind(b"\n")
             if nl >= 0:
+                self.lineno += buf.count(b"\n", 0, nl + 1)
                 yield buf[:nl + 1]
                 buf, at_start = buf[nl + 1:], True
             elif len(buf) > CHUNK:  # one endless line: it cannot be the lone dot
@@ -132,7 +139,7 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
     try:
         if greeting is None:
             greeting = await session.connect(host, port)
-        runner.account([greeting])
+        runner.account([greeting], step="the greeting")
         if greeting.code == 554:
             # RFC 5321 3.1: the server will refuse everything; the client says QUIT only.
             session.note("the server refused the connection (554 greeting): only QUIT is sent")

@@ -48,6 +48,7 @@ class Settings:
     guide: bool = False
     pipeline: bool = False
     lmtp: bool = False
+    json: bool = False  # script mode: events as JSON lines
 
     def connect_options(self) -> ConnectOptions:
         from smtpsh.session import ConnectOptions

@@ -17,6 +17,7 @@ ZONE: dict[str, list[tuple[str, str]] | str] = {
     "nullmx.test": [("MX", "0 .")],
     "implicit.test": [("A", "127.0.0.1")],
     "broken.test": "SERVFAIL",
+    "v6only.test": [("AAAA", "::1")],
 }
 
 
@@ -75,6 +76,14 @@ def test_a_nameserver_where_nothing_listens_is_said_at_once(smtpsh):
     assert p.returncode == Exit.DNS_DEFER, out
     assert f"the DNS server 127.0.0.1:{port} refused the query (nothing listens there)" in out
     assert "no answer" not in out
+
+
+def test_ipv4_only_for_an_ipv6_only_domain_says_why(smtpsh, dns):
+    p = smtpsh("--mx", "--nameserver", dns.nameserver, "-4", "v6only.test", "-c", "QUIT")
+    out = p.stdout.decode()
+    assert p.returncode == Exit.DNS_BOUNCE, out
+    assert "no IPv4 address (the domain has only IPv6 addresses; drop -4)" in out
+    assert "neither MX nor address" not in out
 
 
 def test_implicit_mx(smtpsh, dns, smtp_server):

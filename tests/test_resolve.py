@@ -46,6 +46,9 @@ ZONE: dict[str, list[tuple[str, str]] | str] = {
     "nullmx.test": [("MX", "0 .")],
     "aonly.test": [("A", "127.0.0.7"), ("AAAA", "::1")],
     "textonly.test": [("TXT", '"v=spf1 -all"')],
+    "v6only.test": [("AAAA", "2001:db8::6")],
+    "v4only.test": [("A", "127.0.0.4")],
+    "v6mx.test": [("MX", "10 mx3.multi.test.")],
     "servfail.test": "SERVFAIL",
     "noaddr.test": [
         ("MX", "10 ghost.noaddr.test."),
@@ -119,9 +122,22 @@ async def test_several_preferences(lookup: DnsLookup) -> None:
 async def test_family_restricts_addresses(lookup: DnsLookup) -> None:
     p4 = await plan("multi.test", lookup, V4, 25)
     assert p4.candidates() == [("mx1.multi.test", "127.0.0.11"), ("mx2.multi.test", "127.0.0.12")]
-    assert "skipped: no address records" in p4.hosts[2].notes
+    assert "skipped: no IPv4 address (the host has only IPv6 addresses; drop -4)" \
+        in p4.hosts[2].notes
     p6 = await plan("multi.test", lookup, V6, 25)
     assert p6.candidates() == [("mx1.multi.test", "::1"), ("mx3.multi.test", "2001:db8::3")]
+
+
+async def test_only_the_other_family_is_said_precisely(lookup: DnsLookup) -> None:
+    p = await plan("v6only.test", lookup, V4, 25)
+    assert p.outcome == "bounce" and p.exit_status == Exit.DNS_BOUNCE
+    assert p.reason == "no IPv4 address (the domain has only IPv6 addresses; drop -4)"
+    p = await plan("v4only.test", lookup, V6, 25)
+    assert p.reason == "no IPv6 address (the domain has only IPv4 addresses; drop -6)"
+    p = await plan("v6mx.test", lookup, V4, 25)
+    assert p.reason == "no IPv4 address (its MX hosts have only IPv6 addresses; drop -4)"
+    p = await plan("textonly.test", lookup, V4, 25)  # no address of any family: as before
+    assert p.reason == "textonly.test has neither MX nor address records"
 
 
 async def test_equal_preferences_shuffled_and_groups_kept(lookup: DnsLookup) -> None:
