@@ -101,6 +101,8 @@ class Runner:
         # The last step run and its replies, for the ?-lines that follow it.
         self._step: tuple[str, list[Reply]] | None = None
         self._checks = 0  # ?-lines checked against the last step so far
+        # Every step and its replies, in order (replay and compare read them).
+        self.steps: list[tuple[str, list[Reply]]] = []
 
     @property
     def status(self) -> Exit:
@@ -119,6 +121,7 @@ class Runner:
         self._counted += replies
         if step is not None:
             self._step, self._checks = (step, replies), 0
+            self.steps.append((step, replies))
         violation, self.session.violation = self.session.violation, None
         if violation is not None and self.script:
             # A script cannot know what such a server will do with the next line.
