@@ -12,6 +12,12 @@ line. While the screen cannot keep up, at most `bound` lines wait: beyond that, 
 sends unasked (stray replies, garbage, the session's warnings) is counted, not queued, and one
 note says how many lines were left out; `lines` (:save) and the transcript keep them all.
 Replies to commands, what was sent and notes are always shown.
+
+On screen each reply ends with how long it took, dim (`S: 250 2.0.0 Ok  (3 ms)`); `lines`
+keep the dialog without it, as script mode prints it.
+
+Between prompts one status line may stand under the output (`status`): what the session
+waits for, or the progress of :send. Each print erases it first and draws it again after.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.output import Output as Terminal
 from prompt_toolkit.renderer import print_formatted_text
 from prompt_toolkit.styles import Style, default_ui_style, merge_styles
+from prompt_toolkit.utils import get_cwidth
 
 from smtpsh.protocol import Garbage
 from smtpsh.render import Fragments, meaning, render, to_plain
@@ -70,6 +77,8 @@ class Screen:
         self._timer: asyncio.Handle | None = None  # the print to come
         self._busy = False  # a print above the running prompt is under way
         self._last = -INTERVAL  # when the last print was made (time.monotonic)
+        self._status: Fragments | None = None  # the status line (between prompts)
+        self._status_shown = False  # it is on the terminal now
 
     def emit(self, event: Output) -> None:
         """The session's events: kept for :save, shown unless it echoes what was typed.
@@ -82,16 +91,19 @@ class Screen:
 
     def _emit(self, event: Output, chatter: bool) -> None:
         frags = render(event)
+        shown = frags
         if isinstance(event, Received):
             self.after_334 = event.reply.code == 334
+            shown = render(event, timing=True)  # on screen: how long the reply took
             if self.guide or self.explain:
-                frags += meaning(event.reply, event.command, known=True)
+                extra = meaning(event.reply, event.command, known=True)
+                frags, shown = frags + extra, shown + extra
         plain = to_plain(frags)
         self.lines.append(plain)
         if isinstance(event, Sent) and self.typed:
             self.typed = False  # only the typed line itself is on screen already; what
             return  # the shell sends for it (AUTH answers, base64) is shown
-        self._queue(frags, plain.count("\n") + 1, chatter)
+        self._queue(shown, plain.count("\n") + 1, chatter)
 
     def show(self, frags: Fragments) -> None:
         """Print `frags` (soon, with whatever else waits), above the running prompt if any."""
@@ -180,6 +192,7 @@ class Screen:
         asyncio.ensure_future(run_in_terminal(run)).add_done_callback(done)
 
     def _print(self, batch: list[Fragments | int]) -> None:
+        self._erase_status()
         frags: Fragments = []
         for item in batch:
             if isinstance(item, int):
@@ -191,6 +204,7 @@ class Screen:
         style = merge_styles([default_ui_style(), self.style])  # as print_formatted_text does
         print_formatted_text(self.terminal(), FormattedText(frags), style,
                              color_depth=self.color_depth)
+        self._draw_status()
         self.terminal().flush()
 
     def clear(self) -> None:
@@ -198,4 +212,57 @@ class Screen:
         terminal = self.terminal()
         terminal.erase_screen()
         terminal.cursor_goto(0, 0)
+        self._status_shown = False
+        self._draw_status()
         terminal.flush()
+
+    # --- the status line ---------------------------------------------------------------
+
+    def columns(self) -> int:
+        """The terminal's width (80 when it cannot say)."""
+        try:
+            return self.terminal().get_size().columns or 80
+        except (OSError, ValueError):
+            return 80
+
+    def status(self, frags: Fragments | None) -> None:
+        """Show `frags` as the status line under the output (None: erase it), drawn over
+        the one shown before. Only between prompts: a running prompt owns the bottom lines."""
+        app = get_app_or_none()
+        if frags is not None and (self._busy or (app is not None and app.is_running)):
+            return
+        if frags == self._status and (frags is None) != self._status_shown:
+            return  # as it is on the terminal already
+        self._status = frags
+        self._erase_status()
+        self._draw_status()
+        self.terminal().flush()
+
+    def _erase_status(self) -> None:
+        if self._status_shown:
+            terminal = self.terminal()
+            terminal.write_raw("\r")
+            terminal.erase_end_of_line()
+            self._status_shown = False
+
+    def _draw_status(self) -> None:
+        """The status line, cut to the width so that it never wraps (its start, "\r", must
+        stay on its line); the cursor stays at its end."""
+        app = get_app_or_none()
+        if self._status is None or self._status_shown or (app is not None and app.is_running):
+            return
+        room = self.columns() - 1
+        frags: Fragments = []
+        for style, text in self._status:
+            text = text.replace("\n", " ")
+            while text and get_cwidth(text) > room:
+                text = text[:-1]
+            room -= get_cwidth(text)
+            frags.append((style, text))
+        terminal = self.terminal()
+        terminal.write_raw("\r")
+        terminal.erase_end_of_line()
+        print_formatted_text(terminal, FormattedText(frags),
+                             merge_styles([default_ui_style(), self.style]),
+                             color_depth=self.color_depth)
+        self._status_shown = True
