@@ -129,6 +129,9 @@ async def test_full_dialog_with_dot_stuffing(drive, server, recorder) -> None:
                  "Subject: test", "", ".hidden line", "::colon", "::1 is localhost",
                  "::help me", "::q", "::cl", ":he", ".", "QUIT"]:
         await d.line(line)
+    # QUIT closes the connection; the shell stays (Ctrl-D or :quit leaves).
+    assert not d.shell.session.connected and not d.task.done()
+    await d.send("\x04")
     assert await d.finish() == Exit.OK
     # '::' loses a colon only where the rest would be a command (a name or unique prefix).
     assert recorder.envelopes[0].content == (
@@ -609,5 +612,6 @@ async def test_a_pasted_block_runs_as_lines_and_leaves_the_message_open(drive, s
     await d.line("typed after")
     await d.line(".")
     await d.line("QUIT")
+    await d.line(":quit")
     assert await d.finish() == Exit.OK
     assert recorder.envelopes[0].content == b"Subject: pasted\r\n\r\n.dot\r\ntyped after\r\n"

@@ -159,6 +159,7 @@ async def flood_and_noop(d: Driver, terminal: Terminal, server: asyncio.Server,
                       " keeps talking" for i in range(FLOOD)]
     assert "S: 250 2.0.0 ok" in text  # the NOOP's own reply (the flood came before it)
     await d.line("QUIT")
+    await d.line(":quit")
     assert await d.finish() == Exit.OK
     server.close()
     # Printed in batches: a handful of prints, not one redraw per line.

@@ -12,8 +12,10 @@ a command would match (`::help` sends `:help`), and other lines starting '::' go
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -34,8 +36,9 @@ if TYPE_CHECKING:
 
 PREFIX = ":"
 CHUNK = 1 << 16
-KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line"
-        " · Ctrl-D says QUIT and leaves (in DATA: ends the message)")
+KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line,"
+        " or the wait for a reply · Ctrl-D says QUIT and leaves (in DATA: ends the message);"
+        " a typed QUIT closes the connection and the shell stays")
 
 
 class ShellApi(Protocol):
@@ -47,6 +50,7 @@ class ShellApi(Protocol):
     state: ShellState
     screen: Screen
     done: bool
+    progress: Callable[[], str] | None  # what the status line says while :send streams
 
     async def connect(self, host: str, port: int, *, tls: str = "none",
                       prelude: list[str] | None = None) -> bool: ...
@@ -56,6 +60,8 @@ class ShellApi(Protocol):
     async def command(self, line: str) -> Reply: ...
 
     async def end_data(self) -> None: ...
+
+    async def drop_message(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,31 @@ async def do_mx(shell: ShellApi, args: list[str]) -> None:
         shell.state.arrived()
 
 
+@command("timing", "", "how long each stage of this connection took: connect, greeting,"
+         " TLS handshake, each command")
+async def do_timing(shell: ShellApi, args: list[str]) -> None:
+    timings = shell.session.timings
+    if not timings:
+        shell.screen.note("nothing timed yet: :connect HOST [PORT] first")
+        return
+    rows = [("greeting" if stage == GREETING_STAGE else stage, f"{s * 1000:.1f}")
+            for stage, s in timings]
+    rows.append(("total", f"{sum(s for _, s in timings) * 1000:.1f}"))
+    ms_w = max(len("ms"), *(len(ms) for _, ms in rows))
+    room = max(shell.screen.columns() - 1 - 2 - 2 - ms_w, 8)  # indent, gap, the ms column
+    stage_w = min(max(len("stage"), *(len(st) for st, _ in rows)), room)
+
+    def cut(text: str) -> str:
+        return text if len(text) <= stage_w else text[:stage_w - 1] + "…"
+
+    out = [f"  {'stage':<{stage_w}}  {'ms':>{ms_w}}"]
+    out += [f"  {cut(st):<{stage_w}}  {ms:>{ms_w}}" for st, ms in rows]
+    shell.screen.out("\n".join(out))
+
+
+GREETING_STAGE = "the connection (greeting)"  # how the session names the greeting's wait
+
+
 @command("close", "", "say QUIT and close the connection")
 async def do_close(shell: ShellApi, args: list[str]) -> None:
     await shell.hang_up()
@@ -289,10 +320,44 @@ async def do_send(shell: ShellApi, args: list[str]) -> None:
                 return
         # The one message streamer (as for a script's message): the transcript gets every
         # line, the screen the first ones, and the octets counted are those on the wire.
-        await stream_message(session, iter(lambda: f.read(CHUNK), b""), echo=0, end=False)
-        octets = session.client.encoder.octets if session.client.encoder else 0
-    shell.screen.note(f"sent {path} as the message text: {octets} octets on the wire")
+        meter = Meter(os.path.basename(path), os.fstat(f.fileno()).st_size, f.tell,
+                      lambda: session.client.encoder.octets if session.client.encoder else 0)
+        shell.progress = meter.line
+        try:
+            await stream_message(session, iter(lambda: f.read(CHUNK), b""), echo=0, end=False)
+        except asyncio.CancelledError:  # Ctrl-C: no final dot, the connection closed
+            await shell.drop_message()
+            raise
+        finally:
+            shell.progress = None
+        octets, seconds = meter.wire(), time.monotonic() - meter.started
+    shell.screen.note(f"sent {path} as the message text: {octets} octets on the wire in"
+                      f" {seconds:.1f} s ({human_size(int(octets / max(seconds, 1e-3)))}/s)")
     await shell.end_data()
+
+
+class Meter:
+    """The progress of :send, as one line: bar, share, rate and time left."""
+
+    WIDTH = 20  # the bar's
+
+    def __init__(self, name: str, size: int, done: Callable[[], int],
+                 wire: Callable[[], int]) -> None:
+        self.name, self.size, self.done, self.wire = name, size, done, wire
+        self.started = time.monotonic()
+
+    def line(self, now: float | None = None) -> str:
+        seconds = max((time.monotonic() if now is None else now) - self.started, 1e-3)
+        done, wire = min(self.done(), self.size), self.wire()
+        share = done / self.size if self.size else 1.0
+        filled = int(share * self.WIDTH)
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        rate = wire / seconds
+        left = (self.size - done) / (done / seconds) if done else None
+        eta = f"ETA {left:.0f} s" if left is not None else "ETA ?"
+        return (f"sending {self.name} [{bar}] {share:4.0%} · {human_size(done)} of"
+                f" {human_size(self.size)} · {human_size(wire)} on the wire ·"
+                f" {human_size(int(rate))}/s · {eta}")
 
 
 @command("save", "FILE", "write this session so far to FILE", complete=paths)

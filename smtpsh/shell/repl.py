@@ -4,6 +4,11 @@ One loop: read a line with `prompt_async` while a watch task prints whatever the
 unasked, stop the watch, run the line (an SMTP command, a line of the message, or a ':'
 command), repeat. Events from the session are rendered once: kept as plain text for `:save`
 and printed above the prompt in colour. Nothing raised below reaches the user as a traceback.
+
+Every wait is shown while it lasts: between prompts a status line with a spinner says what
+the session waits for and since when ("waiting for the reply to EHLO x (3 s)..."), or how far
+:send is; Ctrl-C (SIGINT: between prompts the terminal is not in raw mode) cancels the wait
+and the shell says where the connection stands then.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory, DynamicAutoSuggest
@@ -49,6 +55,22 @@ from smtpsh.transcript import Redactor, Transcript
 if TYPE_CHECKING:
     from smtpsh.sandbox import Sandbox
     from smtpsh.settings import Settings
+
+
+T = TypeVar("T")
+TICK = 0.1  # seconds between two draws of the status line
+SHOW_AFTER = 0.25  # a wait shorter than this is not shown (no flicker on a fast server)
+SPINNER = "|/-\\"
+GREETING = "the connection (greeting)"  # the session's name for the greeting's wait
+
+
+def wait_text(waiting: str, seconds: float, host: str = "") -> str:
+    """What the session waits for, as the shell says it: "waiting for the reply to EHLO x
+    (3 s)...", "connecting to mx.example.org port 25 (2 s)..."."""
+    if waiting == GREETING:
+        waiting = f"the greeting of {host}" if host else "the server's greeting"
+    what = waiting if waiting.startswith("connecting") else f"waiting for {waiting}"
+    return f"{what} ({int(seconds)} s)..."
 
 
 def _smtp_lexer() -> Lexer | None:
@@ -111,7 +133,10 @@ class Shell:
         self._cut = ""  # the line being typed when Ctrl-C came
         self._restore = ""  # text to put back in the next prompt's buffer
         self._watch: asyncio.Task[None] | None = None
-        self._work: asyncio.Task[None] | None = None  # what Ctrl-C cancels between prompts
+        self._work: asyncio.Task[Any] | None = None  # what Ctrl-C cancels between prompts
+        self._ticker: asyncio.Task[None] | None = None  # draws the status line
+        # What :send says of its progress while it streams (the status line shows it).
+        self.progress: Callable[[], str] | None = None
         # The shell's session shows its events on the shell's screen and asks through its
         # prompt.
         self.session = Session(self.screen.emit, options or settings.connect_options(),
@@ -160,7 +185,40 @@ class Shell:
     def _toolbar(self) -> Fragments:
         text = self.prompt.default_buffer.document.text_before_cursor
         return toolbar(text, self.session.dialog, self.session.connected,
-                       guide=self.settings.guide)
+                       guide=self.settings.guide, waiting=self.wait_line())
+
+    def wait_line(self) -> str | None:
+        """What the shell is waiting for now, and since when; None when nothing (or not for
+        long: SHOW_AFTER)."""
+        if self.progress is not None:
+            return self.progress()
+        session = self.session
+        waiting, started = session.waiting, session.wait_started
+        if waiting is None or time.monotonic() - started < SHOW_AFTER:
+            return None
+        return wait_text(waiting, time.monotonic() - started, session.host)
+
+    def _status(self) -> Fragments | None:
+        line = self.wait_line()
+        if line is None:
+            return None
+        spin = SPINNER[int(time.monotonic() / TICK) % len(SPINNER)]
+        return [("class:note", f"{spin} {line} "), ("class:timing", "Ctrl-C cancels")]
+
+    async def _tick(self) -> None:
+        """Between prompts, the status line; while a prompt runs, its toolbar kept fresh
+        when something is waited for."""
+        while True:
+            await asyncio.sleep(TICK)
+            try:
+                app = self.prompt.app
+                if app.is_running:
+                    if self.session.waiting is not None or self.progress is not None:
+                        app.invalidate()
+                else:
+                    self.screen.status(self._status())
+            except Exception:  # noqa: BLE001, S112 - a status line must never end the shell
+                continue
 
     def message(self) -> Fragments:
         """`smtp HOST:PORT [tls user] state> `, or `data> ` inside DATA."""
@@ -190,15 +248,24 @@ class Shell:
         self.state.aim(host, port, tls)
         implicit = tls == "implicit" or self._base_options.implicit_tls
         self.session.options = replace(self._base_options, implicit_tls=implicit)
+        before = self.session.transport
         try:
             await self.session.connect(host, port)
         except Failure as exc:
             self.state.failure = exc
             self.screen.warn(str(exc))
+            await self._give_up()  # no half-open connection left behind
             if self.state.back():  # :reconnect goes back to a server that worked
                 self.screen.note(f"not connected: :reconnect goes back to {self.state.host}"
                                  f" port {self.state.port}")
             return False
+        except asyncio.CancelledError:  # Ctrl-C: the shell gave up, the server did not close
+            opened = self.session.transport is not before  # TCP (and TLS) done, no greeting
+            what = "greeting" if opened else "connection"
+            self.screen.note(f"gave up waiting for the {what} of {host} port {port}")
+            self.state.back()  # :reconnect goes back to a server that worked
+            await self._give_up()
+            raise
         self.state.arrived()
         if tls == "starttls":
             prelude = [*starttls_lines(self.settings.ehlo, self.settings.lmtp), *(prelude or [])]
@@ -212,6 +279,20 @@ class Shell:
             await Runner(self.session, script=False).prelude(lines, stop=True)
         finally:
             self.screen.typed = typed
+
+    async def _give_up(self) -> None:
+        """Close the connection at once, without QUIT: it never got as far as a dialog, or
+        it is in the middle of a message the server must drop."""
+        session = self.session
+        if session.transport is not None and not session.transport.closed:
+            session.transport.abort()
+        await session.close()
+
+    async def drop_message(self) -> None:
+        """Ctrl-C during :send: no final dot (inside DATA nothing else aborts a message,
+        RFC 5321 4.1.1.4); the connection is closed so that the server drops it."""
+        self.screen.warn("message not ended: connection closed so that the server drops it")
+        await self._give_up()
 
     async def hang_up(self) -> None:
         """QUIT if connected (closing without it inside DATA, where QUIT would be text)."""
@@ -239,6 +320,7 @@ class Shell:
         self.state.asking = True
         self.prompts += 1
         self.screen.flush()  # what waits is printed before the prompt is drawn under it
+        self.screen.status(None)
         try:
             return await self.prompt.prompt_async(prompt, is_password=secret)
         except (KeyboardInterrupt, EOFError):
@@ -299,12 +381,15 @@ class Shell:
         for text in self._startup_warnings:
             self.screen.warn(text)
         self.state.prelude = list(prelude or [])
+        self._ticker = asyncio.create_task(self._tick())
         try:
             if greeting is not None:
                 self.state.aim(self.session.host, self.session.port)
                 self.state.arrived()
                 await self._interruptible(self.run_prelude(prelude or []))
-            elif host and not await self.connect(host, port, prelude=prelude):
+            elif host and await self._interruptible(
+                    self.connect(host, port, prelude=prelude)) is False:
+                # (interrupted: None, and the prompt comes, not connected)
                 return self.state.failure.exit if self.state.failure else Exit.CONNECT
             with patch_stdout(raw=True):  # stray writes go above the prompt, not through it
                 while not self.done:
@@ -313,6 +398,9 @@ class Shell:
             self._crash(exc)
             return Exit.ERROR
         finally:
+            if self._ticker is not None:
+                self._ticker.cancel()
+            self.screen.status(None)
             await self._stop_watch()
             with contextlib.suppress(Exception):
                 await self.session.close()
@@ -340,6 +428,7 @@ class Shell:
         self.prompts += 1
         default, self._restore = self._restore, ""
         self.screen.flush()  # what waits is printed before the prompt is drawn under it
+        self.screen.status(None)
         try:
             return await self.prompt.prompt_async(message or self.message,
                                                   is_password=False, default=default)
@@ -362,21 +451,48 @@ class Shell:
             self._arm_ctrl_c()  # the prompt took Ctrl-C over and let it go when it ended
         return answer if isinstance(answer, str) and answer in CHOICES else "k"
 
-    async def _interruptible(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work`; Ctrl-C stops waiting for it (a reply still due shows when it comes)."""
-        self._work = asyncio.ensure_future(work)
+    async def _interruptible(self, work: Coroutine[Any, Any, T]) -> T | None:
+        """Run `work`; Ctrl-C stops waiting for it (None), and says where things stand."""
+        task = self._work = asyncio.ensure_future(work)
         self._arm_ctrl_c()
         try:
-            await self._work
+            return await task
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise
-            self.screen.note("interrupted; a reply still on its way is shown when it comes")
+            self.screen.status(None)
+            self._interrupted()
+            return None
         finally:
             self._work = None
+            self.screen.status(None)
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+
+    def interrupt(self) -> bool:
+        """Ctrl-C between prompts: cancel what the shell is doing; False if nothing."""
+        if self._work is None or self._work.done():
+            return False
+        self._work.cancel()
+        return True
+
+    def _interrupted(self) -> None:
+        """After Ctrl-C: the state of the connection, as it truly is."""
+        session = self.session
+        if not session.connected:
+            self.screen.note("interrupted: not connected")
+            if self.state.host:
+                self._offer_reconnect()
+        elif session.client.pending:
+            due = session.client.pending[0].label
+            due = "the greeting" if due == GREETING else f"the reply to {due}"
+            self.screen.note(f"interrupted: still connected; {due} is still due and shown when"
+                             " it comes")
+        elif session.in_data:
+            self.screen.note("interrupted: still connected, in the message text (DATA)")
+        else:
+            self.screen.note("interrupted: still connected")
 
     def _input_fd(self) -> int:
         try:
@@ -388,7 +504,7 @@ class Shell:
         if self._work is None:
             return
         try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self._work.cancel)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, self.interrupt)
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not in the main thread: Ctrl-C keeps its default meaning
 
@@ -406,7 +522,7 @@ class Shell:
                 self.state.remember(line)
                 await self.session.command(line)
                 if split_command(line)[0] == "QUIT" and not self.session.connected:
-                    self.done = True  # QUIT answered and closed: leave, as telnet does
+                    self._after_quit()
         finally:
             self.screen.typed = False
 
@@ -420,9 +536,13 @@ class Shell:
         runner = Runner(self.session, pipeline=True, script=False,
                         shell_line=lambda line: commands.run(self, line))
         await runner.run(ScriptInput(lines=lines), finish=False)
-        if self.session.dialog.state == "closed" and any(
-                split_command(x)[0] == "QUIT" for x in lines):
-            self.done = True
+        if not self.session.connected and any(split_command(x)[0] == "QUIT" for x in lines):
+            self._after_quit()
+
+    def _after_quit(self) -> None:
+        """A typed QUIT ends the connection, not the shell."""
+        self.screen.note("closed: :reconnect connects again, :save keeps the dialog;"
+                         " Ctrl-D or :quit leaves")
 
     async def _data_line(self, line: str) -> None:
         if line == ".":

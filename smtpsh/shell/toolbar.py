@@ -50,9 +50,13 @@ class _Part:
 
 
 def toolbar(text: str, dialog: Dialog, connected: bool, guide: bool = False,
-            width: int | None = None) -> Fragments:
-    """The toolbar's fragments; with `guide`, the next step when nothing is typed."""
+            width: int | None = None, waiting: str | None = None) -> Fragments:
+    """The toolbar's fragments; with `guide`, the next step when nothing is typed. What the
+    session is `waiting` for, if anything, is the status then (before all else)."""
     left, right = _parts(text, dialog, connected, guide)
+    if waiting:
+        hint = syntax_hint(text, dialog)
+        left, right = ([_Part([hint, ""], "tips")] if hint else []), [_Part([waiting])]
     return _fit(left, right, _columns() if width is None else width)
 
 
