@@ -48,14 +48,23 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
 
     async def connect(address: str, port: int) -> str:
         try:
-            greeting[address] = await session.connect(names[address], port, address)
+            reply = await session.connect(names[address], port, address)
         except Failure as exc:
-            # Only a server that cannot be reached sends the MTA on to the next one; a TLS
-            # failure is no reason to try a less safe server, and a local error (a bad
-            # --cafile) would fail the same everywhere.
-            if exc.exit not in (Exit.CONNECT, Exit.TIMEOUT, Exit.LOST):
+            # A server that cannot be reached, or whose TLS fails (--tls), sends the MTA on to
+            # the next one (which is held to the same TLS: no less safe); a local error (a
+            # bad --cafile) would fail the same everywhere.
+            if exc.exit not in (Exit.CONNECT, Exit.TIMEOUT, Exit.LOST, Exit.TLS):
                 raise
+            await session.close()
             raise OSError(str(exc)) from None
+        if reply.klass in (4, 5):
+            # RFC 5321 §3.1, §5.1: a server that turns us away at the greeting (421, 554) is
+            # as good as unreachable; the next MX is tried (as Postfix does,
+            # smtp_skip_5xx_greeting). After a 554 the client says QUIT; a 421 has closed.
+            await _leave(session, reply)
+            first = reply.lines[0] if reply.lines else ""
+            raise OSError(f"greeted with {reply.code} {first}".rstrip())
+        greeting[address] = reply
         return address
 
     def attempt(host: str, address: str, ok: bool, detail: str, seconds: float) -> None:
@@ -69,3 +78,13 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
         return Exit.DNS_DEFER
     host, address, _ = got
     return host, greeting[address]
+
+
+async def _leave(session: Session, greeting: Reply) -> None:
+    """Close politely after a greeting that turns us away: QUIT after a 554 (RFC 5321 §3.1)."""
+    if greeting.code == 554 and session.connected:
+        try:
+            await session.command("QUIT")
+        except Failure:
+            pass  # gone already: nothing more to say to it
+    await session.close()

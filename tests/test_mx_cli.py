@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +123,114 @@ def test_malformed_target_is_a_usage_error(smtpsh):
     for target in ("user@", "user@[300.1.1.1]"):
         p = smtpsh("--mx", "--dry-run", "--nameserver", "127.0.0.1:9", target)
         assert p.returncode == Exit.USAGE, (target, p.stdout.decode())
+
+
+# --- a preferred MX that turns us away: the next one is tried (RFC 5321 §5.1) --------------
+
+
+class TurnAway:
+    """A server on `address`:`port` that greets with `greeting` (or talks no TLS, for a TLS
+    client: whatever it sends, the handshake fails), then answers a QUIT with 221."""
+
+    def __init__(self, address: str, port: int, greeting: bytes) -> None:
+        self.sock = socket.create_server((address, port))
+        self.greeting = greeting
+        self.sock.settimeout(0.1)  # accept() wakes up to see `close`
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.sendall(self.greeting)
+                    data = conn.recv(1024)
+                    self.received.append(data)
+                    if data.startswith(b"QUIT"):
+                        conn.sendall(b"221 2.0.0 bye\r\n")
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+
+TURN_AWAY_ZONE: dict[str, list[tuple[str, str]] | str] = {
+    "away.test": [("MX", "10 first.away.test."), ("MX", "20 second.away.test.")],
+    "first.away.test": [("A", "127.0.0.2")],
+    "second.away.test": [("A", "127.0.0.1")],
+}
+
+
+@pytest.fixture
+def away_dns() -> Iterator[ZoneServer]:
+    with ZoneServer(TURN_AWAY_ZONE) as server:
+        yield server
+
+
+@pytest.mark.parametrize(("greeting", "said"), [
+    (b"554 5.7.1 no mail from you\r\n", "greeted with 554 5.7.1 no mail from you"),
+    (b"421 4.3.2 too busy, try later\r\n", "greeted with 421 4.3.2 too busy, try later"),
+])
+def test_a_greeting_that_turns_away_moves_on_to_the_next_mx(smtpsh, away_dns, smtp_server,
+                                                           greeting, said):
+    away = TurnAway("127.0.0.2", smtp_server.port, greeting)
+    try:
+        p = smtpsh("--mx", "--nameserver", away_dns.nameserver, "-p", str(smtp_server.port),
+                   "user@away.test", "-c", "EHLO me.test", "-c", "QUIT")
+    finally:
+        away.close()
+    out = p.stdout.decode()
+    assert p.returncode == Exit.OK, out + p.stderr.decode()
+    lines = out.splitlines()
+    first = next(i for i, x in enumerate(lines) if "try first.away.test [127.0.0.2]" in x)
+    second = next(i for i, x in enumerate(lines) if "try second.away.test [127.0.0.1]" in x)
+    assert first < second
+    assert f"failed: {said}" in lines[first] and "connected" in lines[second]
+    assert "S: 220 mx.test" in out and "S: 221" in out
+    if greeting.startswith(b"554"):  # RFC 5321 §3.1: QUIT, and nothing else
+        assert away.received == [b"QUIT\r\n"]
+
+
+def test_every_mx_turning_away_would_defer(smtpsh, away_dns):
+    from conftest import free_port
+
+    port = free_port()
+    away = [TurnAway(a, port, b"554 5.7.1 go away\r\n") for a in ("127.0.0.1", "127.0.0.2")]
+    try:
+        p = smtpsh("--mx", "--nameserver", away_dns.nameserver, "-p", str(port),
+                   "user@away.test", "-c", "QUIT")
+    finally:
+        for server in away:
+            server.close()
+    out = p.stdout.decode()
+    assert p.returncode == Exit.DNS_DEFER, out
+    assert out.count("failed: greeted with 554") == 2 and "would be deferred" in out
+
+
+def test_a_tls_failure_moves_on_to_the_next_mx(smtpsh, away_dns, smtps_server, ca_file):
+    # The preferred MX talks plain text where --tls wants a handshake.
+    away = TurnAway("127.0.0.2", smtps_server.port, b"220 plain.test ESMTP\r\n")
+    try:
+        p = smtpsh("--mx", "--tls", "--cafile", ca_file, "--tls-servername", "mx.test",
+                   "--nameserver", away_dns.nameserver, "-p", str(smtps_server.port),
+                   "user@away.test", "-c", "QUIT")
+    finally:
+        away.close()
+    out = p.stdout.decode()
+    assert p.returncode == Exit.OK, out + p.stderr.decode()
+    lines = out.splitlines()
+    first = next(x for x in lines if "try first.away.test [127.0.0.2]" in x)
+    assert "failed: TLS" in first
+    assert any("try second.away.test [127.0.0.1]" in x and "connected" in x for x in lines)
