@@ -18,6 +18,8 @@ class Exit(IntEnum):
     AUTH = 11
     PROTOCOL = 12
     EXPECT = 13
+    CARD_WARN = 14
+    CARD_FAIL = 15
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
@@ -39,6 +41,8 @@ MEANING = {
     Exit.PROTOCOL: "the server broke the protocol (a reply code outside 200-599, a 3xx where"
     " none is due): the dialog was stopped",
     Exit.EXPECT: "a reply did not match what the dialog expected (a ?-line)",
+    Exit.CARD_WARN: "--check/--probe: warnings, and no finding failed",
+    Exit.CARD_FAIL: "--check/--probe: at least one finding failed",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
 }
 
