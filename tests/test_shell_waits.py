@@ -354,3 +354,12 @@ async def test_send_says_what_went_out(drive, server, recorder, terminal,
     assert d.shell.progress is None
     await d.line(":quit")
     await d.finish()
+
+
+def test_toolbar_says_what_is_waited_for() -> None:
+    from smtpsh.protocol import Dialog
+    from smtpsh.shell.toolbar import toolbar
+
+    text = to_plain(toolbar("", Dialog(), True, waiting="waiting for the reply to NOOP (2 s)..."))
+    assert "waiting for the reply to NOOP (2 s)..." in text
+    assert "waiting for" not in to_plain(toolbar("", Dialog(), True))
