@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh import __version__
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.settings import Settings, local_name, prelude
-from smtpsh.tls import TlsOptions, tls_versions
+from smtpsh.settings import TLS_VERSIONS, Settings, TlsOptions, local_name, prelude
 
 if TYPE_CHECKING:
     from smtpsh.render import Printer
@@ -33,6 +32,16 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    # While the arguments are added, argparse makes a formatter for each only to check that
+    # its metavar can be shown; a formatter of its own asks the terminal for its width,
+    # which imports shutil (and zlib, bz2, lzma): a fixed width until --help needs the real.
+    building = True
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if self.building:
+            return argparse.RawDescriptionHelpFormatter(prog=self.prog, width=80)
+        return super()._get_formatter()
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # One clear line instead of argparse's usage block.
         self.exit(Exit.USAGE, f"smtpsh: {message} (see smtpsh --help)\n")
@@ -87,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--cafile", metavar="FILE", help="trust the CA certificates in FILE")
     t.add_argument("--tls-servername", metavar="NAME",
                    help="name for SNI and verification (default: the host)")
-    t.add_argument("--tls-min", choices=tls_versions(), help="lowest TLS version")
-    t.add_argument("--tls-max", choices=tls_versions(), help="highest TLS version")
+    t.add_argument("--tls-min", choices=TLS_VERSIONS, help="lowest TLS version")
+    t.add_argument("--tls-max", choices=TLS_VERSIONS, help="highest TLS version")
     t.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
     t.add_argument("--key", metavar="FILE", help="key of the client certificate")
     t.add_argument("--keylog", metavar="FILE", help="write TLS keys for Wireshark"
@@ -122,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--explain-replies", action="store_true",
                    help="in script mode, add the meaning under each 4xx/5xx reply")
     p.add_argument("--version", action="version", version=f"smtpsh {__version__}")
+    p.building = False
     return p
 
 

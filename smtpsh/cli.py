@@ -1,8 +1,6 @@
 """The console script's entry point, kept tiny: `smtpsh --version` answers before anything
 heavy is imported; everything else is in smtpsh.app."""
 
-from __future__ import annotations
-
 import sys
 
 from smtpsh import __version__

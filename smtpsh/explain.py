@@ -6,28 +6,27 @@ The facts live in smtpsh/data/*.json, each entry with its RFC; this module reads
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import sys
-import textwrap
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from smtpsh.exitcodes import Exit
 
-_DATA = Path(__file__).parent / "data"
+_DATA = os.path.join(os.path.dirname(__file__), "data")
 _WIDTH = 78
 
-_BASIC = re.compile(r"[2-5][0-5]\d")
-_ENHANCED = re.compile(r"([245Xx])\.(\d{1,3})\.(\d{1,3})")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+# Patterns, compiled by re (and kept in its cache) on first use, not at start-up.
+_BASIC = r"[2-5][0-5]\d"
+_ENHANCED = r"([245Xx])\.(\d{1,3})\.(\d{1,3})"
+_WORD = r"[A-Za-z0-9][A-Za-z0-9-]*"
 # A reply line as servers send it and logs quote it: "550 5.1.1 text", "550-5.1.1 text".
-_REPLY = re.compile(r"([2-5]\d\d)(?:[ -]|$)\s*(?:([245]\.\d{1,3}\.\d{1,3})(?:\s|$))?(.*)")
+_REPLY = r"([2-5]\d\d)(?:[ -]|$)\s*(?:([245]\.\d{1,3}\.\d{1,3})(?:\s|$))?(.*)"
 # Where logs and bounces put the server's reply: Postfix "said:", DSN "smtp;".
-_QUOTED_REPLY = re.compile(r"(?:\bsaid:|\bsmtp;)\s*", re.IGNORECASE)
-_IN_REPLY_TO = re.compile(r"\(in reply to (.+?)(?: command)?\)", re.IGNORECASE)
-_DSN_FIELD = re.compile(r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b")
+_QUOTED_REPLY = r"(?i)(?:\bsaid:|\bsmtp;)\s*"
+_IN_REPLY_TO = r"(?i)\(in reply to (.+?)(?: command)?\)"
+_DSN_FIELD = r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b"
 
 _KIND_WORDS = {
     "intermediate": "go on",
@@ -50,7 +49,9 @@ class UnknownThing(ValueError):
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    with open(_DATA / name, encoding="utf-8") as f:
+    import json  # here, with the first question: not at start-up
+
+    with open(os.path.join(_DATA, name), encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
     return data
 
@@ -61,7 +62,7 @@ def reply_code(code: int) -> dict[str, Any] | None:
     None when the code is not of the form RFC 5321 §4.2 allows.
     """
     text = str(code)
-    if isinstance(code, bool) or not _BASIC.fullmatch(text):
+    if isinstance(code, bool) or not re.fullmatch(_BASIC, text):
         return None
     data = _data("replycodes.json")
     first = data["first_digit"][text[0]]
@@ -84,7 +85,7 @@ def enhanced_code(code: str) -> dict[str, Any] | None:
     A well-formed code that the registry does not list is read by its class and subject.
     None when it is not of the form class.subject.detail (RFC 3463 §2).
     """
-    match = _ENHANCED.fullmatch(code.strip())
+    match = re.fullmatch(_ENHANCED, code.strip())
     if not match:
         return None
     klass, subject, detail = match[1].upper(), int(match[2]), int(match[3])
@@ -201,7 +202,7 @@ def one_line(code: int, enhanced: str | None = None) -> str:
 def explain(thing: str) -> str:
     """A plain-text answer about a code, a reply line, a verb or an EHLO keyword."""
     text = " ".join(thing.split())
-    basic = reply_code(int(text)) if _BASIC.fullmatch(text) else None
+    basic = reply_code(int(text)) if re.fullmatch(_BASIC, text) else None
     if basic:
         return _explain_basic(basic)
     if re.fullmatch(r"\d{3}", text):
@@ -213,7 +214,7 @@ def explain(thing: str) -> str:
     if re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}", text):
         raise UnknownThing(f"smtpsh: {text} is not an enhanced status code: the class "
                            "digit is 2, 4 or 5 (RFC 3463 §2)")
-    if _WORD.fullmatch(text):
+    if re.fullmatch(_WORD, text):
         answer = _explain_name(text)
         if answer:
             return answer
@@ -226,7 +227,7 @@ def explain(thing: str) -> str:
     answer = _explain_param(text)
     if answer:
         return answer
-    dsn = _DSN_FIELD.search(text)
+    dsn = re.search(_DSN_FIELD, text)
     detail = enhanced_code(dsn[1]) if dsn else None
     if detail:  # a log line with only "dsn=5.1.1"
         return _explain_enhanced(detail)
@@ -246,6 +247,8 @@ def main_explain(thing: str) -> int:
 
 
 def _para(text: str, indent: str = "  ", first: str | None = None) -> str:
+    import textwrap
+
     return textwrap.fill(text, _WIDTH, initial_indent=indent if first is None else first,
                          subsequent_indent=indent, break_on_hyphens=False)
 
@@ -328,16 +331,16 @@ def _parse_reply(thing: str) -> tuple[int, str | None, str, str | None] | None:
     if not lines:
         return None
     head = lines[0]
-    quoted = _QUOTED_REPLY.search(head)
-    match = _REPLY.match(head[quoted.end():] if quoted else head)
-    if not match or not _BASIC.fullmatch(match[1]):
+    quoted = re.search(_QUOTED_REPLY, head)
+    match = re.match(_REPLY, head[quoted.end():] if quoted else head)
+    if not match or not re.fullmatch(_BASIC, match[1]):
         return None
     texts = [match[3]]
     for line in lines[1:]:  # continuation lines repeat the codes: keep only their text
-        more = _REPLY.match(line)
+        more = re.match(_REPLY, line)
         texts.append(more[3] if more else line)
     text = " ".join(t for t in texts if t)
-    command = _IN_REPLY_TO.search(text)
+    command = re.search(_IN_REPLY_TO, text)
     if command:
         text = (text[:command.start()] + text[command.end():]).strip()
     text = text.strip()
@@ -437,7 +440,7 @@ def _explain_name(name: str) -> str | None:
 def _explain_param(text: str) -> str | None:
     """A MAIL/RCPT parameter such as BODY=8BITMIME or NOTIFY=SUCCESS."""
     name = text.split("=", 1)[0].upper()
-    if not _WORD.fullmatch(name):
+    if not re.fullmatch(_WORD, name):
         return None
     for p in params():
         if p["name"] == name:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.settings import TlsOptions  # defined there, without ssl; still importable here
 
 if TYPE_CHECKING:  # cryptography loads only when a certificate is read
     from cryptography.x509 import Certificate as _Cert
@@ -37,18 +38,6 @@ _VERSION_REASONS = ("TLSV1_ALERT_PROTOCOL_VERSION", "UNSUPPORTED_PROTOCOL",
                     "NO_PROTOCOLS_AVAILABLE", "WRONG_SSL_VERSION")
 _CIPHER_REASONS = ("NO_SHARED_CIPHER", "NO_CIPHERS_AVAILABLE", "NO_CIPHER_MATCH")
 _WEAK_REASONS = ("DH_KEY_TOO_SMALL", "EE_KEY_TOO_SMALL", "CA_KEY_TOO_SMALL", "CA_MD_TOO_WEAK")
-
-
-@dataclass(frozen=True)
-class TlsOptions:
-    insecure: bool = False  # skip verification of chain and name
-    cafile: str | None = None
-    servername: str | None = None  # SNI and the name to verify, when not the host typed
-    min_version: str | None = None
-    max_version: str | None = None
-    certfile: str | None = None
-    keyfile: str | None = None
-    keylog: str | None = None
 
 
 @dataclass(frozen=True)
