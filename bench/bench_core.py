@@ -12,14 +12,21 @@ peer's start-up row (connect, EHLO, QUIT as a whole process) taken off its time.
 2. the same with `smtpsh --pipeline` (vs the same smtplib, which never pipelines);
 3. 1,000 RCPTs in one transaction, `smtpsh --pipeline` vs one sendmail to 1,000 recipients;
 4. start-up: `EHLO x` + `QUIT` as a whole process, vs connect + ehlo + quit with smtplib;
-5. structure: non-blank, non-comment lines of smtpsh/session.py, import cycles
+5. `smtpsh --version` (the console script's code: import smtpsh.cli, call main) vs
+   `python -c pass` on the same interpreter;
+6. a 100 MB message (`--size-mb`) through DATA, script mode on stdin, vs `nc -N` sending the
+   same dialog already in wire form (CRLF, dots stuffed) in one stream: the ratio of times,
+   the throughput ratio (target: smtpsh at least 0.8x nc) and smtpsh's peak RSS (< 40 MB).
+   Without nc, a Python sendfile() copy stands in for it (said in the row);
+7. structure: non-blank, non-comment lines of smtpsh/session.py, import cycles
    (/work/shared/tools/import_cycles.py), files touched to add LMTP (`--lmtp-diff A..B`).
 
 Both peers run on the same interpreter (by default the venv of bench/common.py, for the
 reason given there), smtpsh from the tree under test through PYTHONPATH, with compiled
 bytecode kept in bench/out/pycache (so that nothing is written into that tree).
 
-    python3 bench/bench_core.py [--tree PATH] [--runs 5] [--quick] [--lmtp-diff A..B]
+    python3 bench/bench_core.py [--tree PATH] [--runs 5] [--quick] [--size-mb 100]
+                                [--lmtp-diff A..B]
 """
 
 from __future__ import annotations
@@ -76,14 +83,51 @@ time.sleep(1e9)
 """
 
 
+# The console script pip (23) writes for `smtpsh` (pyproject's [project.scripts]), run from a
+# file so that smtpsh comes from the tree under test: what `smtpsh --version` costs a user.
+# The one in the interpreter's bin/, when there, is used instead (console_script).
+CONSOLE_SCRIPT = """\
+import re
+import sys
+from smtpsh.cli import main
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit(main())
+"""
+
+# Stands in for nc when it is missing: the wire file in one sendfile(), then read to the end.
+SENDFILE = """\
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+with open(sys.argv[2], "rb") as f:
+    s.sendfile(f)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+"""
+
+
 @dataclass
 class Row:
     label: str
     target: float
     runs: int = 0
     smtpsh: float | None = None
-    smtplib: float | None = None
+    smtplib: float | None = None  # the peer's time (smtplib, python -c pass or nc)
     note: str = ""
+    rss: int | None = None  # smtpsh's peak RSS in MB, when measured
+
+
+def console_script(python: str) -> str:
+    """The text of the `smtpsh` script installed beside `python` (the template of the pip
+    that installed it), else pip's usual one."""
+    installed = os.path.join(os.path.dirname(python), "smtpsh")
+    try:
+        with open(installed) as f:
+            text = f.read()
+    except OSError:
+        return CONSOLE_SCRIPT
+    return text if "from smtpsh.cli import main" in text else CONSOLE_SCRIPT
 
 
 def free_port() -> int:
@@ -137,6 +181,13 @@ def write_script(path: str, transactions: int, rcpts: int, ehlo: str = HELO) -> 
 def run_once(cmd: list[str], env: dict[str, str], stdin: str | None,
              capture: bool = False) -> tuple[float, int, str]:
     """Wall seconds, exit status and (when capture) stderr of one whole process."""
+    wall, status, errout, _ = run_measured(cmd, env, stdin, capture)
+    return wall, status, errout
+
+
+def run_measured(cmd: list[str], env: dict[str, str], stdin: str | None,
+                 capture: bool = False) -> tuple[float, int, str, int]:
+    """run_once, and the peak RSS of the process in MB (from wait4)."""
     fin = open(stdin, "rb") if stdin else subprocess.DEVNULL  # noqa: SIM115
     err = subprocess.PIPE if capture else subprocess.DEVNULL
     try:
@@ -148,16 +199,21 @@ def run_once(cmd: list[str], env: dict[str, str], stdin: str | None,
         killer = threading.Timer(TIMEOUT, p.kill)
         killer.start()
         try:
-            _, errout = p.communicate()
+            errout = p.stderr.read() if p.stderr else b""
+            _, status, usage = os.wait4(p.pid, 0)
         finally:
             killer.cancel()
         wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.stderr:
+            p.stderr.close()
     finally:
         if stdin:
             fin.close()
     if wall >= TIMEOUT:
         raise SystemExit(f"killed after {TIMEOUT:.0f} s: {' '.join(cmd[:6])}")
-    return wall, p.returncode, (errout or b"").decode(errors="replace")
+    return (wall, p.returncode, (errout or b"").decode(errors="replace"),
+            usage.ru_maxrss // 1024)
 
 
 def check(name: str, status: int, errout: str) -> None:
@@ -173,13 +229,16 @@ def compare(row: Row, runs: int, env: dict[str, str], mine: tuple[list[str], str
         _, status, errout = run_once(cmd, env, stdin, capture=True)
         check(f"{row.label}: {name}", status, errout)
     times: dict[str, list[float]] = {"smtpsh": [], "smtplib": []}
+    rss = 0
     for i in range(runs):
         order = [("smtpsh", mine), ("smtplib", peer)]
         for name, (cmd, stdin) in order if i % 2 == 0 else order[::-1]:
-            wall, status, _ = run_once(cmd, env, stdin)
+            wall, status, _, mb = run_measured(cmd, env, stdin)
             check(f"{row.label}: {name}", status, "")
             times[name].append(wall)
-    row.runs = runs
+            if name == "smtpsh":
+                rss = max(rss, mb)
+    row.runs, row.rss = runs, rss
     row.smtpsh = statistics.median(times["smtpsh"])
     row.smtplib = statistics.median(times["smtplib"])
 
@@ -236,8 +295,10 @@ def net_ratio(r: Row, startup: Row) -> str:
     return f"{mine / peer:.2f}x" if peer > 0 and mine > 0 else "-"
 
 
-def print_table(rows: list[Row], structure: list[tuple[str, str]]) -> None:
-    print(f"{'measurement':48} {'runs':>4} {'smtpsh':>9} {'smtplib':>9} {'ratio':>7}"
+def print_table(rows: list[Row], structure: list[tuple[str, str]],
+                startup: Row | None = None, no_net: tuple[Row, ...] = ()) -> None:
+    startup = startup or rows[-1]
+    print(f"{'measurement':48} {'runs':>4} {'smtpsh':>9} {'peer':>9} {'ratio':>7}"
           f" {'target':>8}  {'verdict':11} {'net ratio':>9}")
     for r in rows:
         if r.smtpsh is None or r.smtplib is None:
@@ -246,18 +307,44 @@ def print_table(rows: list[Row], structure: list[tuple[str, str]]) -> None:
             q = r.smtpsh / r.smtplib
             ratio, verdict = f"{q:.2f}x", "ok" if q <= r.target else "over target"
         runs = str(r.runs) if r.runs else "-"
+        net = "-" if r in no_net else net_ratio(r, startup)
         print(f"{r.label:48} {runs:>4} {fmt_s(r.smtpsh):>9} {fmt_s(r.smtplib):>9} {ratio:>7}"
-              f" {'<= ' + format(r.target, '.1f') + 'x':>8}  {verdict:11}"
-              f" {net_ratio(r, rows[-1]):>9}")
+              f" {'<= ' + format(r.target, '.2f').rstrip('0').rstrip('.') + 'x':>8}"
+              f"  {verdict:11} {net:>9}")
     for r in rows:
         if r.note:
             print(r.note)
-    print("(net ratio: the same with each peer's start-up row taken off its time, for"
+    print("(ratio = smtpsh time / peer time; the peer is smtplib unless the row names it."
+          "\n net ratio: the same with each peer's start-up row taken off its time, for"
           " information;\n the verdict is on the whole-process ratio)")
     print()
     print(f"{'structure':50} value")
     for label, value in structure:
         print(f"{label:50} {value}")
+
+
+def write_data_dialogs(tmp: str, size_mb: int) -> tuple[str, str, float]:
+    """The dialog for smtpsh's stdin (LF line ends, dots as typed) and the same dialog in
+    wire form for nc (CRLF, dots stuffed, as RFC 5321 4.5.2 wants), encoded here
+    independently of smtpsh; and the size of the message in MB."""
+    line = b"The quick brown fox jumps over the lazy dog, again and again and again.\n"
+    dotted = b".A line that starts with a dot, to be stuffed on the wire.\n"
+    block = (line * 9 + dotted) * 1000
+    head = b"Subject: benchmark\nFrom: a@bench.test\nTo: b@bench.test\n\n"
+    wire_block = block.replace(b"\n.", b"\n..").replace(b"\n", b"\r\n")
+    wire_block = (b"." if block.startswith(b".") else b"") + wire_block
+    cmds = [f"EHLO {HELO}", f"MAIL FROM:<{SENDER}>", "RCPT TO:<b@bench.test>", "DATA"]
+    count = max(1, size_mb * (1 << 20) // len(block))
+    typed, wire = os.path.join(tmp, "data.txt"), os.path.join(tmp, "data.wire")
+    with open(typed, "wb") as t, open(wire, "wb") as w:
+        t.write("".join(f"{c}\n" for c in cmds).encode() + head)
+        w.write("".join(f"{c}\r\n" for c in cmds).encode() + head.replace(b"\n", b"\r\n"))
+        for _ in range(count):
+            t.write(block)
+            w.write(wire_block)
+        t.write(b".\nQUIT\n")
+        w.write(b".\r\nQUIT\r\n")
+    return typed, wire, (len(head) + count * len(block)) / 1e6
 
 
 def main() -> None:
@@ -272,6 +359,8 @@ def main() -> None:
     ap.add_argument("--python", help="interpreter for both peers (default: the venv of"
                     " bench/common.py, made on first use)")
     ap.add_argument("--cycles-tool", default=CYCLES_TOOL, help="import_cycles.py to run")
+    ap.add_argument("--size-mb", type=int, help="size of the DATA message in MB"
+                    " (default 100; 5 with --quick)")
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -285,6 +374,7 @@ def main() -> None:
         python = venv_python()
     n = 50 if args.quick else 1000
     startup_runs = args.runs if args.quick else max(args.runs, 10)
+    size_mb = args.size_mb or (5 if args.quick else 100)
 
     with tempfile.TemporaryDirectory() as tmp:
         # The same environment for both peers: smtpsh of the tree first on the path, a fresh
@@ -306,6 +396,10 @@ def main() -> None:
         write_script(many_tx, n, 1)
         write_script(many_rcpt, 1, n)
         write_script(startup, 0, 0, ehlo="x")
+        console = os.path.join(tmp, "smtpsh-console-script")
+        with open(console, "w") as f:
+            f.write(console_script(python))
+        typed, wire, size = write_data_dialogs(tmp, size_mb)
 
         sinkp, port, sink_name = start_sink(python, env)
         try:
@@ -320,7 +414,11 @@ def main() -> None:
             rows = [Row(f"1. {n:,} transactions, 1 connection, lockstep", 1.0),
                     Row(f"2. {n:,} transactions, 1 connection, pipelined", 0.5),
                     Row(f"3. {n:,} RCPTs in 1 transaction, pipelined", 0.3),
-                    Row("4. start-up: EHLO x + QUIT, whole process", 1.2)]
+                    Row("4. start-up: EHLO x + QUIT, whole process", 1.2),
+                    Row("5. smtpsh --version vs python -c pass", 1.3)]
+            nc = shutil.which("nc")
+            big = Row(f"6. {size:.0f} MB through DATA vs "
+                      + ("nc -N" if nc else "py sendfile (no nc)"), 1.25)
             compare(rows[0], args.runs, env, ([*smtpsh, *target], many_tx), peer_tx)
             pipelined = [*smtpsh, "--pipeline", *target]
             if pipeline_refused(pipelined, env, startup):
@@ -330,6 +428,17 @@ def main() -> None:
                 compare(rows[2], args.runs, env, (pipelined, many_rcpt), peer_rcpt)
             compare(rows[3], startup_runs, env, ([*smtpsh, *target], startup),
                     ([python, "-c", SMTPLIB, str(port), "0", "0"], None))
+            compare(rows[4], startup_runs, env, ([python, console, "--version"], None),
+                    ([python, "-c", "pass"], None))
+            peer_big = [nc, "-N", *target] if nc else [python, "-c", SENDFILE, str(port), wire]
+            compare(big, args.runs, env, ([*smtpsh, *target], typed),
+                    (peer_big, wire if nc else None))
+            rows.append(big)
+            assert big.smtpsh and big.smtplib
+            big.note = (f"6. throughput: smtpsh {size / big.smtpsh:.0f} MB/s,"
+                        f" peer {size / big.smtplib:.0f} MB/s: smtpsh at"
+                        f" {big.smtplib / big.smtpsh:.2f}x the peer (target >= 0.8x);"
+                        f" smtpsh peak RSS {big.rss} MB (target < 40 MB)")
         finally:
             sinkp.send_signal(signal.SIGTERM)
             try:
@@ -346,7 +455,7 @@ def main() -> None:
         ("files touched to add LMTP" + (f" ({args.lmtp_diff})" if args.lmtp_diff else ""),
          files_touched(tree, args.lmtp_diff)),
     ]
-    print_table(rows, structure)
+    print_table(rows, structure, startup=rows[3], no_net=tuple(rows[4:]))
 
 
 if __name__ == "__main__":

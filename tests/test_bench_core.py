@@ -24,12 +24,14 @@ def test_bench_core_quick_run_prints_its_table(tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     out = p.stdout
     heading = next(line for line in out.splitlines() if line.startswith("measurement"))
-    assert heading.split() == ["measurement", "runs", "smtpsh", "smtplib", "ratio", "target",
+    assert heading.split() == ["measurement", "runs", "smtpsh", "peer", "ratio", "target",
                                "verdict", "net", "ratio"]
     for row in ("1. 50 transactions, 1 connection, lockstep",
                 "2. 50 transactions, 1 connection, pipelined",
                 "3. 50 RCPTs in 1 transaction, pipelined",
-                "4. start-up: EHLO x + QUIT, whole process"):
+                "4. start-up: EHLO x + QUIT, whole process",
+                "5. smtpsh --version vs python -c pass", "6. 5 MB through DATA vs ",
+                "6. throughput: smtpsh "):
         assert row in out
     assert "structure" in out
     for row in ("smtpsh/session.py lines", "import cycles", "files touched to add LMTP"):
