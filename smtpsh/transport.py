@@ -121,7 +121,21 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
     (as asyncio does), name lookup and connection within `timeout` in all."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    targets = await resolve_address(host, port, family, timeout)
+    try:
+        targets = await resolve_address(host, port, family, timeout)
+    except socket.gaierror as exc:
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            raise
+        # -4/-6 found nothing: say so if the other family has addresses, not "unknown".
+        try:
+            others = await resolve_address(host, port, 0, max(deadline - loop.time(), 0))
+        except (OSError, TimeoutError):
+            raise exc from None
+        if not others:
+            raise
+        want, have = (4, 6) if family == socket.AF_INET else (6, 4)
+        raise socket.gaierror(exc.errno, f"no IPv{want} address (the host has only IPv{have}"
+                              f" addresses; drop -{want})") from None
     local: list[tuple[int, Any]] = []
     if source:
         try:

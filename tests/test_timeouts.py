@@ -156,3 +156,18 @@ def test_a_silent_mx_ends_the_run_within_the_timeout(scripted, tmp_path):
     assert took < 2 + MARGIN, (took, out)
     assert p.returncode == Exit.DNS_DEFER, out
     assert "try mx.silent.test [127.0.0.1]" in out and "no greeting" in out
+
+
+async def test_a_family_the_host_lacks_is_said_precisely(monkeypatch):
+    def lookup(host: str, port: int, family: int) -> list[tuple[int, object]]:
+        if family == socket.AF_INET:
+            raise socket.gaierror(socket.EAI_ADDRFAMILY, "Address family for hostname not"
+                                  " supported")
+        return [(socket.AF_INET6, ("2001:db8::1", port, 0, 0))]
+
+    monkeypatch.setattr(transport, "getaddrinfo", lookup)
+    with pytest.raises(TransportError) as info:
+        await Transport.open("v6only.example.test", 25, timeout=2, family=socket.AF_INET)
+    assert info.value.exit == Exit.CONNECT
+    assert str(info.value) == ("cannot resolve host 'v6only.example.test': no IPv4 address"
+                               " (the host has only IPv6 addresses; drop -4)")
