@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from smtpsh import auth
-from smtpsh.client import Answer, Client, Injected, Stray
+from smtpsh.client import Answer, Client, Injected, Kind, Stray
 from smtpsh.escape import escape
 from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
@@ -129,11 +129,15 @@ class Session:
 
     # --- connection --------------------------------------------------------------------
 
-    async def connect(self, host: str, port: int, address: str | None = None) -> Reply:
+    async def connect(self, host: str, port: int, address: str | None = None,
+                      early: bytes = b"") -> Reply:
         """Open the connection (to `address` if given, else `host`) and read the greeting.
 
         One --timeout for the connection, one for the greeting; when no greeting comes, the
         probe for a TLS port (465 without --tls) runs within the greeting's budget.
+        `early`: bytes written before the greeting, on purpose (`--probe unauth-pipelining`
+        plays an early talker); their replies are shown, and those that do not come within
+        the greeting's budget are forgotten.
         """
         self.host, self.port = host, port
         opts = self.options
@@ -159,17 +163,52 @@ class Session:
             self.client.dialog.tls = True
             self._tls_note()
         self._sent_at = {0: time.monotonic()}
+        if early:
+            return await self._early(early, opts.timeout)
         probe = not (self.transport.tls or unix)
         budget = opts.timeout * (0.8 if probe else 1.0)
         try:
-            return (await self._replies(budget))[-1]
+            return (await self._replies(budget, "the greeting", "greeting"))[-1]
         except Failure as exc:
+            self.abort()  # no greeting, no dialog: nothing is left half open
             if exc.exit != Exit.TIMEOUT or not probe:
                 raise
             # A silent port may be waiting for a TLS ClientHello (465 without --tls).
             with self._waiting("a TLS probe of the silent port"):
                 hint = await no_greeting_error(address or host, port, opts.timeout - budget)
             raise (hint or exc) from None
+        except BaseException:
+            self.abort()  # interrupted (Ctrl-C): the same
+            raise
+
+    def abort(self) -> None:
+        """Drop the connection at once, without QUIT (a failed connect, an aborted message:
+        the server must not take an unfinished message as ended)."""
+        if self.transport is not None:
+            self.transport.abort()
+        self.client.closed()
+
+    async def _early(self, early: bytes, budget: float) -> Reply:
+        """Write `early` before the greeting came; the greeting, once the replies are in."""
+        assert self.transport is not None
+        self.emit(Sent(show_bytes(early)))
+        self.note(f"raw: {len(early)} octets sent before the greeting, on purpose")
+        self.client.raw(early)
+        self._mark()
+        got: list[Reply] = []
+        try:
+            with self._waiting("the greeting"):
+                async with asyncio.timeout(budget):
+                    await self.transport.write(early)
+                    await self._collect(got)
+        except TimeoutError:
+            if not got:
+                raise self._timed_out(False, budget) from None
+        except _Ended:
+            raise Failure("connection closed by the server", Exit.LOST) from None
+        finally:
+            self.client.forget_raw()
+        return got[0]
 
     @contextlib.contextmanager
     def _waiting(self, what: str, stage: str | None = None) -> Iterator[None]:
@@ -189,21 +228,24 @@ class Session:
 
     # --- waiting for replies ------------------------------------------------------------
 
-    async def _exchange(self, wire: bytes, got: list[Reply] | None = None) -> list[Reply]:
-        """Send `wire` and wait for every reply now due, within one --timeout; the replies
-        go to `got` as they come (the caller keeps them if the wait fails)."""
+    async def _exchange(self, wire: bytes, got: list[Reply] | None = None,
+                        timeout: float | None = None) -> list[Reply]:
+        """Send `wire` and wait for every reply now due, within one --timeout (or
+        `timeout`); the replies go to `got` as they come (the caller keeps them if the wait
+        fails)."""
         assert self.transport is not None
         writing = True
         got = [] if got is None else got
         what = self.client.pending[0].label if self.client.pending else "the server"
         try:
             with self._waiting(f"the reply to {what}"):
-                async with asyncio.timeout(self.options.timeout):
+                async with asyncio.timeout(self.options.timeout if timeout is None
+                                           else timeout):
                     await self.transport.write(wire)
                     writing = False
                     return await self._collect(got)
         except TimeoutError:
-            raise self._timed_out(writing) from None
+            raise self._timed_out(writing, timeout) from None
         except _Ended:
             raise Failure("connection closed by the server", Exit.LOST) from None
         except Failure:
@@ -211,12 +253,14 @@ class Session:
                 await self._last_words()
             raise
 
-    async def _replies(self, timeout: float | None = None) -> list[Reply]:
+    async def _replies(self, timeout: float | None = None, what: str | None = None,
+                       stage: str | None = None) -> list[Reply]:
         """Wait (within one --timeout) for every reply now due."""
         timeout = self.options.timeout if timeout is None else timeout
-        what = self.client.pending[0].label if self.client.pending else "the server"
+        if what is None:
+            what = self.client.pending[0].label if self.client.pending else "the server"
         try:
-            with self._waiting(what):
+            with self._waiting(what, stage):
                 async with asyncio.timeout(timeout):
                     return await self._collect([])
         except TimeoutError:
@@ -267,8 +311,8 @@ class Session:
             case Answer(reply, command, notes, violation):
                 sent = self._sent_at.pop(command.seq, None)
                 elapsed = time.monotonic() - sent if sent is not None else None
-                if elapsed is not None:
-                    self.timings.append((command.label, elapsed))
+                if elapsed is not None and command.kind is not Kind.GREETING:
+                    self.timings.append((command.label, elapsed))  # (the greeting's: a stage)
                 self.emit(Received(reply, command, elapsed, self._timed))
                 for text in notes:
                     self.warn(text)
@@ -420,9 +464,10 @@ class Session:
             await self.transport.close()
         return replies
 
-    async def raw(self, data: bytes) -> list[Reply]:
+    async def raw(self, data: bytes, timeout: float | None = None) -> list[Reply]:
         """Bytes exactly as given, because the user asked for them (`:raw`): no CRLF added,
-        no dot-stuffing, no line-ending repair. Then the replies to the lines in them.
+        no dot-stuffing, no line-ending repair. Then the replies to the lines in them,
+        waited for within --timeout (or `timeout`: a probe's bounded wait).
 
         For probing what a server does with bare LF, a lone dot without CR and the like
         (SMTP smuggling). Each complete line is taken as a command that will be answered;
@@ -440,13 +485,14 @@ class Session:
                      "; no complete line in them, so no reply is awaited"))
         self._mark()
         replies: list[Reply] = []
+        wait = self.options.timeout if timeout is None else timeout
         try:
-            await self._exchange(data, replies)
+            await self._exchange(data, replies, wait)
         except Failure as exc:
             if exc.exit != Exit.TIMEOUT:
                 raise
             left = self.client.forget_raw()
-            self.note(f"no reply to {len(left)} raw line(s) within {self.options.timeout:g} s"
+            self.note(f"no reply to {len(left)} raw line(s) within {wait:g} s"
                       " (the server may be waiting for more); a reply that comes later is"
                       " shown as unexpected")
             return replies
@@ -455,6 +501,37 @@ class Session:
         if self.client.handoff:
             await self._upgrade(self.tls_context())
         return replies
+
+    async def listen(self, seconds: float, until: int | None = None) -> list[Reply]:
+        """The replies that come within `seconds` though no command may wait for them (a
+        server that took a bare CR as a line end answers once more than asked), each shown
+        as it comes; stop early once `until` came. A close by the server ends the wait (it
+        is shown; `connected` says so afterwards)."""
+        transport = self._require_connection()
+        got: list[Reply] = []
+        try:
+            with self._waiting("whatever the server says"):
+                async with asyncio.timeout(seconds):
+                    while until is None or len(got) < until:
+                        ev = self.client.next_event()
+                        if isinstance(ev, NeedData):
+                            data = await transport.read()
+                            if data:
+                                self.client.receive_data(data)
+                            else:
+                                self.client.receive_eof()
+                            continue
+                        if isinstance(ev, Answer | Stray):
+                            got.append(ev.reply)
+                        self._handle(ev)
+        except (TimeoutError, _Ended):
+            pass
+        except Failure as exc:
+            if exc.exit != Exit.LOST:
+                raise
+        if self.client.state == CLOSED:
+            await transport.close()
+        return got
 
     def _raw_secrets(self, data: bytes) -> None:
         """An AUTH line in raw bytes carries credentials, and so do the lines after it."""
@@ -576,8 +653,9 @@ class Session:
                           " stopped sending", Exit.LOST)
         if out:
             try:
-                async with asyncio.timeout(self.options.timeout):
-                    await self.transport.write(out)
+                with self._waiting("the server to take the message text"):
+                    async with asyncio.timeout(self.options.timeout):
+                        await self.transport.write(out)
             except TimeoutError:
                 raise Failure(f"timed out: the server took no data for"
                               f" {self.options.timeout:g} s (see --timeout)",

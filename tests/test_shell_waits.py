@@ -198,7 +198,7 @@ def test_wait_text() -> None:
     assert wait_text("connecting to mx.example.org port 25", 2.4) == (
         "connecting to mx.example.org port 25 (2 s)...")
     assert wait_text("the reply to EHLO x", 3.9) == "waiting for the reply to EHLO x (3 s)..."
-    assert wait_text("the connection (greeting)", 1, "mx.test") == (
+    assert wait_text("the greeting", 1, "mx.test") == (
         "waiting for the greeting of mx.test (1 s)...")
 
 
@@ -236,7 +236,7 @@ async def test_reconnect_after_an_interrupted_connect_goes_to_the_last_good_serv
     d = drive(timeout=30)
     d.start(host, port)
     n = await type_line(d, f":connect 127.0.0.1 {port_of(silent)}")
-    await until(lambda: d.shell.session.waiting == "the connection (greeting)"
+    await until(lambda: d.shell.session.waiting == "the greeting"
                 and d.shell.wait_line(), "the wait for a greeting")
     assert "waiting for the greeting of 127.0.0.1" in (d.shell.wait_line() or "")
     await until(lambda: "waiting for the greeting" in terminal.text(), "the status line")
@@ -261,7 +261,7 @@ async def test_interrupted_first_connect_leaves_the_prompt_closed(drive) -> None
     silent = await silent_server()
     d = drive(timeout=30)
     d.start("127.0.0.1", port_of(silent))
-    await until(lambda: d.shell.session.waiting == "the connection (greeting)",
+    await until(lambda: d.shell.session.waiting == "the greeting",
                 "the wait for a greeting")
     await until(lambda: d.shell._work is not None, "the connect under way")
     assert d.shell.interrupt()

@@ -61,7 +61,7 @@ T = TypeVar("T")
 TICK = 0.1  # seconds between two draws of the status line
 SHOW_AFTER = 0.25  # a wait shorter than this is not shown (no flicker on a fast server)
 SPINNER = "|/-\\"
-GREETING = "the connection (greeting)"  # the session's name for the greeting's wait
+GREETING = "the greeting"  # the session's name for the greeting's wait
 
 
 def wait_text(waiting: str, seconds: float, host: str = "") -> str:
@@ -283,10 +283,8 @@ class Shell:
     async def _give_up(self) -> None:
         """Close the connection at once, without QUIT: it never got as far as a dialog, or
         it is in the middle of a message the server must drop."""
-        session = self.session
-        if session.transport is not None and not session.transport.closed:
-            session.transport.abort()
-        await session.close()
+        self.session.abort()
+        await self.session.close()
 
     async def drop_message(self) -> None:
         """Ctrl-C during :send: no final dot (inside DATA nothing else aborts a message,
