@@ -316,7 +316,7 @@ async def _resolve_host(
     return addresses, notes, tempfail, other
 
 
-_OTHER = {socket.AF_INET: socket.AF_INET6, socket.AF_INET6: socket.AF_INET}
+_OTHER: dict[int, int] = {socket.AF_INET: socket.AF_INET6, socket.AF_INET6: socket.AF_INET}
 
 
 def _family_hint(family: int, who: str = "the host has") -> str:
