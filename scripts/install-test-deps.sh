@@ -15,7 +15,7 @@ fi
 # master runs it from /usr/lib/dovecot, so it is named by its full path.
 missing=""
 for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
-            /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks tmux:tmux openssl:openssl; do
+            /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks curl:curl tmux:tmux openssl:openssl; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then

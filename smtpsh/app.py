@@ -16,6 +16,7 @@ from smtpsh.settings import TLS_VERSIONS, Settings, TlsOptions, local_name, prel
 
 if TYPE_CHECKING:
     from smtpsh.render import Printer
+    from smtpsh.replayrun import ReplayOptions
     from smtpsh.sandbox import Sandbox
     from smtpsh.session import ConnectOptions, Session
     from smtpsh.transcript import Redactor, Transcript
@@ -130,9 +131,44 @@ def build_parser() -> argparse.ArgumentParser:
                    " rejects in terms of what you typed (on by default in the sandbox)")
     k.add_argument("--explain-replies", action="store_true",
                    help="in script mode, add the meaning under each 4xx/5xx reply")
+    r = p.add_argument_group("replay, compare, export")
+    r.add_argument("--replay", metavar="FILE",
+                   help="re-send the client side of a saved dialog (a transcript, a C:/S:"
+                   " dialog, a netcat dialog) to TARGET and compare each reply with the"
+                   " recorded one; exit 13 when one differs")
+    r.add_argument("--replay-strict", action="store_true",
+                   help="with --replay/--compare: compare the reply text too")
+    r.add_argument("--compare", metavar="TARGET2",
+                   help="run the dialog (stdin, -c or --replay) against TARGET, then TARGET2,"
+                   " and show the replies side by side; exit 13 when they differ")
+    r.add_argument("--export", metavar="FORMAT", choices=EXPORT_FORMATS,
+                   help="after the dialog, print the command that reproduces it: swaks,"
+                   " curl, openssl or python (the dialog goes to stderr)")
     p.add_argument("--version", action="version", version=f"smtpsh {__version__}")
     p.building = False
     return p
+
+
+EXPORT_FORMATS = ("swaks", "curl", "openssl", "python")  # smtpsh.export.FORMATS
+
+
+def replay_options(ns: argparse.Namespace, settings: Settings) -> ReplayOptions | None:
+    """--replay, --compare, --export (None when none is given)."""
+    if not (ns.replay or ns.compare or ns.export):
+        if ns.replay_strict:
+            raise UsageError("--replay-strict goes with --replay or --compare")
+        return None
+    if ns.sandbox or ns.mx:
+        raise UsageError("--replay, --compare and --export take a TARGET (not --sandbox or"
+                         " --mx)")
+    if ns.replay and ns.command:
+        raise UsageError("--replay FILE is the dialog: give no -c lines")
+    from smtpsh.replayrun import ReplayOptions
+
+    second = None
+    if ns.compare:
+        second = parse_target(ns.compare, None, None, settings.port)
+    return ReplayOptions(ns.replay, ns.replay_strict, second, ns.export)
 
 
 def parse_target(target: str, port_arg: str | None, port_opt: int | None,
@@ -251,12 +287,13 @@ def main(argv: list[str] | None = None) -> None:
 
             sys.exit(main_received(ns.received))
         settings = settings_from_args(ns)
+        extra = replay_options(ns, settings)
     except UsageError as exc:
         sys.stderr.write(f"smtpsh: {exc} (see smtpsh --help)\n")
         sys.exit(Exit.USAGE)
     _check_output()
     try:
-        sys.exit(run(settings))
+        sys.exit(run(settings, extra))
     except KeyboardInterrupt:
         sys.stderr.write("smtpsh: interrupted\n")
         sys.exit(Exit.INTERRUPTED)
@@ -333,7 +370,7 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
     return creds
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, extra: ReplayOptions | None = None) -> int:
     import asyncio
 
     try:
@@ -357,7 +394,7 @@ def run(settings: Settings) -> int:
             sys.stderr.write(f"smtpsh: warning: {transcript.warning}\n")
     printers: list[Printer] = []
     try:
-        status = asyncio.run(_dialog(settings, creds, transcript, redactor, printers))
+        status = asyncio.run(_dialog(settings, creds, transcript, redactor, printers, extra))
     finally:
         if transcript is not None:
             transcript.close()
@@ -373,9 +410,23 @@ def run(settings: Settings) -> int:
 
 
 async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcript | None,
-                  redactor: Redactor, printers: list[Printer] | None = None) -> int:
+                  redactor: Redactor, printers: list[Printer] | None = None,
+                  extra: ReplayOptions | None = None) -> int:
     """Make the session for the mode (the shell's screen, or script mode's printer), then
     the sandbox and --mx, then the dialog."""
+    if extra is not None:  # --replay, --compare, --export: script mode, a terminal or not
+        from smtpsh.render import Printer, use_color
+        from smtpsh.replayrun import run as run_replay
+
+        out = sys.stderr if extra.export else sys.stdout
+        printer = Printer(use_color(settings.color, out) and not settings.json, out,
+                          explain=settings.explain_replies, json=settings.json)
+        if printers is not None:
+            printers.append(printer)
+        try:
+            return await run_replay(settings, creds, transcript, redactor, printer, extra)
+        finally:
+            printer.flush()
     from smtpsh.script import ScriptInput, ScriptInteraction
     from smtpsh.script import run as run_script
     from smtpsh.session import Session

@@ -79,6 +79,9 @@ class Interaction:
         return None
 
 
+HISTORY_TEXT = 1 << 20
+
+
 class Events:
     """The sink of a session's events: redacted once, then recorded and shown."""
 
@@ -88,10 +91,16 @@ class Events:
         self.transcript = transcript
         self.redactor = redactor
         self._tls = tls  # whether the connection is under TLS now (the transcript marks it)
+        # The dialog of the current connection as the transcript has it, (direction, text),
+        # secrets hidden: what :export and --export reproduce. Message text is kept up to
+        # HISTORY_TEXT characters per message.
+        self.history: list[tuple[str, str]] = []
+        self._text_kept = 0
 
     def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
         """Show an event (ui) and write it to the transcript (record), secrets hidden."""
         event = self._redacted(event)
+        self._remember(event)
         if self.transcript is not None and record:
             tls = self._tls()
             match event:
@@ -112,6 +121,25 @@ class Events:
                     self.transcript.write("--" if event.ok else "!!", describe_check(event), tls)
         if ui:
             self.output(event)
+
+    def _remember(self, event: Output) -> None:
+        match event:
+            case Sent(text, data, _):
+                if not data:
+                    self._text_kept = 0
+                elif self._text_kept > HISTORY_TEXT:
+                    return
+                elif self._text_kept + len(text) > HISTORY_TEXT:
+                    self._text_kept = HISTORY_TEXT + 1
+                    self.history.append(("--", "... more lines of message text not shown"))
+                    return
+                else:
+                    self._text_kept += len(text) + 1
+                self.history.append(("C:", text))
+            case Received(reply, _, _, _):
+                self.history += [("S:", line) for line in reply.wire_lines()]
+            case Note(text) if text.startswith("Connected to "):
+                self.history.clear()  # a new connection: a new dialog
 
     def _redacted(self, event: Output) -> Output:
         """The one place where secrets are hidden, from the screen and every file alike."""

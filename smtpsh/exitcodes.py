@@ -40,7 +40,8 @@ MEANING = {
     Exit.AUTH: "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx",
     Exit.PROTOCOL: "the server broke the protocol (a reply code outside 200-599, a 3xx where"
     " none is due): the dialog was stopped",
-    Exit.EXPECT: "a reply did not match what the dialog expected (a ?-line)",
+    Exit.EXPECT: "a reply did not match what the dialog expected (a ?-line), or --replay"
+    " / --compare found a reply that differs",
     Exit.CARD_WARN: "--check/--probe: warnings, and no finding failed",
     Exit.CARD_FAIL: "--check/--probe: at least one finding failed",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",

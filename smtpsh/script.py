@@ -126,15 +126,17 @@ class ScriptInteraction(Interaction):
 
 async def run(session: Session, inp: ScriptInput, host: str, port: int,
               greeting: Reply | None = None, prelude: list[str] | None = None,
-              require_tls: bool = False, pipeline: bool = False) -> Exit:
+              require_tls: bool = False, pipeline: bool = False,
+              runner: Runner | None = None) -> Exit:
     """Connect, run the script, and say how it went as an exit status.
 
     `greeting`: the session is already connected (--mx did it) and this was the greeting.
     `prelude`: the lines --starttls and --auth send first; only these use the credentials
     known in advance, and never read the script. `require_tls` (from --starttls): a
     STARTTLS that does not end in TLS stops the dialog, rather than go on in clear text.
+    `runner`: one made by the caller, who reads its steps after (replay, compare).
     """
-    runner = Runner(session, pipeline=pipeline)
+    runner = runner or Runner(session, pipeline=pipeline)
     interaction = session.interaction
     try:
         if greeting is None:

@@ -377,6 +377,26 @@ async def do_save(shell: ShellApi, args: list[str]) -> None:
     shell.screen.note(f"saved {len(shell.screen.lines)} lines to {path}")
 
 
+@command("export", "swaks|curl|openssl|python", "print the command that reproduces this"
+         " connection's dialog with another tool (secrets as placeholders)",
+         complete=lambda text, ctx: (Completion(f, -len(text)) for f in
+                                     ("swaks", "curl", "openssl", "python")
+                                     if f.startswith(text)))
+async def do_export(shell: ShellApi, args: list[str]) -> None:
+    from smtpsh import export, replay
+
+    if len(args) != 1 or args[0] not in export.FORMATS:
+        return _usage(shell, "export")
+    history = shell.session.events.history
+    try:
+        dialog = replay.parse([f"{d} {t}" for d, t in history])
+    except replay.ReplayError:
+        shell.screen.warn("nothing to export yet: :connect HOST [PORT] and talk first")
+        return
+    shell.screen.out(export.export(args[0], dialog, shell.state.host, shell.state.port,
+                                   shell.state.tls_mode).rstrip("\n"))
+
+
 @command("caps", "", "the server's EHLO capabilities as a table")
 async def do_caps(shell: ShellApi, args: list[str]) -> None:
     dialog = shell.session.dialog
