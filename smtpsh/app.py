@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                    " rejects in terms of what you typed (on by default in the sandbox)")
     k.add_argument("--explain-replies", action="store_true",
                    help="in script mode, add the meaning under each 4xx/5xx reply")
+    k.add_argument("--lang", choices=("en", "de"),
+                   help="language of explanations and the guide (default: de when the"
+                   " locale, LC_ALL/LC_MESSAGES/LANG, is German, else en)")
     r = p.add_argument_group("replay, compare, export")
     r.add_argument("--replay", metavar="FILE",
                    help="re-send the client side of a saved dialog (a transcript, a C:/S:"
@@ -278,6 +281,10 @@ def _output_lost(error: OSError) -> None:
 def main(argv: list[str] | None = None) -> None:
     try:
         ns = build_parser().parse_args(argv)
+        if ns.lang:
+            from smtpsh.i18n import set_language
+
+            set_language(ns.lang)
         if ns.explain is not None:
             from smtpsh.explain import main_explain
 

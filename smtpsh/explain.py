@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from smtpsh.exitcodes import Exit
+from smtpsh.i18n import _, language
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 _WIDTH = 78
@@ -28,19 +29,29 @@ _QUOTED_REPLY = r"(?i)(?:\bsaid:|\bsmtp;)\s*"
 _IN_REPLY_TO = r"(?i)\(in reply to (.+?)(?: command)?\)"
 _DSN_FIELD = r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b"
 
+# Marked with N_ for the catalog's check, translated where they are used.
+def N_(text: str) -> str:
+    return text
+
+
 _KIND_WORDS = {
-    "intermediate": "go on",
-    "temporary": "temporary: retry later",
-    "permanent": "permanent: do not retry unchanged",
+    "intermediate": N_("go on"),
+    "temporary": N_("temporary: retry later"),
+    "permanent": N_("permanent: do not retry unchanged"),
 }
+_KIND_NAMES = {"success": N_("success"), "intermediate": N_("intermediate"),
+               "temporary": N_("temporary"), "permanent": N_("permanent"), "other": N_("other")}
 _CLASS_KIND = {"2": "success", "4": "temporary", "5": "permanent"}
 _STATE_WORDS = {
-    "connected": "after the greeting",
-    "greeted": "after EHLO/HELO",
-    "mail": "after MAIL FROM",
-    "rcpt": "after RCPT TO",
-    "data": "while sending the message",
+    "connected": N_("after the greeting"),
+    "greeted": N_("after EHLO/HELO"),
+    "mail": N_("after MAIL FROM"),
+    "rcpt": N_("after RCPT TO"),
+    "data": N_("while sending the message"),
 }
+# The human texts of the knowledge base: the only fields a translation (data/de/) holds.
+TEXT_FIELDS = frozenset({"label", "title", "meaning", "action", "when", "description", "note",
+                         "who", "help"})
 
 
 class UnknownThing(ValueError):
@@ -48,12 +59,48 @@ class UnknownThing(ValueError):
 
 
 @cache
-def _data(name: str) -> dict[str, Any]:
+def _data(name: str, lang: str = "en") -> dict[str, Any]:
+    """A knowledge-base file, its human texts in `lang` (merged from data/<lang>/)."""
     import json  # here, with the first question: not at start-up
 
     with open(os.path.join(_DATA, name), encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
+    if lang != "en":
+        with open(os.path.join(_DATA, lang, name), encoding="utf-8") as f:
+            merge(data, json.load(f))
     return data
+
+
+def _kb(name: str) -> dict[str, Any]:
+    lang = language()
+    return _data(name) if lang == "en" else _data(name, lang)
+
+
+def merge(facts: Any, texts: Any, where: str = "") -> None:
+    """Lay a translation's texts over the English entries (in place).
+
+    The translation has the English file's keys and only its human texts (TEXT_FIELDS): a
+    list of named entries (MAIL's params) is keyed there by name, other lists by position.
+    A key the English file lacks, or a fact in the translation, is an error.
+    """
+    if isinstance(facts, list):
+        named = isinstance(texts, dict)
+        items = {e["name"]: e for e in facts} if named else dict(enumerate(facts))
+        pairs = texts.items() if named else enumerate(texts)
+        for key, text in pairs:
+            if key not in items:
+                raise KeyError(f"{where}[{key}]: not in the English knowledge base")
+            merge(items[key], text, f"{where}[{key}]")
+        return
+    for key, text in texts.items():
+        if key not in facts:
+            raise KeyError(f"{where}.{key}: not in the English knowledge base")
+        if isinstance(text, str):
+            if key not in TEXT_FIELDS:
+                raise KeyError(f"{where}.{key}: a fact, kept in the English file only")
+            facts[key] = text
+        else:
+            merge(facts[key], text, f"{where}.{key}")
 
 
 def reply_code(code: int) -> dict[str, Any] | None:
@@ -64,7 +111,7 @@ def reply_code(code: int) -> dict[str, Any] | None:
     text = str(code)
     if isinstance(code, bool) or not re.fullmatch(_BASIC, text):
         return None
-    data = _data("replycodes.json")
+    data = _kb("replycodes.json")
     first = data["first_digit"][text[0]]
     second = data["second_digit"][text[1]]
     entry = data["codes"].get(text)
@@ -74,7 +121,8 @@ def reply_code(code: int) -> dict[str, Any] | None:
         info.update(entry)
     else:
         info.update(title=f"{first['title']}, {second['title'].lower()}",
-                    meaning=f"Second digit {text[1]}: {second['meaning']}.",
+                    meaning=_("Second digit {digit}: {meaning}.").format(
+                        digit=text[1], meaning=second["meaning"]),
                     source=first["source"])
     return info
 
@@ -89,7 +137,7 @@ def enhanced_code(code: str) -> dict[str, Any] | None:
     if not match:
         return None
     klass, subject, detail = match[1].upper(), int(match[2]), int(match[3])
-    data = _data("enhanced.json")
+    data = _kb("enhanced.json")
     pattern = f"X.{subject}.{detail}"
     entry = data["codes"].get(pattern)
     subj = data["subjects"].get(str(subject))
@@ -99,22 +147,23 @@ def enhanced_code(code: str) -> dict[str, Any] | None:
     if entry:
         info.update(entry)
     elif subj:
-        info.update(title=f"{subj['title']} (detail {detail} is not registered)",
-                    description=f"The registry lists no code {pattern}: only its class "
-                    "and subject tell what it is about.", basic=[], classes=[2, 4, 5],
-                    source=subj["source"])
+        info.update(title=_("{title} (detail {detail} is not registered)").format(
+                        title=subj["title"], detail=detail),
+                    description=_("The registry lists no code {pattern}: only its class "
+                                  "and subject tell what it is about.").format(pattern=pattern),
+                    basic=[], classes=[2, 4, 5], source=subj["source"])
     else:
-        info.update(title=f"Unregistered subject {subject}",
-                    description="No subject sub-code of this number is registered; only "
-                    "the class digit tells anything.", basic=[], classes=[2, 4, 5],
-                    source="RFC 3463 §2")
+        info.update(title=_("Unregistered subject {subject}").format(subject=subject),
+                    description=_("No subject sub-code of this number is registered; only "
+                                  "the class digit tells anything."),
+                    basic=[], classes=[2, 4, 5], source="RFC 3463 §2")
     return info
 
 
 def verb(name: str) -> dict[str, Any] | None:
     """An SMTP command's entry (case-insensitive), or None."""
     key = name.strip().upper()
-    entry = _data("verbs.json")["verbs"].get(key)
+    entry = _kb("verbs.json")["verbs"].get(key)
     return {"name": key, **entry} if entry else None
 
 
@@ -157,19 +206,19 @@ def param_choices(verb_name: str) -> list[tuple[str, str, str]]:
 def keyword(name: str) -> dict[str, Any] | None:
     """An EHLO keyword's entry (case-insensitive), or None."""
     key = name.strip().upper()
-    entry = _data("keywords.json")["keywords"].get(key)
+    entry = _kb("keywords.json")["keywords"].get(key)
     return {"name": key, **entry} if entry else None
 
 
 def verbs() -> list[str]:
-    return list(_data("verbs.json")["verbs"])
+    return list(_kb("verbs.json")["verbs"])
 
 
 def params(extension: str | None = None) -> list[dict[str, Any]]:
     """MAIL and RCPT parameters (with the verb they go with), optionally of one extension."""
     found = []
     for name in ("MAIL", "RCPT"):
-        for p in _data("verbs.json")["verbs"][name].get("params", []):
+        for p in _kb("verbs.json")["verbs"][name].get("params", []):
             owners = {p["extension"], *p.get("values", {}).values()}
             if extension is None or extension.upper() in owners:
                 found.append({"verb": name, **p})
@@ -188,11 +237,11 @@ def one_line(code: int, enhanced: str | None = None) -> str:
     elif detail:
         title = detail["title"]
     else:
-        return "not an SMTP reply code"
+        return _("not an SMTP reply code")
     kind = basic["kind"] if basic else detail["kind"] if detail else None
     # A success gets no word of its own: "Authentication succeeded", not "... (success)".
     words = _KIND_WORDS.get(kind) if kind else None
-    return f"{title} ({words})" if words else title
+    return f"{title} ({_(words)})" if words else title
 
 
 # ---------------------------------------------------------------------------------------
@@ -206,14 +255,16 @@ def explain(thing: str) -> str:
     if basic:
         return _explain_basic(basic)
     if re.fullmatch(r"\d{3}", text):
-        raise UnknownThing(f"smtpsh: {text} is not an SMTP reply code: the first digit is "
-                           "2, 3, 4 or 5 and the second 0 to 5 (RFC 5321 §4.2)")
+        raise UnknownThing("smtpsh: " + _(
+            "{text} is not an SMTP reply code: the first digit is 2, 3, 4 or 5 and the "
+            "second 0 to 5 (RFC 5321 §4.2)").format(text=text))
     detail = enhanced_code(text)
     if detail:
         return _explain_enhanced(detail)
     if re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}", text):
-        raise UnknownThing(f"smtpsh: {text} is not an enhanced status code: the class "
-                           "digit is 2, 4 or 5 (RFC 3463 §2)")
+        raise UnknownThing("smtpsh: " + _(
+            "{text} is not an enhanced status code: the class digit is 2, 4 or 5 "
+            "(RFC 3463 §2)").format(text=text))
     if re.fullmatch(_WORD, text):
         answer = _explain_name(text)
         if answer:
@@ -232,8 +283,9 @@ def explain(thing: str) -> str:
     if detail:  # a log line with only "dsn=5.1.1"
         return _explain_enhanced(detail)
     shown = text if len(text) <= 60 else text[:57] + "..."
-    raise UnknownThing(f"smtpsh: nothing known about {shown!r}: give a reply code (550), "
-                       "an enhanced code (5.7.1), a reply line, a verb or an EHLO keyword")
+    raise UnknownThing("smtpsh: " + _(
+        "nothing known about {thing}: give a reply code (550), an enhanced code (5.7.1), "
+        "a reply line, a verb or an EHLO keyword").format(thing=repr(shown)))
 
 
 def main_explain(thing: str) -> int:
@@ -254,11 +306,11 @@ def _para(text: str, indent: str = "  ", first: str | None = None) -> str:
 
 
 def _field(label: str, text: str) -> str:
-    return _para(text, " " * 15, f"  {label:<13}")
+    return _para(text, " " * 15, f"  {_(label):<13}")
 
 
 def _kind_sentence(kind: str | None, digit: str) -> str:
-    data = _data("replycodes.json")["first_digit"]
+    data = _kb("replycodes.json")["first_digit"]
     for entry in data.values():
         if entry["kind"] == kind:
             return f"{entry['label']} ({digit}): {entry['meaning']}"
@@ -272,7 +324,7 @@ def _basic_lines(info: dict[str, Any]) -> list[str]:
         lines.append(_para(f"{when[0].upper()}{when[1:]}: {context['meaning']} "
                            f"[{context['source']}]"))
     if not info["registered"]:
-        lines.append(_para("No RFC defines this code; it is read by its digits."))
+        lines.append(_para(_("No RFC defines this code; it is read by its digits.")))
     return lines
 
 
@@ -291,19 +343,20 @@ def _enhanced_lines(info: dict[str, Any]) -> list[str]:
     lines = []
     if info["subject"]:
         subject = info["subject"]
-        lines.append(_para(f"Subject {info['pattern'].split('.')[1]}, {subject['title']}: "
-                           f"{subject['meaning']} Who can fix it: {subject['who']}."))
+        lines.append(_para(_("Subject {number}, {title}: {meaning} Who can fix it: {who}.")
+                           .format(number=info["pattern"].split(".")[1], **subject)))
     lines.append(_para(info["description"]))
     if info.get("note"):
-        lines.append(_para(f"Note: {info['note']}"))
+        lines.append(_para(_("Note: {note}").format(note=info["note"])))
     if info.get("deprecated"):
-        lines.append(_para("Deprecated: do not use it."))
+        lines.append(_para(_("Deprecated: do not use it.")))
     # The registry lists the basic codes of all classes a code is used in; a code of a
     # known class (5.1.1, not X.1.1) goes only with the basic codes of its own class.
     klass = info["code"][0]
     basic = [c for c in info["basic"] if klass not in "245" or str(c)[0] == klass]
     if basic:
-        lines.append(_field("Goes with:", "basic codes " + ", ".join(map(str, basic))))
+        lines.append(_field("Goes with:", _("basic codes {codes}").format(
+            codes=", ".join(map(str, basic)))))
     return lines
 
 
@@ -311,16 +364,17 @@ def _explain_enhanced(info: dict[str, Any]) -> str:
     lines = [f"{info['code']} {info['title']}"]
     if info["class"]:
         klass = info["class"]
-        lines.append(_para(f"Class {info['code'][0]}, {klass['title']}: {klass['meaning']}"))
+        lines.append(_para(_("Class {digit}, {title}: {meaning}").format(
+            digit=info["code"][0], **klass)))
     else:
         used = ", ".join(f"{c}.{info['pattern'][2:]}" for c in info["classes"])
-        lines.append(_para(f"Used as {used}."))
+        lines.append(_para(_("Used as {codes}.").format(codes=used)))
     lines += _enhanced_lines(info)
     if info.get("action"):
         lines.append(_field("What to do:", info["action"]))
     source = info["source"]
     if info["registered"]:
-        source += " (IANA SMTP Enhanced Status Codes registry)"
+        source += _(" (IANA SMTP Enhanced Status Codes registry)")
     lines.append(_field("Source:", source))
     return "\n".join(lines)
 
@@ -365,9 +419,10 @@ def _explain_reply(code: int, enhanced: str | None, text: str, command: str | No
         lines += ["", f"{detail['code']} {detail['title']}  [{detail['source']}]",
                   *_enhanced_lines(detail)]
         if detail["kind"] != basic["kind"]:
-            lines.append(_para(f"Note: the enhanced code's class ({detail['code'][0]}) disagrees "
-                               f"with the basic code ({code // 100}xx); clients act on the "
-                               "basic code (RFC 3463 §2)."))
+            lines.append(_para(_(
+                "Note: the enhanced code's class ({digit}) disagrees with the basic code "
+                "({basic}xx); clients act on the basic code (RFC 3463 §2).").format(
+                    digit=detail["code"][0], basic=code // 100)))
     action = (detail or {}).get("action") or basic.get("action")
     if action:
         lines += ["", _field("What to do:", action)]
@@ -375,8 +430,8 @@ def _explain_reply(code: int, enhanced: str | None, text: str, command: str | No
 
 
 def _states(entry: dict[str, Any]) -> str:
-    once = ["once per session"] if entry.get("once") else []
-    return "; ".join([*(_STATE_WORDS[s] for s in entry["states"]), *once])
+    once = [_("once per session")] if entry.get("once") else []
+    return "; ".join([*(_(_STATE_WORDS[s]) for s in entry["states"]), *once])
 
 
 def _replies(codes: list[int]) -> str:
@@ -385,22 +440,25 @@ def _replies(codes: list[int]) -> str:
         info = reply_code(code)
         kind = info["kind"] if info else "other"
         groups.setdefault(kind, []).append(str(code))
-    return "; ".join(f"{kind} {', '.join(found)}" for kind, found in groups.items())
+    return "; ".join(f"{_(_KIND_NAMES.get(kind, kind))} {', '.join(found)}"
+                     for kind, found in groups.items())
 
 
 def _explain_verb(entry: dict[str, Any]) -> str:
-    lines = [f"{entry['name']}: SMTP command" + (" (obsolete)" if entry.get("obsolete") else ""),
+    lines = [f"{entry['name']}: " + _("SMTP command")
+             + (_(" (obsolete)") if entry.get("obsolete") else ""),
              _para(entry["help"]),
              _field("Syntax:", entry["syntax"]),
              _field("Example:", entry["example"]),
              _field("Valid:", _states(entry)),
              _field("Replies:", _replies(entry["replies"]))]
     if entry.get("keyword"):
-        lines.append(_field("Needs:", f"{entry['keyword']} in the EHLO reply"))
+        lines.append(_field("Needs:", _("{keyword} in the EHLO reply").format(
+            keyword=entry["keyword"])))
     if entry.get("note"):
         lines.append(_field("Note:", entry["note"]))
     if entry.get("params"):
-        lines.append("  Parameters (each only when the EHLO reply lists its extension):")
+        lines.append(_("  Parameters (each only when the EHLO reply lists its extension):"))
         for p in entry["params"]:
             lines.append(f"    {p['syntax']}  [{p['extension']}, {p['source']}]")
             lines.append(_para(p["help"], " " * 8))
@@ -409,8 +467,8 @@ def _explain_verb(entry: dict[str, Any]) -> str:
 
 
 def _explain_keyword(entry: dict[str, Any]) -> str:
-    lines = [f"{entry['name']}: EHLO keyword, {entry['title']}"
-             + (" (obsolete)" if entry.get("obsolete") else ""),
+    lines = [_("{name}: EHLO keyword, {title}").format(name=entry["name"], title=entry["title"])
+             + (_(" (obsolete)") if entry.get("obsolete") else ""),
              _para(entry["help"]),
              _field("Advertised:", entry["example"]),
              _field("Syntax:", entry["syntax"])]
@@ -444,8 +502,8 @@ def _explain_param(text: str) -> str | None:
         return None
     for p in params():
         if p["name"] == name:
-            return "\n".join([f"{p['name']}: parameter of {p['verb']} "
-                              f"({p['extension']} extension)",
+            return "\n".join([_("{name}: parameter of {verb} ({extension} extension)")
+                              .format(**p),
                               _para(p["help"]),
                               _field("Syntax:", f"{p['verb']} ... {p['syntax']}"),
                               _field("Source:", p["source"])])

@@ -1,0 +1,54 @@
+"""The language of what smtpsh says: English (the default) or German.
+
+Chosen by `--lang` or else by the locale (LC_ALL, LC_MESSAGES, LANG: a value starting with
+"de" means German). Two kinds of text are translated:
+
+- the knowledge base (smtpsh/data/*.json): its German texts live in smtpsh/data/de/*.json,
+  beside the English ones and with the same keys; only the human texts are there, codes, RFC
+  references and states stay in the English file (smtpsh.explain merges the two);
+- the sentences the code words itself (smtpsh.explain, smtpsh.guide, smtpsh.forensics): a
+  catalog keyed by the English sentence, in smtpsh/i18n_de.py. The code marks them with
+  `_("...")`; tests/test_i18n.py checks that every marked sentence has its German, with the
+  same {placeholders}.
+
+Stdlib only and light: importing it costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("en", "de")
+_chosen: str | None = None
+
+
+def from_locale(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
+    """The language the locale asks for: the first of LC_ALL, LC_MESSAGES, LANG that is set."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "de" if value.lower().startswith("de") else "en"
+    return "en"
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the language ("en", "de"); None goes back to the locale's."""
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: {', '.join(LANGUAGES)}")
+    global _chosen
+    _chosen = lang
+
+
+def language() -> str:
+    """The language in use: the one chosen, else the locale's."""
+    return _chosen if _chosen is not None else from_locale()
+
+
+def _(text: str) -> str:
+    """The sentence in the language in use (the English one when there is no translation)."""
+    if language() == "en":
+        return text
+    from smtpsh.i18n_de import CATALOG
+
+    return CATALOG.get(text, text)

@@ -1,0 +1,244 @@
+"""German: the knowledge base's translation (smtpsh/data/de/) and the catalog of the sentences
+the code words (smtpsh/i18n_de.py) are complete, keep every placeholder and RFC reference,
+and are what smtpsh says when German is chosen."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smtpsh import explain, i18n
+from smtpsh.i18n_de import CATALOG
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "smtpsh" / "data"
+KB_FILES = ("replycodes.json", "enhanced.json", "verbs.json", "keywords.json")
+# The modules whose sentences are marked for translation with _(), N_() (and explain's
+# _field labels).
+MARKED = ("explain.py", "guide.py", "forensics.py")
+MARKERS = {"_", "N_", "_field"}
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+RFC_REF = re.compile(r"RFC \d+(?: §[\d.]+)?|§[\d.]*\d")
+# Protocol terms stay as the RFCs write them.
+PROTOCOL_TERMS = ("MAIL FROM", "RCPT TO", "STARTTLS", "EHLO", "HELO", "DATA", "AUTH", "RSET",
+                  "QUIT", "BDAT")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    yield
+    i18n.set_language(None)
+
+
+def load(*parts: str):
+    return json.loads(DATA.joinpath(*parts).read_text(encoding="utf-8"))
+
+
+def texts(facts, where=""):
+    """(where, English text) of every human text of a knowledge-base file, in the shape the
+    translation has (named list entries keyed by name)."""
+    if isinstance(facts, dict):
+        for key, value in facts.items():
+            if key == "about":
+                continue
+            if isinstance(value, str):
+                if key in explain.TEXT_FIELDS:
+                    yield f"{where}.{key}", value
+            else:
+                yield from texts(value, f"{where}.{key}")
+    elif isinstance(facts, list):
+        named = all(isinstance(e, dict) and "name" in e for e in facts)
+        for i, entry in enumerate(facts):
+            yield from texts(entry, f"{where}[{entry['name'] if named else i}]")
+
+
+def translated(name: str) -> dict[str, str]:
+    return dict(texts(_as_lists(load(name), load("de", name))))
+
+
+def _as_lists(facts, trans):
+    """The translation with its named entries back in the English file's list shape."""
+    if isinstance(facts, list) and isinstance(trans, dict):
+        return [dict(_as_lists(e, trans.get(e["name"], {})), name=e["name"]) for e in facts]
+    if isinstance(facts, list):
+        return [_as_lists(f, t) for f, t in zip(facts, trans, strict=False)]
+    if isinstance(facts, dict):
+        return {k: _as_lists(facts[k], v) if k in facts else v for k, v in trans.items()}
+    return trans
+
+
+def check_pair(where: str, english: str, german: str) -> None:
+    assert german and german.strip(), f"{where}: no German"
+    assert sorted(PLACEHOLDER.findall(english)) == sorted(PLACEHOLDER.findall(german)), \
+        f"{where}: placeholders differ: {english!r} / {german!r}"
+    for ref in RFC_REF.findall(english):
+        assert ref in german, f"{where}: the German drops {ref!r}: {german!r}"
+    for term in PROTOCOL_TERMS:
+        if re.search(rf"\b{term}\b", english):
+            assert re.search(rf"\b{term}\b", german), f"{where}: the German drops {term}"
+
+
+# --- the knowledge base -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", KB_FILES)
+def test_every_knowledge_base_text_has_its_german(name):
+    english = dict(texts(load(name)))
+    german = translated(name)
+    missing = sorted(set(english) - set(german))
+    assert not missing, f"{name}: no German for {missing[:10]}"
+    for where, text in english.items():
+        check_pair(f"{name}{where}", text, german[where])
+
+
+@pytest.mark.parametrize("name", KB_FILES)
+def test_the_translation_holds_only_texts_one_place_per_fact(name):
+    extra = sorted(set(translated(name)) - set(dict(texts(load(name)))))
+    assert not extra, f"{name}: not in the English file: {extra}"
+
+    def leaves(node, where=""):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, str):
+                    assert key in explain.TEXT_FIELDS, f"{name}{where}.{key}: a fact"
+                else:
+                    leaves(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                leaves(value, f"{where}[{i}]")
+        else:
+            raise AssertionError(f"{name}{where}: {node!r} is a fact")
+
+    leaves(load("de", name))
+
+
+def test_merge_refuses_a_key_the_english_lacks_and_a_fact():
+    with pytest.raises(KeyError, match="not in the English"):
+        explain.merge({"codes": {"250": {"title": "x"}}}, {"codes": {"251": {"title": "y"}}})
+    with pytest.raises(KeyError, match="a fact"):
+        explain.merge({"codes": {"250": {"source": "RFC 5321"}}},
+                      {"codes": {"250": {"source": "RFC 1"}}})
+
+
+def test_facts_stay_in_the_english_file():
+    i18n.set_language("de")
+    info = explain.reply_code(550)
+    assert info["source"] == "RFC 5321 §4.2.3" and info["kind"] == "permanent"
+    assert info["title"].startswith("Aktion nicht ausgeführt")
+    assert explain.valid_states("RCPT") == frozenset({"mail", "rcpt"})
+    assert explain.param_keyword("MAIL", "BODY", "BINARYMIME") == "BINARYMIME"
+
+
+# --- the catalog --------------------------------------------------------------------------------
+
+
+def marked_sentences() -> dict[str, str]:
+    """Every sentence the code marks for translation, with where it is."""
+    found: dict[str, str] = {}
+    for name in MARKED:
+        path = ROOT / "smtpsh" / name
+        if not path.exists():
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in MARKERS and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                found.setdefault(node.args[0].value, f"{name}:{node.lineno}")
+    return found
+
+
+def test_every_marked_sentence_has_its_german():
+    marked = marked_sentences()
+    assert len(marked) > 30
+    missing = [f"{where}: {text!r}" for text, where in marked.items() if text not in CATALOG]
+    assert not missing, "no German for:\n" + "\n".join(missing)
+    for text, where in marked.items():
+        check_pair(where, text, CATALOG[text])
+
+
+def test_the_catalog_holds_no_sentence_the_code_no_longer_says():
+    unused = sorted(set(CATALOG) - set(marked_sentences()))
+    assert not unused, unused
+
+
+# --- choosing the language ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("env", "lang"), [
+    ({"LANG": "de_DE.UTF-8"}, "de"), ({"LANG": "de_AT.UTF-8"}, "de"),
+    ({"LANG": "en_US.UTF-8"}, "en"), ({}, "en"), ({"LANG": "C.UTF-8"}, "en"),
+    ({"LC_ALL": "de_DE.UTF-8", "LANG": "en_US.UTF-8"}, "de"),
+    ({"LC_ALL": "C", "LANG": "de_DE.UTF-8"}, "en"),
+    ({"LC_MESSAGES": "de_CH.UTF-8", "LANG": "en_GB.UTF-8"}, "de"),
+])
+def test_the_locale_chooses(env, lang):
+    assert i18n.from_locale(env) == lang
+
+
+def test_english_is_the_default_and_set_language_overrides(monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    assert i18n.language() == "en"
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert i18n.language() == "de"
+    i18n.set_language("en")
+    assert i18n.language() == "en"
+    with pytest.raises(ValueError):
+        i18n.set_language("fr")
+
+
+# --- what the user reads ------------------------------------------------------------------------
+
+
+def test_explain_speaks_german():
+    i18n.set_language("de")
+    text = explain.explain("550 5.1.1 <x@y>: User unknown")
+    assert "Falsche Zieladresse des Postfachs" in text
+    assert "Was tun:" in text and "Server sagte:" in text
+    assert explain.one_line(550, "5.1.1") == ("Falsche Zieladresse des Postfachs "
+                                              "(dauerhaft: nicht unverändert wiederholen)")
+    mail = explain.explain("MAIL")
+    assert "MAIL: SMTP-Befehl" in mail and "Quelle:" in mail and "nach EHLO/HELO" in mail
+    assert "Envelope-Absender" in mail
+    assert "EHLO-Schlüsselwort" in explain.explain("PIPELINING")
+    with pytest.raises(explain.UnknownThing, match="kein SMTP-Antwortcode"):
+        explain.explain("600")
+    i18n.set_language("en")
+    assert explain.one_line(550, "5.1.1").startswith("Bad destination mailbox address")
+
+
+def test_every_entry_is_explained_in_german_within_80_columns():
+    i18n.set_language("de")
+    things = [*load("replycodes.json")["codes"], *load("enhanced.json")["codes"],
+              *explain.verbs(), *load("keywords.json")["keywords"], "422", "5.1.99", "5.9.1"]
+    for thing in things:
+        for line in explain.explain(thing).splitlines():
+            assert len(line) <= 80, (thing, line)
+
+
+def run_smtpsh(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+    environ.update(env, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "smtpsh", *args], capture_output=True, text=True,
+                          env=environ, cwd=ROOT, timeout=60)
+
+
+def test_lang_de_explain_on_the_command_line():
+    out = run_smtpsh("--lang", "de", "--explain", "550 5.1.1")
+    assert out.returncode == 0, out.stderr
+    assert "Falsche Zieladresse des Postfachs" in out.stdout and "Was tun:" in out.stdout
+
+
+def test_the_locale_chooses_german_on_the_command_line_and_lang_en_wins():
+    assert "Was tun:" in run_smtpsh("--explain", "421", LANG="de_DE.UTF-8").stdout
+    assert "What to do:" in run_smtpsh("--lang", "en", "--explain", "421",
+                                       LANG="de_DE.UTF-8").stdout
+    assert "What to do:" in run_smtpsh("--explain", "421").stdout
