@@ -121,6 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TARGET is a mail domain or address: pick its server as an MTA does")
     m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx")
     m.add_argument("--dry-run", action="store_true", help="with --mx: show the plan only")
+    r = p.add_argument_group("probes")
+    r.add_argument("--probe", metavar="NAME[,NAME...]",
+                   help="run active probes against TARGET (smuggling, bare-lf, ...; `all`) and"
+                   " show a card of findings; `--probe list` lists them")
+    r.add_argument("--from", dest="mail_from", metavar="ADDRESS",
+                   help="the envelope sender probes use (default: the null sender <>)")
+    r.add_argument("--to", dest="rcpt_to", metavar="ADDRESS",
+                   help="a recipient the probes that send a message may use; without it"
+                   " they are skipped")
+    r.add_argument("--nagios", action="store_true",
+                   help="with --probe: one Nagios plugin line, and its exit code")
     k = p.add_argument_group("offline")
     k.add_argument("--explain", metavar="THING",
                    help="explain a reply code, enhanced code, reply line, verb or keyword")
@@ -203,6 +214,27 @@ def _check_names(ns: argparse.Namespace) -> None:
                 raise UsageError(f"{flag}: {exc}") from None
 
 
+def _check_probe(ns: argparse.Namespace) -> None:
+    """--probe's names, and the options that go with it."""
+    if ns.probe is None:
+        for flag, value in (("--from", ns.mail_from), ("--to", ns.rcpt_to)):
+            if value:
+                raise UsageError(f"{flag} goes with --probe")
+        return
+    if ns.sandbox or ns.mx or ns.command or ns.lmtp:
+        raise UsageError("--probe runs on its own: not with --sandbox, --mx, -c or --lmtp")
+    for flag, value in (("--from", ns.mail_from), ("--to", ns.rcpt_to)):
+        if value is not None and any(c in value for c in "<>\r\n \t"):
+            raise UsageError(f"{flag}: give the bare address, without <> or spaces")
+    if ns.probe.strip().lower() != "list":
+        from smtpsh.probes import names
+
+        try:
+            names(ns.probe)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def settings_from_args(ns: argparse.Namespace) -> Settings:
     import socket
     from dataclasses import replace
@@ -216,7 +248,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
                  explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp,
-                 json=ns.json,
+                 json=ns.json, nagios=ns.nagios,
+                 probe=ns.probe, mail_from=ns.mail_from, rcpt_to=ns.rcpt_to,
                  tls=TlsOptions(insecure=ns.insecure, cafile=ns.cafile,
                                 servername=ns.tls_servername, min_version=ns.tls_min,
                                 max_version=ns.tls_max, certfile=ns.cert, keyfile=ns.key,
@@ -234,6 +267,11 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--timeout must be a number of seconds more than 0")
     if ns.serve is not None and not ns.sandbox:
         raise UsageError("--serve goes with --sandbox")
+    if ns.nagios and not ns.probe:
+        raise UsageError("--nagios goes with --probe")
+    _check_probe(ns)
+    if ns.probe == "list":
+        return s
     if ns.sandbox:
         if ns.target:
             raise UsageError("--sandbox starts its own server: give no TARGET")
@@ -388,6 +426,11 @@ def run(settings: Settings, extra: ReplayOptions | None = None) -> int:
 
     from smtpsh.transcript import Redactor, Transcript
 
+    if settings.probe and settings.probe.strip().lower() == "list":
+        from smtpsh.probes.cli import listing
+
+        print(listing())
+        return Exit.OK
     redactor = Redactor(settings.show_secrets)
     transcript = None
     if settings.transcript:
@@ -399,6 +442,14 @@ def run(settings: Settings, extra: ReplayOptions | None = None) -> int:
             return Exit.ERROR
         if transcript.warning:
             sys.stderr.write(f"smtpsh: warning: {transcript.warning}\n")
+    if settings.probe:
+        from smtpsh.probes.cli import main as main_probe
+
+        try:
+            return main_probe(settings, transcript, redactor)
+        finally:
+            if transcript is not None:
+                transcript.close()
     printers: list[Printer] = []
     try:
         status = asyncio.run(_dialog(settings, creds, transcript, redactor, printers, extra))

@@ -153,7 +153,10 @@ class Session:
                 source=opts.source,
                 ssl_context=ctx,
                 server_hostname=self.server_hostname() if ctx else None,
+                early=early,  # at once: the server's greeting races with it
             )
+        if early and ctx is not None:
+            await self.transport.write(early)
         ip, rport = self.transport.peer
         unix = ip.startswith("unix:")
         shown = escape(host, tab=True)  # with --mx the name comes from DNS
@@ -192,14 +195,14 @@ class Session:
         """Write `early` before the greeting came; the greeting, once the replies are in."""
         assert self.transport is not None
         self.emit(Sent(show_bytes(early)))
-        self.note(f"raw: {len(early)} octets sent before the greeting, on purpose")
+        self.note(f"raw: {len(early)} octets sent at once after connecting, before the"
+                  " greeting came, on purpose")
         self.client.raw(early)
         self._mark()
         got: list[Reply] = []
         try:
             with self._waiting("the greeting"):
                 async with asyncio.timeout(budget):
-                    await self.transport.write(early)
                     await self._collect(got)
         except TimeoutError:
             if not got:

@@ -116,9 +116,10 @@ class _SourceError(OSError):
 
 
 async def _connect_tcp(host: str, port: int, family: int, source: str | None,
-                       timeout: float) -> socket.socket:
+                       timeout: float, early: bytes = b"") -> socket.socket:
     """A connected non-blocking socket to host:port: each address in the resolver's order
-    (as asyncio does), name lookup and connection within `timeout` in all."""
+    (as asyncio does), name lookup and connection within `timeout` in all. `early` is
+    written the moment the connection stands (an early talker, on purpose)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     try:
@@ -156,6 +157,8 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
                                            f" family of {sockaddr[0]}")
                     sock.bind(bind)
                 await loop.sock_connect(sock, sockaddr)
+                if early:
+                    await loop.sock_sendall(sock, early)
             except OSError as exc:
                 sock.close()
                 errors.append((sockaddr, exc))
@@ -174,14 +177,18 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
 
 
 async def _open_stream(host: str, port: int, *, family: int = 0, source: str | None = None,
-                       timeout: float = _PROBE_TIMEOUT
+                       timeout: float = _PROBE_TIMEOUT, early: bytes = b""
                        ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """TCP to host:port, or the unix socket that a `unix:/path` host names; within
-    `timeout` (for TCP: the name lookup too)."""
+    `timeout` (for TCP: the name lookup too). `early`: see _connect_tcp."""
     path = unix_socket_path(host)
     if path is not None:
-        return await asyncio.wait_for(asyncio.open_unix_connection(path, limit=_LIMIT), timeout)
-    sock = await _connect_tcp(host, port, family, source, timeout)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_unix_connection(path, limit=_LIMIT), timeout)
+        if early:
+            writer.write(early)
+        return reader, writer
+    sock = await _connect_tcp(host, port, family, source, timeout, early)
     try:
         return await asyncio.open_connection(sock=sock, limit=_LIMIT)
     except BaseException:
@@ -284,8 +291,11 @@ class Transport:
         source: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
+        early: bytes = b"",
     ) -> Transport:
         """Connect; with `ssl_context`, TLS from the first byte (implicit TLS, RFC 8314).
+        `early`: bytes written the moment the connection stands, before any greeting (in
+        clear text; not with `ssl_context`).
 
         `host` may be `unix:/path`: then `port` and `family` are ignored, and TLS needs
         `server_hostname` (or an unverified context).
@@ -306,7 +316,8 @@ class Transport:
             raise TransportError(f"cannot connect: {exc}", Exit.CONNECT) from None
         try:
             reader, writer = await _open_stream(host, port, family=family, source=source,
-                                                timeout=timeout)
+                                                timeout=timeout,
+                                                early=b"" if ssl_context else early)
         except (OSError, TimeoutError) as exc:
             raise _connect_error(host, port, exc, source) from None
         # The path as given: the peername a server bound may be relative to its own cwd.

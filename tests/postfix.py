@@ -97,6 +97,20 @@ MASTER_CF = """\
   -o smtpd_tls_wrappermode=yes
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:{strict_port} inet n - n - - smtpd
+  -o syslog_name=postfix-smtpsh-test/strict
+  -o smtpd_forbid_bare_newline=reject
+  -o smtpd_forbid_bare_newline_exclusions=
+  -o smtpd_forbid_unauth_pipelining=yes
+127.0.0.1:{bare_reject_port} inet n - n - - smtpd
+  -o syslog_name=postfix-smtpsh-test/bare-reject
+  -o smtpd_forbid_bare_newline=reject
+  -o smtpd_forbid_bare_newline_exclusions=
+127.0.0.1:{pregreet_port} inet n - n - - smtpd
+  -o syslog_name=postfix-smtpsh-test/pregreet
+  -o smtpd_forbid_unauth_pipelining=yes
+  -o smtpd_delay_reject=no
+  -o smtpd_client_restrictions=sleep,1
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -205,6 +219,13 @@ class Postfix:
     - ``submission_port``: STARTTLS required; AUTH (PLAIN LOGIN CRAM-MD5) only after TLS;
       authenticated clients may relay (other domains go to the discard transport).
     - ``smtps_port``: implicit TLS, AUTH offered.
+    - ``strict_port``: as ``port``, with smtpd_forbid_bare_newline = reject (no exclusions:
+      loopback is in $mynetworks) and smtpd_forbid_unauth_pipelining = yes, as Postfix 3.9
+      recommends against SMTP smuggling.
+    - ``bare_reject_port``: as ``port``, with smtpd_forbid_bare_newline = reject only.
+    - ``pregreet_port``: smtpd_forbid_unauth_pipelining = yes, and a 1 s pause before the
+      greeting (smtpd_client_restrictions = sleep 1 at connect): a client that talks early
+      is always caught (without the pause, it races with the greeting).
 
     Any local part @postfix.test is accepted. Messages are stored as Postfix writes them: LF
     line ends, Return-Path/X-Original-To/Delivered-To/Received prepended, dot-stuffing undone.
@@ -229,7 +250,8 @@ class Postfix:
         self.dovecot_conf = self.root / "dovecot" / "dovecot.conf"
         self.dovecot_log = self.root / "dovecot" / "dovecot.log"
         self.ca_path = self.root / "ca.pem"
-        self.port, self.submission_port, self.smtps_port = free_ports(3)
+        (self.port, self.submission_port, self.smtps_port, self.strict_port,
+         self.bare_reject_port, self.pregreet_port) = free_ports(6)
         self.postfix_bin = find_program("postfix") or "postfix"
         self.dovecot_bin = find_program("dovecot") or "dovecot"
         self._dovecot: subprocess.Popen[bytes] | None = None
@@ -280,6 +302,9 @@ class Postfix:
                 port=self.port,
                 submission_port=self.submission_port,
                 smtps_port=self.smtps_port,
+                strict_port=self.strict_port,
+                bare_reject_port=self.bare_reject_port,
+                pregreet_port=self.pregreet_port,
             )
         )
         # Postfix waits (in 0.3 s steps) until a config file is 2 s old, in case it is still
@@ -321,7 +346,8 @@ class Postfix:
         self._postfix_started = True
         self._postfix("start", check=True)
         self._wait_for_socket(self.queue_dir / "private" / "auth", deadline)
-        for port in (self.port, self.submission_port, self.smtps_port):
+        for port in (self.port, self.submission_port, self.smtps_port, self.strict_port,
+                     self.bare_reject_port, self.pregreet_port):
             self._wait_for_greeting(port, deadline)
 
     def _postfix(self, command: str, check: bool) -> None:
