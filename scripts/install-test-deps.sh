@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the system packages the tests and benchmarks use (Debian 12, as root):
-# postfix + dovecot-core (tests/postfix.py), dovecot-lmtpd (tests/dovecot_lmtp.py), swaks (benchmarks), tmux, openssl.
+# postfix + dovecot-core (tests/postfix.py), dovecot-lmtpd (tests/dovecot_lmtp.py), swaks (benchmarks), tmux, openssl,
+# microsocks + tinyproxy (tests/proxies.py: SOCKS5 and HTTP CONNECT in front of a test server).
 # Idempotent and non-interactive. Leaves no mail daemon running: the tests start their own
 # Postfix and Dovecot on free loopback ports.
 set -eu
@@ -15,7 +16,8 @@ fi
 # master runs it from /usr/lib/dovecot, so it is named by its full path.
 missing=""
 for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
-            /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks curl:curl tmux:tmux openssl:openssl; do
+            /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks curl:curl tmux:tmux openssl:openssl \
+            microsocks:microsocks tinyproxy:tinyproxy; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then
@@ -27,7 +29,8 @@ for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
 done
 
 if [ -z "$missing" ]; then
-    echo "install-test-deps: postfix, dovecot (with lmtpd), swaks, tmux, openssl already installed"
+    echo "install-test-deps: postfix, dovecot (with lmtpd), swaks, tmux, openssl, microsocks,"\
+        "tinyproxy already installed"
 else
     echo "install-test-deps: installing:$missing"
     # "No configuration": no /etc/postfix/main.cf, so nothing is set up to listen on port 25.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smtpsh import __version__
 from smtpsh.exitcodes import Exit, Failure
@@ -121,6 +121,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TARGET is a mail domain or address: pick its server as an MTA does")
     m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx")
     m.add_argument("--dry-run", action="store_true", help="with --mx: show the plan only")
+    x = p.add_argument_group("proxies")
+    x.add_argument("--proxy", metavar="URL",
+                   help="connect through a proxy: socks5://[user:pass@]host:port (socks5h://"
+                   " to let the proxy resolve names), socks4://, http:// (CONNECT); `env`:"
+                   " the one ALL_PROXY names")
+    x.add_argument("--proxy-protocol", choices=("v1", "v2"),
+                   help="send a PROXY protocol header (HAProxy) before the SMTP dialog")
+    x.add_argument("--proxy-source", metavar="ADDR:PORT",
+                   help="with --proxy-protocol: the client the header claims (default: our"
+                   " own address)")
     r = p.add_argument_group("probes")
     r.add_argument("--probe", metavar="NAME[,NAME...]",
                    help="run active probes against TARGET (smuggling, bare-lf, ...; `all`) and"
@@ -235,6 +245,32 @@ def _check_probe(ns: argparse.Namespace) -> None:
             raise UsageError(str(exc)) from None
 
 
+def _proxy_settings(ns: argparse.Namespace) -> dict[str, Any]:
+    """--proxy, --proxy-protocol, --proxy-source, checked (smtpsh.proxy parses them)."""
+    if ns.proxy is None and ns.proxy_protocol is None:
+        if ns.proxy_source is not None:
+            raise UsageError("--proxy-source goes with --proxy-protocol")
+        return {}
+    from smtpsh import proxy
+
+    got: dict[str, Any] = {"proxy_protocol": ns.proxy_protocol}
+    if ns.proxy is not None:
+        try:
+            got["proxy"] = proxy.parse_proxy(ns.proxy)
+        except ValueError as exc:
+            raise UsageError(f"--proxy: {exc}") from None
+    if ns.proxy_source is not None:
+        if ns.proxy_protocol is None:
+            raise UsageError("--proxy-source goes with --proxy-protocol")
+        try:
+            got["proxy_source"] = proxy.parse_source(ns.proxy_source)
+        except ValueError as exc:
+            raise UsageError(f"--proxy-source: {exc}") from None
+    if ns.sandbox:
+        raise UsageError("--proxy and --proxy-protocol take a TARGET (not --sandbox)")
+    return got
+
+
 def settings_from_args(ns: argparse.Namespace) -> Settings:
     import socket
     from dataclasses import replace
@@ -257,6 +293,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  ehlo=ns.ehlo or local_name(),
                  family={4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0))
     _check_names(ns)
+    s = replace(s, **_proxy_settings(ns))
     if ns.tls and ns.starttls:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:

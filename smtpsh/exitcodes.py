@@ -20,6 +20,7 @@ class Exit(IntEnum):
     EXPECT = 13
     CARD_WARN = 14
     CARD_FAIL = 15
+    PROXY = 16
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
@@ -44,6 +45,8 @@ MEANING = {
     " / --compare found a reply that differs",
     Exit.CARD_WARN: "--check/--probe: warnings, and no finding failed",
     Exit.CARD_FAIL: "--check/--probe: at least one finding failed",
+    Exit.PROXY: "--proxy: the proxy could not be reached, refused the authentication, or"
+    " refused the connection to the server",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
 }
 

@@ -53,7 +53,10 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
             # A server that cannot be reached, or whose TLS fails (--tls), sends the MTA on to
             # the next one (which is held to the same TLS: no less safe); a local error (a
             # bad --cafile) would fail the same everywhere.
-            if exc.exit not in (Exit.CONNECT, Exit.TIMEOUT, Exit.LOST, Exit.TLS):
+            # Through --proxy, the same: a target the proxy refuses or cannot reach; but a
+            # proxy that is down or refuses our login would fail the same for every server.
+            if exc.exit not in (Exit.CONNECT, Exit.TIMEOUT, Exit.LOST, Exit.TLS) and \
+                    not getattr(exc, "next_server", False):
                 raise
             await session.close()
             raise OSError(str(exc)) from None

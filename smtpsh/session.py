@@ -15,6 +15,7 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smtpsh import auth
 from smtpsh.client import Answer, Client, Injected, Kind, Stray
@@ -39,6 +40,9 @@ from smtpsh.tls import TlsOptions, make_context
 from smtpsh.transcript import Redactor, Transcript
 from smtpsh.transport import Transport, no_greeting_error
 
+if TYPE_CHECKING:
+    from smtpsh.proxy import ProxySpec
+
 
 @dataclass(frozen=True)
 class ConnectOptions:
@@ -49,6 +53,9 @@ class ConnectOptions:
     tls: TlsOptions = TlsOptions()
     show_cert: bool = False  # print the certificate card after each handshake
     lmtp: bool = False  # RFC 2033: LHLO, and one reply per recipient after the dot
+    proxy: ProxySpec | None = None  # --proxy: SOCKS or HTTP CONNECT
+    # --proxy-protocol: (v1|v2, the claimed client ADDR, PORT or None for our own)
+    proxy_protocol: tuple[str, tuple[str, int] | None] | None = None
 
 
 class Session:
@@ -154,6 +161,8 @@ class Session:
                 ssl_context=ctx,
                 server_hostname=self.server_hostname() if ctx else None,
                 early=early,  # at once: the server's greeting races with it
+                proxy=opts.proxy,
+                proxy_protocol=opts.proxy_protocol,
             )
         if early and ctx is not None:
             await self.transport.write(early)
@@ -162,13 +171,14 @@ class Session:
         shown = escape(host, tab=True)  # with --mx the name comes from DNS
         self.note(f"Connected to {escape(ip, tab=True)}" if unix
                   else f"Connected to {shown} ({ip}) port {rport}")
+        self._proxy_notes()
         if self.transport.tls:
             self.client.dialog.tls = True
             self._tls_note()
         self._sent_at = {0: time.monotonic()}
         if early:
             return await self._early(early, opts.timeout)
-        probe = not (self.transport.tls or unix)
+        probe = not (self.transport.tls or unix or self.transport.proxy)  # no direct probe
         budget = opts.timeout * (0.8 if probe else 1.0)
         try:
             return (await self._replies(budget, "the greeting", "greeting"))[-1]
@@ -183,6 +193,18 @@ class Session:
         except BaseException:
             self.abort()  # interrupted (Ctrl-C): the same
             raise
+
+    def _proxy_notes(self) -> None:
+        """Say that the connection goes through a proxy, and show the PROXY header sent."""
+        assert self.transport is not None
+        if self.transport.proxy is not None:
+            self.note(f"through the proxy {self.transport.proxy.shown}")
+        header = self.transport.proxy_header
+        if header:
+            version = "v1" if header.startswith(b"PROXY ") else "v2"
+            self.emit(Sent(show_bytes(header)))
+            self.note(f"PROXY protocol {version} header sent ({len(header)} octets) before the"
+                      " greeting: the server takes the client it names for the real one")
 
     def abort(self) -> None:
         """Drop the connection at once, without QUIT (a failed connect, an aborted message:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from smtpsh.proxy import ProxySpec
     from smtpsh.session import ConnectOptions
 
 # The versions --tls-min/--tls-max take (smtpsh.tls maps them to ssl.TLSVersion). Here, not
@@ -69,13 +70,18 @@ class Settings:
     probe: str | None = None  # --probe NAME[,NAME...] (or "list")
     mail_from: str | None = None  # --from: the envelope sender a probe uses
     rcpt_to: str | None = None  # --to: the recipient a probe may send a message to
+    proxy: ProxySpec | None = None  # --proxy URL (or env): SOCKS4/5, HTTP CONNECT
+    proxy_protocol: str | None = None  # --proxy-protocol v1|v2
+    proxy_source: tuple[str, int] | None = None  # --proxy-source: the client it claims
 
     def connect_options(self) -> ConnectOptions:
         from smtpsh.session import ConnectOptions
 
         return ConnectOptions(timeout=self.timeout, family=self.family, source=self.source,
                               implicit_tls=self.implicit_tls, tls=self.tls,
-                              show_cert=self.show_cert, lmtp=self.lmtp)
+                              show_cert=self.show_cert, lmtp=self.lmtp, proxy=self.proxy,
+                              proxy_protocol=(self.proxy_protocol, self.proxy_source)
+                              if self.proxy_protocol else None)
 
 
 def local_name() -> str:

@@ -19,12 +19,15 @@ import ssl
 import stat
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.hostport import check_host, unix_socket_path
 from smtpsh.tls import TlsInfo, explain_failure, unverified_context
+
+if TYPE_CHECKING:
+    from smtpsh.proxy import ProxySpec
 
 __all__ = ["TlsInfo", "Transport", "TransportError", "fetch_certificate", "no_greeting_error",
            "tls_error"]
@@ -196,6 +199,38 @@ async def _open_stream(host: str, port: int, *, family: int = 0, source: str | N
         raise
 
 
+async def _open_proxied(proxy: ProxySpec, host: str, port: int, family: int,
+                        source: str | None, timeout: float
+                        ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """TCP to host:port through `proxy` (its failures: ProxyFailure, said in one line)."""
+    from smtpsh.proxy import open_streams
+
+    return await open_streams(proxy, host, port, timeout=timeout, family=family,
+                              source=source, limit=_LIMIT)
+
+
+def _header(spec: tuple[str, tuple[str, int] | None], writer: asyncio.StreamWriter,
+            host: str, port: int, proxied: bool) -> bytes:
+    """The PROXY protocol header for this connection: from the claimed source (or our own
+    address) to the server's address (through a proxy: the target's, if it is an address)."""
+    from smtpsh.proxy import proxy_header
+
+    version, claimed = spec
+    if proxied:
+        try:
+            dest = (str(ipaddress.ip_address(host)), port)
+        except ValueError:
+            dest = writer.get_extra_info("peername")[:2]
+    else:
+        dest = writer.get_extra_info("peername")[:2]
+    source = claimed or writer.get_extra_info("sockname")[:2]
+    try:
+        return proxy_header(version, source, dest)
+    except ValueError as exc:
+        writer.transport.abort()
+        raise TransportError(f"--proxy-protocol: {exc}", Exit.USAGE) from None
+
+
 def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
     shown = escape(path, tab=True)
     if isinstance(exc, TimeoutError):
@@ -279,6 +314,8 @@ class Transport:
         # ("unix:/path", 0) for a unix socket: printable, and it reconnects (fetch_certificate).
         self.peer: tuple[str, int] = peer
         self.closed = False
+        self.proxy: ProxySpec | None = None  # the connection goes through this proxy
+        self.proxy_header = b""  # the PROXY protocol header sent first, if one was
 
     @classmethod
     async def open(
@@ -292,6 +329,8 @@ class Transport:
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
         early: bytes = b"",
+        proxy: ProxySpec | None = None,
+        proxy_protocol: tuple[str, tuple[str, int] | None] | None = None,
     ) -> Transport:
         """Connect; with `ssl_context`, TLS from the first byte (implicit TLS, RFC 8314).
         `early`: bytes written the moment the connection stands, before any greeting (in
@@ -299,11 +338,19 @@ class Transport:
 
         `host` may be `unix:/path`: then `port` and `family` are ignored, and TLS needs
         `server_hostname` (or an unverified context).
+
+        `proxy`: through a SOCKS or HTTP CONNECT proxy (smtpsh.proxy; its failures are
+        ProxyFailure). `proxy_protocol`: (version, claimed source or None for our own
+        address): a PROXY protocol header goes out first of all (before TLS, before
+        `early`); the header sent is `proxy_header`.
         """
         unix = unix_socket_path(host) is not None
         if unix and source:
             raise TransportError(f"--source {source} has no meaning for the unix socket"
                                  f" {unix_socket_path(host)}", Exit.USAGE)
+        if unix and (proxy is not None or proxy_protocol is not None):
+            raise TransportError(f"--proxy and --proxy-protocol have no meaning for the unix"
+                                 f" socket {unix_socket_path(host)}", Exit.USAGE)
         if ssl_context is not None:
             _tls_name(host, server_hostname, ssl_context)  # refuse before connecting
         try:
@@ -314,14 +361,28 @@ class Transport:
                 check_host(source)
         except ValueError as exc:
             raise TransportError(f"cannot connect: {exc}", Exit.CONNECT) from None
+        if ssl_context is not None or proxy_protocol is not None:
+            early, later = b"", early  # after the header, or in TLS
+        else:
+            later = b""
         try:
-            reader, writer = await _open_stream(host, port, family=family, source=source,
-                                                timeout=timeout,
-                                                early=b"" if ssl_context else early)
+            if proxy is not None:
+                reader, writer = await _open_proxied(proxy, host, port, family, source,
+                                                     timeout)
+            else:
+                reader, writer = await _open_stream(host, port, family=family, source=source,
+                                                    timeout=timeout, early=early)
         except (OSError, TimeoutError) as exc:
             raise _connect_error(host, port, exc, source) from None
         # The path as given: the peername a server bound may be relative to its own cwd.
-        t = cls(reader, writer, peer=(host, 0) if unix else None)
+        # Through a proxy: the target as it was asked for (the peer is the proxy).
+        t = cls(reader, writer, peer=(host, 0) if unix else (host, port) if proxy else None)
+        t.proxy = proxy
+        if proxy_protocol is not None:
+            t.proxy_header = _header(proxy_protocol, writer, host, port, proxy is not None)
+            await t.write(t.proxy_header)
+        if later and ssl_context is None:
+            await t.write(later)
         if ssl_context is not None:
             # TCP first, then the handshake: a TLS failure is not a connection failure.
             await t._handshake(ssl_context, server_hostname, timeout, implicit=True)
