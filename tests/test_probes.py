@@ -217,3 +217,26 @@ def test_list_text_nagios_and_usage(smtpsh, smtp_server) -> None:
     assert p.returncode == Exit.USAGE
     p = smtpsh("--probe", "unauth-pipelining", "--nagios", "--timeout", "1", "127.0.0.1", "1")
     assert p.returncode == 3 and p.stdout.decode().startswith("SMTPSH UNKNOWN - ")
+
+
+def test_the_shell_command(smtp_server) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from smtpsh.render import to_plain
+    from smtpsh.settings import Settings
+    from smtpsh.shell import commands
+
+    shown: list[str] = []
+    screen = SimpleNamespace(out=shown.append, note=shown.append, warn=shown.append,
+                             show=lambda frags: shown.append(to_plain(frags)),
+                             columns=lambda: 100)
+    shell = SimpleNamespace(screen=screen, settings=Settings(ehlo="client.test", timeout=1),
+                            state=SimpleNamespace(host="127.0.0.1", port=smtp_server.port))
+    asyncio.run(commands.run(shell, ":probe unauth-pipelining"))
+    card = shown[-1]
+    assert "[warn] probe unauth-pipelining" in card and "overall: warn" in card
+    asyncio.run(commands.run(shell, ":probe list"))
+    assert shown[-1].startswith("smuggling ")
+    asyncio.run(commands.run(shell, ":probe nosuch"))
+    assert "no probe called 'nosuch'" in shown[-1]

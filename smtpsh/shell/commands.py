@@ -451,3 +451,34 @@ async def do_raw(shell: ShellApi, args: list[str]) -> None:
 @command("clear", "", "clear the screen")
 async def do_clear(shell: ShellApi, args: list[str]) -> None:
     shell.screen.clear()
+
+
+@command("probe", "NAME[,NAME...] | list",
+         "run --probe's checks against this server, on connections of their own; the"
+         " envelope from --from/--to")
+async def do_probe(shell: ShellApi, args: list[str]) -> None:
+    from smtpsh.findings import render_card
+    from smtpsh.probes import listing, names
+    from smtpsh.probes.cli import probe_card
+
+    if len(args) != 1:
+        return _usage(shell, "probe")
+    if args[0].lower() == "list":
+        shell.screen.out(listing())
+        return
+    if not shell.state.host:
+        shell.screen.warn("no server yet: :connect HOST [PORT]")
+        return
+    try:
+        names(args[0])
+    except ValueError as exc:
+        shell.screen.warn(str(exc))
+        return
+    from dataclasses import replace
+
+    settings = replace(shell.settings, probe=args[0])
+    shell.screen.note(f"probing {shell.state.host} port {shell.state.port}: {args[0]}")
+    card, stopped = await probe_card(settings, shell.state.host, shell.state.port)
+    if stopped is not None:
+        card.summary = f"stopped: {stopped}"
+    shell.screen.show(render_card(card, shell.screen.columns()))
