@@ -111,6 +111,13 @@ MASTER_CF = """\
   -o smtpd_forbid_unauth_pipelining=yes
   -o smtpd_delay_reject=no
   -o smtpd_client_restrictions=sleep,1
+127.0.0.1:{proxy_protocol_port} inet n - n - - smtpd
+  -o syslog_name=postfix-smtpsh-test/haproxy
+  -o smtpd_upstream_proxy_protocol=haproxy
+127.0.0.1:{xclient_port} inet n - n - - smtpd
+  -o syslog_name=postfix-smtpsh-test/xclient
+  -o smtpd_authorized_xclient_hosts=127.0.0.1
+  -o smtpd_authorized_xforward_hosts=127.0.0.1
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -226,6 +233,10 @@ class Postfix:
     - ``pregreet_port``: smtpd_forbid_unauth_pipelining = yes, and a 1 s pause before the
       greeting (smtpd_client_restrictions = sleep 1 at connect): a client that talks early
       is always caught (without the pause, it races with the greeting).
+    - ``proxy_protocol_port``: smtpd_upstream_proxy_protocol = haproxy: a PROXY header (v1 or
+      v2) must come first; the client it names is the one Postfix records.
+    - ``xclient_port``: smtpd_authorized_xclient_hosts and smtpd_authorized_xforward_hosts =
+      127.0.0.1: XCLIENT and XFORWARD offered to loopback (other ports refuse them: 550 5.7.0).
 
     Any local part @postfix.test is accepted. Messages are stored as Postfix writes them: LF
     line ends, Return-Path/X-Original-To/Delivered-To/Received prepended, dot-stuffing undone.
@@ -251,7 +262,8 @@ class Postfix:
         self.dovecot_log = self.root / "dovecot" / "dovecot.log"
         self.ca_path = self.root / "ca.pem"
         (self.port, self.submission_port, self.smtps_port, self.strict_port,
-         self.bare_reject_port, self.pregreet_port) = free_ports(6)
+         self.bare_reject_port, self.pregreet_port, self.proxy_protocol_port,
+         self.xclient_port) = free_ports(8)
         self.postfix_bin = find_program("postfix") or "postfix"
         self.dovecot_bin = find_program("dovecot") or "dovecot"
         self._dovecot: subprocess.Popen[bytes] | None = None
@@ -305,6 +317,8 @@ class Postfix:
                 strict_port=self.strict_port,
                 bare_reject_port=self.bare_reject_port,
                 pregreet_port=self.pregreet_port,
+                proxy_protocol_port=self.proxy_protocol_port,
+                xclient_port=self.xclient_port,
             )
         )
         # Postfix waits (in 0.3 s steps) until a config file is 2 s old, in case it is still
@@ -347,7 +361,8 @@ class Postfix:
         self._postfix("start", check=True)
         self._wait_for_socket(self.queue_dir / "private" / "auth", deadline)
         for port in (self.port, self.submission_port, self.smtps_port, self.strict_port,
-                     self.bare_reject_port, self.pregreet_port):
+                     self.bare_reject_port, self.pregreet_port, self.proxy_protocol_port,
+                     self.xclient_port):
             self._wait_for_greeting(port, deadline)
 
     def _postfix(self, command: str, check: bool) -> None:
@@ -389,6 +404,8 @@ class Postfix:
     def _probe(self, port: int) -> None:
         with socket.create_connection((self.host, port), timeout=2) as raw:
             sock = raw
+            if port == self.proxy_protocol_port:  # no greeting before the PROXY header
+                raw.sendall(f"PROXY TCP4 127.0.0.1 127.0.0.1 1 {port}\r\n".encode())
             if port == self.smtps_port:
                 ctx = ssl.create_default_context(cafile=str(self.ca_path))
                 sock = ctx.wrap_socket(raw, server_hostname=HOSTNAME)
