@@ -26,7 +26,7 @@ reason given there), smtpsh from the tree under test through PYTHONPATH, with co
 bytecode kept in bench/out/pycache (so that nothing is written into that tree).
 
     python3 bench/bench_core.py [--tree PATH] [--runs 5] [--quick] [--size-mb 100]
-                                [--lmtp-diff A..B]
+                                [--rows 1,2,3,4,5,6] [--lmtp-diff A..B]
 """
 
 from __future__ import annotations
@@ -359,6 +359,8 @@ def main() -> None:
     ap.add_argument("--python", help="interpreter for both peers (default: the venv of"
                     " bench/common.py, made on first use)")
     ap.add_argument("--cycles-tool", default=CYCLES_TOOL, help="import_cycles.py to run")
+    ap.add_argument("--rows", default="1,2,3,4,5,6", help="which measurements to run"
+                    " (numbers, comma-separated; default all)")
     ap.add_argument("--size-mb", type=int, help="size of the DATA message in MB"
                     " (default 100; 5 with --quick)")
     args = ap.parse_args()
@@ -375,6 +377,7 @@ def main() -> None:
     n = 50 if args.quick else 1000
     startup_runs = args.runs if args.quick else max(args.runs, 10)
     size_mb = args.size_mb or (5 if args.quick else 100)
+    wanted = set(args.rows.replace(" ", "").split(","))
 
     with tempfile.TemporaryDirectory() as tmp:
         # The same environment for both peers: smtpsh of the tree first on the path, a fresh
@@ -399,7 +402,7 @@ def main() -> None:
         console = os.path.join(tmp, "smtpsh-console-script")
         with open(console, "w") as f:
             f.write(console_script(python))
-        typed, wire, size = write_data_dialogs(tmp, size_mb)
+        typed, wire, size = write_data_dialogs(tmp, size_mb if "6" in wanted else 1)
 
         sinkp, port, sink_name = start_sink(python, env)
         try:
@@ -419,26 +422,34 @@ def main() -> None:
             nc = shutil.which("nc")
             big = Row(f"6. {size:.0f} MB through DATA vs "
                       + ("nc -N" if nc else "py sendfile (no nc)"), 1.25)
-            compare(rows[0], args.runs, env, ([*smtpsh, *target], many_tx), peer_tx)
+            if "1" in wanted:
+                compare(rows[0], args.runs, env, ([*smtpsh, *target], many_tx), peer_tx)
             pipelined = [*smtpsh, "--pipeline", *target]
-            if pipeline_refused(pipelined, env, startup):
+            if not {"2", "3"} & wanted:
+                pass
+            elif pipeline_refused(pipelined, env, startup):
                 rows[1].note = "pipelined: --pipeline not available"
             else:
-                compare(rows[1], args.runs, env, (pipelined, many_tx), peer_tx)
-                compare(rows[2], args.runs, env, (pipelined, many_rcpt), peer_rcpt)
-            compare(rows[3], startup_runs, env, ([*smtpsh, *target], startup),
-                    ([python, "-c", SMTPLIB, str(port), "0", "0"], None))
-            compare(rows[4], startup_runs, env, ([python, console, "--version"], None),
-                    ([python, "-c", "pass"], None))
+                if "2" in wanted:
+                    compare(rows[1], args.runs, env, (pipelined, many_tx), peer_tx)
+                if "3" in wanted:
+                    compare(rows[2], args.runs, env, (pipelined, many_rcpt), peer_rcpt)
+            if "4" in wanted:
+                compare(rows[3], startup_runs, env, ([*smtpsh, *target], startup),
+                        ([python, "-c", SMTPLIB, str(port), "0", "0"], None))
+            if "5" in wanted:
+                compare(rows[4], startup_runs, env, ([python, console, "--version"], None),
+                        ([python, "-c", "pass"], None))
             peer_big = [nc, "-N", *target] if nc else [python, "-c", SENDFILE, str(port), wire]
-            compare(big, args.runs, env, ([*smtpsh, *target], typed),
-                    (peer_big, wire if nc else None))
             rows.append(big)
-            assert big.smtpsh and big.smtplib
-            big.note = (f"6. throughput: smtpsh {size / big.smtpsh:.0f} MB/s,"
-                        f" peer {size / big.smtplib:.0f} MB/s: smtpsh at"
-                        f" {big.smtplib / big.smtpsh:.2f}x the peer (target >= 0.8x);"
-                        f" smtpsh peak RSS {big.rss} MB (target < 40 MB)")
+            if "6" in wanted:
+                compare(big, args.runs, env, ([*smtpsh, *target], typed),
+                        (peer_big, wire if nc else None))
+            if big.smtpsh and big.smtplib:
+                big.note = (f"6. throughput: smtpsh {size / big.smtpsh:.0f} MB/s,"
+                            f" peer {size / big.smtplib:.0f} MB/s: smtpsh at"
+                            f" {big.smtplib / big.smtpsh:.2f}x the peer (target >= 0.8x);"
+                            f" smtpsh peak RSS {big.rss} MB (target < 40 MB)")
         finally:
             sinkp.send_signal(signal.SIGTERM)
             try:
