@@ -242,3 +242,59 @@ def test_the_locale_chooses_german_on_the_command_line_and_lang_en_wins():
     assert "What to do:" in run_smtpsh("--lang", "en", "--explain", "421",
                                        LANG="de_DE.UTF-8").stdout
     assert "What to do:" in run_smtpsh("--explain", "421").stdout
+
+
+# --- the guide ------------------------------------------------------------------------------------
+
+
+def test_the_guide_speaks_german():
+    from smtpsh import guide
+    from smtpsh.protocol import Dialog, Reply
+
+    i18n.set_language("de")
+    dialog = Dialog()
+    assert guide.next_step(dialog).startswith("weiter: EHLO dein.name")
+    reply = Reply(550, ["5.1.1 <nobody@example.org>: Recipient address rejected"])
+    assert guide.explain_reject("RCPT TO:<nobody@example.org>", reply) == \
+        "die Adresse <nobody@example.org> gibt es dort nicht"
+    assert guide.explain_reject("MAIL FROM:x@y", Reply(501, ["5.1.7 Bad sender"])) == \
+        "prüfe die <spitzen Klammern> um die Adresse: MAIL FROM:<alice@example.org>"
+    i18n.set_language("en")
+    assert guide.next_step(dialog).startswith("next: EHLO your.name")
+
+
+def test_the_guide_in_the_sandbox_shell_under_a_pseudo_terminal(tmp_path):
+    import time
+
+    pexpect = pytest.importorskip("pexpect")
+    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
+               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
+    child = pexpect.spawn(sys.executable, ["-m", "smtpsh", "--sandbox", "--sandbox-dir",
+                                           str(tmp_path / "box")],
+                          env=env, encoding="utf-8", timeout=20, dimensions=(30, 120), cwd=ROOT)
+    seen = ""
+
+    def expect(pattern: str) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while not re.search(pattern, ansi.sub("", seen)):
+            assert time.monotonic() < deadline, f"{pattern!r} not in:\n{ansi.sub('', seen)[-2000:]}"
+            try:
+                seen += child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                pass
+        seen = ""
+
+    try:
+        expect(r"smtp 127\.0\.0\.1:\d+>")
+        child.send("RCPT TO:<bob@example.org>\r")
+        expect(r"erst begrüßen: der Server will vor allem anderen EHLO dein\.name")
+        child.send("EHLO me.example\r")
+        expect(r"250")
+        child.send("RCPT TO:<bob@example.org>\r")
+        expect(r"der Server will MAIL FROM vor RCPT TO")
+    finally:
+        child.close(force=True)
