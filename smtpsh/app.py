@@ -15,6 +15,10 @@ from smtpsh.exitcodes import Exit, Failure
 from smtpsh.settings import TLS_VERSIONS, Settings, TlsOptions, local_name, prelude
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from smtpsh.findings import Card
     from smtpsh.render import Printer
     from smtpsh.replayrun import ReplayOptions
     from smtpsh.sandbox import Sandbox
@@ -74,7 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a local SMTP server on loopback and connect to it")
     p.add_argument("--serve", nargs="?", type=int, const=0, metavar="PORT",
                    help="with --sandbox: only run the server (on PORT) until Ctrl-C")
-    p.add_argument("--sandbox-dir", metavar="DIR", help="where the sandbox saves messages")
+    p.add_argument("--sandbox-dir", metavar="DIR", help="where the sandbox saves messages"
+                   " (kept; without it, a temporary folder removed at exit)")
+    p.add_argument("--lenient", action="store_true",
+                   help="with --sandbox: accept what a strict RFC 5321 server refuses (no"
+                   " angle brackets, bare LF, undeclared 8-bit text)")
+    p.add_argument("--rules", metavar="FILE",
+                   help="with --sandbox: fault rules (TOML [[rule]] tables) saying what the"
+                   " server does at each stage")
     p.add_argument("--ehlo", metavar="NAME", help="name for EHLO sent by --starttls/--auth")
     p.add_argument("--pipeline", action="store_true",
                    help="in script mode, send the command groups RFC 2920 allows in one"
@@ -277,7 +288,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
 
     s = Settings(commands=tuple(ns.command), timeout=ns.timeout, source=ns.source,
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
-                 serve=ns.serve, sandbox_dir=ns.sandbox_dir, implicit_tls=ns.tls,
+                 serve=ns.serve, sandbox_dir=ns.sandbox_dir, lenient=ns.lenient,
+                 rules=ns.rules, implicit_tls=ns.tls,
                  show_cert=ns.show_cert,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
                  token_file=ns.token_file,
@@ -304,6 +316,9 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--timeout must be a number of seconds more than 0")
     if ns.serve is not None and not ns.sandbox:
         raise UsageError("--serve goes with --sandbox")
+    for flag, value in (("--lenient", ns.lenient), ("--rules", ns.rules)):
+        if value and not ns.sandbox:
+            raise UsageError(f"{flag} goes with --sandbox")
     if ns.nagios and not ns.probe:
         raise UsageError("--nagios goes with --probe")
     _check_probe(ns)
@@ -555,7 +570,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         if settings.sandbox:
             sandbox = _start_sandbox(settings, session)
             if settings.serve is not None:
-                return await _serve(sandbox)
+                return await _serve(sandbox, settings)
             host, port = "127.0.0.1", sandbox.port
             session.options = _sandbox_options(session, sandbox)
         if settings.mx:
@@ -596,6 +611,7 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
     import asyncio
 
     from smtpsh.sandbox import Sandbox
+    from smtpsh.sandbox_rules import RuleSet, load
 
     loop = asyncio.get_running_loop()
     # The server runs in its own thread; its reports join the dialog through our loop.
@@ -603,16 +619,59 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
     def report(text: str) -> None:
         loop.call_soon_threadsafe(session.note, text)
 
+    rules = RuleSet()
+    if settings.rules:
+        try:
+            rules = RuleSet(load(settings.rules))
+        except ValueError as exc:
+            raise Failure(f"--rules: {exc}", Exit.USAGE) from None
+    serving = settings.serve is not None
     try:
-        sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir)
+        sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir,
+                          strict=not settings.lenient, rules=rules, view=serving,
+                          card=_card_printer(settings, loop) if serving else None)
         sandbox.start()
     except OSError as exc:
         where = settings.sandbox_dir or (f"port {settings.serve}" if settings.serve else "")
         raise Failure(f"cannot start the sandbox{' (' + where + ')' if where else ''}: "
                       f"{exc.strerror or exc}", Exit.ERROR) from None
+    password = sandbox.credentials.get("password")
     for line in _banner(sandbox):
-        session.note(line)
+        if password and password in line:
+            # The demo password is for the screen only: the transcript gets it hidden, and
+            # from now on the session hides it wherever it would appear.
+            from smtpsh.events import Note
+
+            session.emit(Note(line), record=False)
+            session.emit(Note(line.replace(password, "[shown on screen only]")), ui=False)
+        else:
+            session.note(line)
+    for rule in rules.rules:
+        session.note(f"sandbox: rule {rule.describe()}")
+    if password:
+        session.add_secret(password)
     return sandbox
+
+
+def _card_printer(settings: Settings, loop: Any) -> Callable[[Card], None]:
+    """--serve: each client's report card, printed when it leaves (JSON with --json)."""
+    from smtpsh.findings import render_card
+    from smtpsh.received import terminal_width
+    from smtpsh.render import to_ansi, to_plain, use_color
+
+    color = use_color(settings.color, sys.stdout) and not settings.json
+
+    def show(card: Card) -> None:
+        if settings.json:
+            import json
+
+            text = json.dumps(card.to_json(), ensure_ascii=False)
+        else:
+            fragments = render_card(card, terminal_width() or 100)
+            text = to_ansi(fragments) if color else to_plain(fragments)
+        print(text, flush=True)
+
+    return lambda card: loop.call_soon_threadsafe(show, card)
 
 
 def _banner(sandbox: Sandbox) -> list[str]:
@@ -634,10 +693,11 @@ def _banner(sandbox: Sandbox) -> list[str]:
     return lines
 
 
-async def _serve(sandbox: Sandbox) -> int:
+async def _serve(sandbox: Sandbox, settings: Settings) -> int:
     import asyncio
 
-    print("sandbox: serving until Ctrl-C", flush=True)
+    print("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
+          " it, and its report card when it leaves", flush=True)
     try:
         while True:
             await asyncio.sleep(3600)

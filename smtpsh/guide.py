@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from smtpsh import explain
+from smtpsh import explain, guide_strict
 from smtpsh.client import Command, Kind
 from smtpsh.i18n import _
 from smtpsh.protocol import (
@@ -138,6 +138,9 @@ def _after_dot(reply: Reply, command: Command) -> str:
     detail = reply.enhanced[2:] if reply.enhanced else ""
     who = (_(" for <{address}>").format(address=command.recipient)
            if command.recipient is not None else "")
+    strict = guide_strict.message_reason(reply, who)  # a strict server's reasons
+    if strict:
+        return strict
     if _TOO_LONG.search(text) or detail == "6.0" and "long" in text:
         return _("the server refused the message{who}: a line in it is too long (at most"
                  " 1000 octets with the CRLF, RFC 5321 4.5.3.1.6)").format(who=who)
@@ -182,6 +185,9 @@ def _command(reply: Reply, command: Command) -> str:
     code = reply.code
     address = _address(rest)
 
+    strict = guide_strict.command_reason(reply, verb, address)  # a strict server's
+    if strict:
+        return strict
     if code == 503:
         return _sequence(verb, command.state)
     seen = _not_understood(reply, verb)

@@ -14,53 +14,26 @@ import ipaddress
 import logging
 import os
 import secrets
+import shutil
 import socket
 import ssl
 import tempfile
-import threading
 from collections.abc import Callable
-from email.parser import BytesHeaderParser
 from typing import Any
 
 from smtpsh.escape import escape
+from smtpsh.findings import Card
+from smtpsh.sandbox_rules import RuleSet
+from smtpsh.sandbox_smtp import HOSTNAME, Handler, ServerOptions, make_smtp_class
 
-HOSTNAME = "sandbox.smtpsh.test"
 CERT_NAMES = ("localhost", "127.0.0.1", HOSTNAME)
 DEMO_USER = "demo"
-SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID")
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class _Handler:
-    def __init__(self, folder: str, report: Callable[[str], None]) -> None:
-        self.folder = folder
-        self.report = report
-        self.count = 0
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            self.count += 1
-            n = self.count
-        data: bytes = envelope.original_content or envelope.content
-        path = os.path.join(self.folder, f"{n:04d}.eml")
-        with open(path, "wb") as f:
-            f.write(data)
-        headers = BytesHeaderParser().parsebytes(data)
-        lines = [
-            f"sandbox: message {n} accepted, {len(data)} octets, saved as {path}",
-            f"sandbox:   envelope from <{envelope.mail_from}> to "
-            + ", ".join(f"<{r}>" for r in envelope.rcpt_tos),
-        ]
-        lines += [f"sandbox:   {h}: {headers[h]}" for h in SHOWN_HEADERS if headers[h]]
-        # The envelope and headers are the client's to choose: shown escaped.
-        self.report("\n".join(escape(line, tab=True) for line in lines))
-        return f"250 2.0.0 Ok: queued as sandbox-{n:04d}"
 
 
 def _peer(peer: Any) -> str:
@@ -97,26 +70,6 @@ def client_tls_failure(exc: BaseException | None) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return escape(text + raw, tab=True)
-
-
-def _make_smtp_class() -> Any:
-    """aiosmtpd's SMTP, telling a client's failure in one line instead of a traceback."""
-    from aiosmtpd.smtp import SMTP, TLSSetupException
-
-    class _SandboxSMTP(SMTP):  # type: ignore[misc]
-        report: Callable[[str], None] = staticmethod(lambda text: None)
-
-        async def handle_exception(self, error: Exception) -> str:
-            peer = _peer(self.session.peer if self.session else None)
-            if isinstance(error, TLSSetupException):
-                self.report(f"client {peer}: TLS handshake failed: "
-                            f"{client_tls_failure(error.__cause__)}")
-                return "421 4.7.0 TLS handshake failed"  # not sent: aiosmtpd hangs up
-            self.report(escape(f"client {peer}: the sandbox failed on it: "
-                               f"{type(error).__name__}: {error}", tab=True))
-            return f"451 4.3.0 the sandbox failed: {type(error).__name__}"
-
-    return _SandboxSMTP
 
 
 class _OneLineLog(logging.Handler):
@@ -194,9 +147,15 @@ class Sandbox:
     """Start with `start()`, stop with `stop()`; `port` and `folder` say where it is."""
 
     def __init__(self, report: Callable[[str], None], port: int | None = None,
-                 folder: str | None = None) -> None:
+                 folder: str | None = None, strict: bool = True,
+                 rules: RuleSet | None = None, view: bool = False,
+                 card: Callable[[Card], None] | None = None) -> None:
+        # A folder of its own is removed at stop (with key.pem); a folder given is kept.
+        self.temporary = folder is None
         self.folder = folder or tempfile.mkdtemp(prefix="smtpsh-sandbox-")
         os.makedirs(self.folder, exist_ok=True)
+        self.options = ServerOptions(strict=strict, rules=rules or RuleSet(), view=view,
+                                     card=card)
         self.port = port or free_port()
         self.report = report
         self._controller: Any = None
@@ -206,13 +165,16 @@ class Sandbox:
 
     def describe(self) -> list[str]:
         """What a user needs to know about the running sandbox, as note lines."""
-        lines = [f"sandbox: SMTP server on 127.0.0.1 port {self.port}; messages are saved"
-                 f" in {self.folder}"]
+        lines = [f"sandbox: {'strict' if self.options.strict else 'lenient'} SMTP server on"
+                 f" 127.0.0.1 port {self.port}; messages are saved in {self.folder}"]
         if self.cafile:
             lines += [f"sandbox: STARTTLS with a certificate made for this run, for"
                       f" {', '.join(CERT_NAMES)}",
                       f"sandbox: to trust it: --cafile {self.cafile} (smtpsh --sandbox does"
                       " this itself), or skip the checks with --insecure"]
+        if self.temporary:
+            lines.append("sandbox: the folder is removed at exit, messages and all: keep it"
+                         " with --sandbox-dir DIR")
         if self.credentials:
             lines.append(f"sandbox: AUTH PLAIN or LOGIN after STARTTLS, demo credentials:"
                          f" user {self.credentials['user']},"
@@ -248,9 +210,8 @@ class Sandbox:
         tls.load_cert_chain(cert, key)
         self.cafile = ca
         self.credentials = {"user": DEMO_USER, "password": secrets.token_hex(4)}
-        handler = _Handler(self.folder, lambda text: self.report(text))
-        smtp_class = _make_smtp_class()
-        smtp_class.report = staticmethod(self._report_line)
+        handler = Handler(self.folder, self._report_line, self.options)
+        smtp_class = make_smtp_class(self.options, self._report_line)
 
         class _Controller(Controller):  # type: ignore[misc]
             def factory(self) -> Any:
@@ -265,9 +226,11 @@ class Sandbox:
             tls_context=tls,
             authenticator=self._authenticate,
             auth_require_tls=True,  # AUTH appears only after STARTTLS
+            enable_SMTPUTF8=True,
         )
         self._controller.loop.set_exception_handler(self._loop_exception)
         self._controller.start()
+        self.options.ready = True
 
     def _report_line(self, text: str) -> None:
         try:
@@ -297,3 +260,5 @@ class Sandbox:
             log.removeHandler(self._log)
             log.propagate = not log.handlers
             self._log = None
+        if self.temporary:
+            shutil.rmtree(self.folder, ignore_errors=True)

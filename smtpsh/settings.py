@@ -47,6 +47,8 @@ class Settings:
     sandbox: bool = False
     serve: int | None = None  # --serve: run only the sandbox server (0: a free port)
     sandbox_dir: str | None = None
+    lenient: bool = False  # --lenient: the sandbox takes what a strict server refuses
+    rules: str | None = None  # --rules FILE: the sandbox's fault rules (TOML)
     implicit_tls: bool = False
     starttls: bool = False
     show_cert: bool = False

@@ -191,13 +191,15 @@ def test_banner_wraps_between_words_at_80_columns(smtpsh):
             notes.append(line[3:])
         elif line.startswith("--          ") and notes:
             notes[-1] += " " + line[12:]
-    assert len(notes) == 4, out(p)
-    assert re.fullmatch(r"sandbox: SMTP server on 127\.0\.0\.1 port \d+; messages are saved in"
-                        r" \S+", notes[0]), notes
+    assert len(notes) == 5, out(p)
+    assert re.fullmatch(r"sandbox: strict SMTP server on 127\.0\.0\.1 port \d+; messages are"
+                        r" saved in \S+", notes[0]), notes
     assert notes[1] == ("sandbox: STARTTLS with a certificate made for this run, for"
                         " localhost, 127.0.0.1, sandbox.smtpsh.test")
     assert re.fullmatch(r"sandbox: to trust it: --cafile \S+/ca\.pem \(smtpsh --sandbox does"
                         r" this itself\), or skip the checks with --insecure", notes[2]), notes
+    assert notes[3] == ("sandbox: the folder is removed at exit, messages and all: keep it with"
+                        " --sandbox-dir DIR")
     assert re.search(r"(^|\n)-- +user demo, password \w+\n", out(p)), out(p)  # never split
     # To a pipe without COLUMNS, each note is one line, whole.
     whole = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": ""})
