@@ -267,3 +267,26 @@ def test_report_card_model_for_smtplib(tmp_path):
     assert found["client.dot-stuffing"] is Verdict.PASS  # smtplib doubles the dot
     assert found["client.starttls"] is Verdict.WARN  # offered, not used
     assert found["client.quit"] is Verdict.PASS
+
+
+def test_rule_command_in_the_shell(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from smtpsh.shell.commands import run
+
+    said: list[str] = []
+    screen = SimpleNamespace(note=said.append, warn=lambda t: said.append("!! " + t))
+    s = make(tmp_path)
+    shell = SimpleNamespace(sandbox=s, screen=screen)
+    try:
+        for line in (':rule stage=rcpt match=*@bounce.test reply="550 5.1.1 no such user"',
+                     ":rule list", ":rule stage=nope reply=550", ":rule del 1", ":rule"):
+            asyncio.run(run(shell, line))  # type: ignore[arg-type]
+    finally:
+        s.stop()
+    assert said[0] == "rule 1: stage=rcpt reply='550 5.1.1 no such user' match='*@bounce.test'"
+    assert said[1] == said[0]
+    assert said[2].startswith("!! :rule: stage must be one of connect, helo")
+    assert said[3].startswith("rule deleted: stage=rcpt")
+    assert said[4].startswith("no rules: the sandbox answers normally")

@@ -482,3 +482,49 @@ async def do_probe(shell: ShellApi, args: list[str]) -> None:
     if stopped is not None:
         card.summary = f"stopped: {stopped}"
     shell.screen.show(render_card(card, shell.screen.columns()))
+
+
+@command("rule", "[stage=STAGE match=PATTERN reply=\"CODE text\" attempts=N delay=SECS"
+         " disconnect=true | list | del N | clear]",
+         "the sandbox's fault rules: add one, list them, delete one, clear them")
+async def do_rule(shell: ShellApi, args: list[str]) -> None:
+    sandbox = getattr(shell, "sandbox", None)
+    if sandbox is None:
+        shell.screen.warn(":rule changes the sandbox's answers: start it with smtpsh --sandbox")
+        return
+    from smtpsh.sandbox_rules import STAGES, make_rule
+
+    rules = sandbox.options.rules
+    if not args or args == ["list"]:
+        if not rules.rules:
+            shell.screen.note("no rules: the sandbox answers normally; stages: "
+                              + ", ".join(STAGES))
+        for n, rule in enumerate(list(rules.rules), 1):
+            shell.screen.note(f"rule {n}: {rule.describe()}")
+        return
+    if args == ["clear"]:
+        rules.clear()
+        shell.screen.note("rules cleared: the sandbox answers normally")
+        return
+    if args[0] in ("del", "delete") and len(args) == 2 and args[1].isdigit():
+        try:
+            gone = rules.remove(int(args[1]) - 1)
+        except IndexError:
+            shell.screen.warn(f"no rule {args[1]}: :rule list shows them")
+            return
+        shell.screen.note(f"rule deleted: {gone.describe()}")
+        return
+    values: dict[str, str] = {}
+    for word in args:
+        key, eq, value = word.partition("=")
+        if not eq:
+            _usage(shell, "rule")
+            return
+        values[key.strip().lower()] = value
+    try:
+        rule = make_rule(values)
+    except ValueError as exc:
+        shell.screen.warn(f":rule: {exc}")
+        return
+    rules.add(rule)
+    shell.screen.note(f"rule {len(rules.rules)}: {rule.describe()}")
