@@ -20,7 +20,7 @@ from smtpsh import explain
 # each verb is, needs and means is in the knowledge base).
 VERBS = (
     "EHLO", "HELO", "LHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT",
-    "RSET", "NOOP", "VRFY", "EXPN", "HELP", "ETRN", "QUIT",
+    "RSET", "NOOP", "VRFY", "EXPN", "HELP", "ETRN", "XCLIENT", "XFORWARD", "QUIT",
 )  # fmt: skip
 
 

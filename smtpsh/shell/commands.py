@@ -484,6 +484,59 @@ async def do_probe(shell: ShellApi, args: list[str]) -> None:
     shell.screen.show(render_card(card, shell.screen.columns()))
 
 
+def _x_attributes(verb: str) -> Callable[[str, ArgContext], Iterable[Completion]]:
+    """Complete ATTR= from the attributes the server listed after XCLIENT/XFORWARD."""
+    def complete(text: str, ctx: ArgContext) -> Iterable[Completion]:
+        from smtpsh.xclient import XCLIENT_ATTRS, XFORWARD_ATTRS
+
+        word = text.rsplit(" ", 1)[-1]
+        offered = ctx.dialog.capabilities.keywords.get(verb) or \
+            (XCLIENT_ATTRS if verb == "XCLIENT" else XFORWARD_ATTRS)
+        return (Completion(f"{a}=", -len(word)) for a in offered
+                if "=" not in word and matches(f"{a}=", word))
+    return complete
+
+
+async def _x_command(shell: ShellApi, verb: str, args: list[str]) -> None:
+    from smtpsh.xclient import build
+
+    dialog = shell.session.dialog
+    offered = dialog.capabilities.keywords.get(verb, ())
+    if verb not in dialog.capabilities.keywords:
+        shell.screen.note(f"the server did not offer {verb} in its EHLO reply (Postfix offers"
+                          f" it only to smtpd_authorized_{verb.lower()}_hosts): sending anyway")
+    try:
+        line, warnings = build(verb, args, offered)
+    except ValueError as exc:
+        shell.screen.warn(str(exc))
+        return _usage(shell, verb.lower())
+    for w in warnings:
+        shell.screen.note(w)
+    reply = await shell.command(line)
+    if reply.code == 550:
+        shell.screen.note(f"{verb} refused: this client is not in the server's"
+                          f" smtpd_authorized_{verb.lower()}_hosts (Postfix: 550 5.7.0"
+                          " insufficient authorization); the session goes on unchanged")
+    elif verb == "XCLIENT" and reply.code == 220:
+        shell.screen.note("XCLIENT accepted: the 220 is a new greeting, the session starts over"
+                          " as if from the claimed client: capabilities forgotten, say EHLO"
+                          " again")
+
+
+@command("xclient", "ATTR=VALUE ...", "Postfix XCLIENT: claim another client (ADDR= NAME="
+         " HELO= PORT= PROTO= LOGIN=), values xtext-encoded; a 220 is a new session",
+         complete=_x_attributes("XCLIENT"))
+async def do_xclient(shell: ShellApi, args: list[str]) -> None:
+    await _x_command(shell, "XCLIENT", args)
+
+
+@command("xforward", "ATTR=VALUE ...", "Postfix XFORWARD: the original client's details for"
+         " the next message (ADDR= NAME= HELO= PROTO= SOURCE= IDENT=), values xtext-encoded",
+         complete=_x_attributes("XFORWARD"))
+async def do_xforward(shell: ShellApi, args: list[str]) -> None:
+    await _x_command(shell, "XFORWARD", args)
+
+
 @command("rule", "[stage=STAGE match=PATTERN reply=\"CODE text\" attempts=N delay=SECS"
          " disconnect=true | list | del N | clear]",
          "the sandbox's fault rules: add one, list them, delete one, clear them")
