@@ -142,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--proxy-source", metavar="ADDR:PORT",
                    help="with --proxy-protocol: the client the header claims (default: our"
                    " own address)")
+    p.add_argument("--print-completion", choices=("bash", "zsh", "fish"), metavar="SHELL",
+                   help="print the completion script for bash, zsh or fish and exit (bash:"
+                   " eval \"$(smtpsh --print-completion bash)\")")
+    p.add_argument("--print-man", action="store_true",
+                   help="print the man page (roff) and exit: smtpsh --print-man | man -l -")
     r = p.add_argument_group("probes")
     r.add_argument("--probe", metavar="NAME[,NAME...]",
                    help="run active probes against TARGET (smuggling, bare-lf, ...; `all`) and"
@@ -375,6 +380,13 @@ def main(argv: list[str] | None = None) -> None:
             from smtpsh.i18n import set_language
 
             set_language(ns.lang)
+        if ns.print_completion or ns.print_man:
+            from smtpsh import ecosystem
+
+            sys.stdout.write(ecosystem.completion(build_parser(), ns.print_completion)
+                             if ns.print_completion else
+                             ecosystem.manpage(build_parser(), __version__))
+            sys.exit(Exit.OK)
         if ns.explain is not None:
             from smtpsh.explain import main_explain
 
