@@ -421,6 +421,14 @@ class Client:
                 notes.append("a refused BDAT leaves the transaction in doubt: send RSET"
                              " (RFC 3030 2)")
             return
+        if verb == "XCLIENT" and reply.code == 220:
+            # Postfix's XCLIENT_README: success is a new greeting; the session starts over.
+            d.capabilities, d.greeted_with_ehlo, d.user = Capabilities(), False, None
+            d.state = CONNECTED
+            self.transaction, self._encoder = _Transaction(), None
+            notes.append("XCLIENT accepted: the 220 is a new greeting; send EHLO again"
+                         " (Postfix XCLIENT_README)")
+            return
         new = TRANSITIONS.get((verb, reply.klass))
         if new is not None and not (verb == "RCPT" and d.state not in (MAIL, RCPT)):
             d.state = new

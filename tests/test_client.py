@@ -462,3 +462,12 @@ def test_an_endless_reply_is_bounded() -> None:
     (ev, ev2) = events(c)
     assert len(ev.reply.lines) == MAX_REPLY_LINES
     assert any("3001 lines" in w for w in ev.reply.warnings)
+
+
+def test_a_220_to_xclient_is_a_new_session() -> None:
+    c = greeted(ehlo="250-mx.test\n250-XCLIENT NAME ADDR HELO\n250 PIPELINING")
+    (ev,) = talk(c, "XCLIENT ADDR=127.0.0.99 NAME=client.test", "220 mx.test ESMTP")
+    assert c.state == CONNECTED and not c.capabilities.keywords
+    assert any("new greeting" in n for n in ev.notes)
+    talk(c, "EHLO me.test", "250-mx.test\n250 PIPELINING")
+    assert c.state == GREETED and c.capabilities.has("PIPELINING")
