@@ -9,28 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+# Defined without ssl (for --help and --explain); TLS_VERSIONS is for the arguments.
+from smtpsh.tlsoptions import TLS_VERSIONS as TLS_VERSIONS
+from smtpsh.tlsoptions import TlsOptions
+
 if TYPE_CHECKING:
     from smtpsh.proxy import ProxySpec
     from smtpsh.session import ConnectOptions
-
-# The versions --tls-min/--tls-max take (smtpsh.tls maps them to ssl.TLSVersion). Here, not
-# there, so that the arguments and Settings are made without loading ssl (--help, --explain).
-TLS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
-
-
-@dataclass(frozen=True)
-class TlsOptions:
-    """What the TLS options asked for; smtpsh.tls.make_context makes the context of it."""
-
-    insecure: bool = False  # skip verification of chain and name
-    cafile: str | None = None
-    servername: str | None = None  # SNI and the name to verify, when not the host typed
-    min_version: str | None = None
-    max_version: str | None = None
-    certfile: str | None = None
-    keyfile: str | None = None
-    keylog: str | None = None
-
 
 @dataclass(frozen=True)
 class Settings:

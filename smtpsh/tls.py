@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.settings import TlsOptions  # defined there, without ssl; still importable here
+from smtpsh.tlsoptions import TlsOptions  # defined there, without ssl; importable here too
 
 if TYPE_CHECKING:  # cryptography loads only when a certificate is read
     from cryptography.x509 import Certificate as _Cert
