@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="explain a reply code, enhanced code, reply line, verb or keyword")
     k.add_argument("--received", metavar="FILE",
                    help="read the Received chain of a message (- for stdin)")
+    k.add_argument("--auth-results", metavar="FILE",
+                   help="read a message's Authentication-Results, verify its DKIM-Signature"
+                   " and ARC fields (keys through --nameserver if given) and print a card of"
+                   " findings (- for stdin; --json)")
     k.add_argument("--guide", action="store_true",
                    help="learner's mode: the shell suggests the next step and explains"
                    " rejects in terms of what you typed (on by default in the sandbox)")
@@ -395,6 +399,11 @@ def main(argv: list[str] | None = None) -> None:
             from smtpsh.received import main_received
 
             sys.exit(main_received(ns.received))
+        if ns.auth_results is not None:
+            from smtpsh.forensics import main_auth_results
+
+            sys.exit(main_auth_results(ns.auth_results, ns.nameserver, ns.json, ns.color,
+                                       max(0.5, min(10.0, ns.timeout))))
         settings = settings_from_args(ns)
         extra = replay_options(ns, settings)
     except UsageError as exc:

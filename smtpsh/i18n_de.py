@@ -179,4 +179,178 @@ CATALOG: dict[str, str] = {
     "{command} only once per session": "{command} nur einmal pro Sitzung",
     "no {command} inside a mail transaction (RSET ends one)":
         "kein {command} innerhalb einer Mail-Transaktion (RSET beendet sie)",
+    # smtpsh/forensics.py
+    "the sending IP address is allowed by the SPF record of the envelope sender's domain"
+    ' (smtp.mailfrom)':
+        'der SPF-Eintrag der Domain des Envelope-Absenders (smtp.mailfrom) erlaubt der'
+        ' sendenden IP-Adresse das Senden',
+    "the SPF record of the envelope sender's domain says this IP address may not send for"
+    ' it: a forgery, or a forwarder the domain does not know':
+        'laut SPF-Eintrag der Domain des Envelope-Absenders darf diese IP-Adresse nicht für'
+        ' sie senden: eine Fälschung oder eine Weiterleitung, die die Domain nicht kennt',
+    'the SPF record says this IP address is probably not allowed (~all): many receivers'
+    ' count it towards spam':
+        'laut SPF-Eintrag ist diese IP-Adresse wahrscheinlich nicht erlaubt (~all): viele'
+        ' Empfänger werten das als Spam-Hinweis',
+    'the SPF record makes no statement about this IP address (?all)':
+        'der SPF-Eintrag sagt nichts über diese IP-Adresse (?all)',
+    "the envelope sender's domain publishes no SPF record, or there was no domain to check":
+        'die Domain des Envelope-Absenders veröffentlicht keinen SPF-Eintrag, oder es gab'
+        ' keine Domain zu prüfen',
+    'a DNS error that may pass: the SPF check may succeed later':
+        'ein DNS-Fehler, der vorübergehen kann: die SPF-Prüfung gelingt vielleicht später',
+    "the domain's SPF record is broken (a syntax error, too many DNS lookups): only its"
+    ' owner can fix it':
+        'der SPF-Eintrag der Domain ist kaputt (ein Syntaxfehler, zu viele DNS-Abfragen):'
+        ' nur ihr Inhaber kann ihn reparieren',
+    'a DKIM signature verified: the signing domain (header.d) vouches for the signed header'
+    ' fields and the body':
+        'eine DKIM-Signatur ist gültig: die signierende Domain (header.d) bürgt für die'
+        ' signierten Header-Felder und den Body',
+    'a DKIM signature did not verify: the message was changed after signing, or the key does'
+    ' not match':
+        'eine DKIM-Signatur ist ungültig: die Nachricht wurde nach dem Signieren geändert,'
+        ' oder der Schlüssel passt nicht',
+    'the signature could not be checked, for a reason that is not a failure (for example, a'
+    ' syntax error in it)':
+        'die Signatur konnte nicht geprüft werden, aus einem Grund, der kein Fehlschlag ist'
+        ' (zum Beispiel ein Syntaxfehler darin)',
+    "the signature verified, but the receiver's policy does not accept it (for example, one"
+    ' that does not cover the Subject)':
+        'die Signatur ist gültig, aber die Richtlinie des Empfängers akzeptiert sie nicht'
+        ' (zum Beispiel eine, die das Subject nicht abdeckt)',
+    'the message was not signed with DKIM': 'die Nachricht wurde nicht mit DKIM signiert',
+    'the key could not be fetched now (a DNS error): it may verify later':
+        'der Schlüssel war gerade nicht abrufbar (ein DNS-Fehler): später ist die Signatur'
+        ' vielleicht gültig',
+    'the signature can never verify: the key is missing or broken, or a required tag or'
+    ' header field is absent':
+        'die Signatur kann nie gültig sein: der Schlüssel fehlt oder ist kaputt, oder ein'
+        ' nötiges Tag oder Header-Feld fehlt',
+    'SPF or DKIM passed for a domain aligned with the From domain: the From address is not'
+    ' forged':
+        'SPF oder DKIM hat für eine Domain bestanden, die zur From-Domain passt (Alignment):'
+        ' die From-Adresse ist nicht gefälscht',
+    'neither SPF nor DKIM passed for a domain aligned with the From domain: the receiver'
+    " applies the domain's policy (p=reject, quarantine, which means the spam folder, or"
+    ' none)':
+        'weder SPF noch DKIM hat für eine zur From-Domain passende Domain bestanden: der'
+        ' Empfänger wendet die Richtlinie der Domain an (p=reject, quarantine, also den'
+        ' Spam-Ordner, oder none)',
+    'the From domain publishes no DMARC record':
+        'die From-Domain veröffentlicht keinen DMARC-Eintrag',
+    'a DNS error while looking up the DMARC record: it may pass later':
+        'ein DNS-Fehler beim Abfragen des DMARC-Eintrags: später klappt es vielleicht',
+    "the From domain's DMARC record is broken": 'der DMARC-Eintrag der From-Domain ist kaputt',
+    'the ARC chain holds: the intermediaries that forwarded the message (mailing lists,'
+    ' forwarders) vouch for the results they saw':
+        'die ARC-Kette hält: die Zwischenstationen, die die Nachricht weitergeleitet haben'
+        ' (Mailinglisten, Weiterleitungen), bürgen für die Ergebnisse, die sie sahen',
+    "the ARC chain is broken: an intermediary's seal or the newest message signature does"
+    ' not verify':
+        'die ARC-Kette ist gebrochen: das Siegel einer Zwischenstation oder die neueste'
+        ' Nachrichtensignatur ist ungültig',
+    'the message carries no ARC chain': 'die Nachricht trägt keine ARC-Kette',
+    'the check passed': 'die Prüfung hat bestanden',
+    'the check failed': 'die Prüfung ist fehlgeschlagen',
+    'the check failed, weakly': 'die Prüfung ist schwach fehlgeschlagen',
+    'the check gave no verdict': 'die Prüfung ergab kein Urteil',
+    'there was nothing to check': 'es gab nichts zu prüfen',
+    "the check passed, but the receiver's policy does not accept the result":
+        'die Prüfung hat bestanden, aber die Richtlinie des Empfängers akzeptiert das'
+        ' Ergebnis nicht',
+    'a temporary error: the check may succeed later':
+        'ein vorübergehender Fehler: die Prüfung gelingt vielleicht später',
+    'a permanent error: the check cannot succeed as things are':
+        'ein dauerhafter Fehler: so kann die Prüfung nicht gelingen',
+    "iprev: the client's IP address has a reverse DNS name that resolves back to it":
+        'iprev: die IP-Adresse des Clients hat einen Reverse-DNS-Namen, der wieder auf sie'
+        ' zeigt',
+    'auth: the sender logged in with SMTP AUTH (smtp.auth names the user)':
+        'auth: der Absender hat sich mit SMTP AUTH angemeldet (smtp.auth nennt den Benutzer)',
+    "compauth: Microsoft's composite verdict from SPF, DKIM, DMARC and its own signals"
+    " (reason= is Microsoft's code)":
+        'compauth: Microsofts Gesamturteil aus SPF, DKIM, DMARC und eigenen Signalen'
+        ' (reason= ist Microsofts Code)',
+    'dkim-atps: whether the From domain authorises the third-party signer':
+        'dkim-atps: ob die From-Domain den fremden Signierer autorisiert',
+    "bimi: whether the From domain's brand logo may be shown":
+        'bimi: ob das Markenlogo der From-Domain angezeigt werden darf',
+    'a result the RFCs do not define': 'ein Ergebnis, das die RFCs nicht definieren',
+    '(no authserv-id)': '(keine authserv-id)',
+    'no authentication header fields': 'keine Header-Felder zur Authentifizierung',
+    'ARC chain: {count} instance(s)': 'ARC-Kette: {count} Instanz(en)',
+    'an ARC set needs all three fields with the same i=: this one is incomplete':
+        'ein ARC-Satz braucht alle drei Felder mit demselben i=: dieser ist unvollständig',
+    'DMARC alignment: From domain {domain}': 'DMARC-Alignment: From-Domain {domain}',
+    'no DKIM signature holds': 'keine DKIM-Signatur hält',
+    'the ARC chain holds': 'die ARC-Kette hält',
+    'the ARC chain does not hold': 'die ARC-Kette hält nicht',
+    'no authserv-id': 'keine authserv-id',
+    'the field does not name the server that wrote it (Microsoft 365 writes it so): trust it'
+    ' only if your own receiving servers add it':
+        'das Feld nennt den Server nicht, der es schrieb (Microsoft 365 schreibt es so):'
+        ' trau ihm nur, wenn deine eigenen empfangenden Server es hinzufügen',
+    'no results': 'keine Ergebnisse',
+    'the server checked nothing, or wrote "none"':
+        'der Server hat nichts geprüft oder "none" geschrieben',
+    'body hash mismatch: the body was changed after signing':
+        'Body-Hash stimmt nicht: der Body wurde nach dem Signieren geändert',
+    'signature verified': 'Signatur gültig',
+    'l= limits the signed body': 'l= begrenzt den signierten Body',
+    'anything appended after the signed length is not covered: someone could add text and'
+    ' the signature still verifies':
+        'was nach der signierten Länge angehängt wird, ist nicht abgedeckt: jemand könnte'
+        ' Text anfügen, und die Signatur bliebe gültig',
+    'signed with rsa-sha1': 'mit rsa-sha1 signiert',
+    'SHA-1 is no longer safe: verifiers must not accept it as a pass':
+        'SHA-1 ist nicht mehr sicher: Prüfer dürfen es nicht als bestanden werten',
+    'not validated: the check stopped before this instance':
+        'nicht geprüft: die Prüfung endete vor dieser Instanz',
+    'the same domain as From: aligned, strict and relaxed':
+        'dieselbe Domain wie From: passt (Alignment), strict und relaxed',
+    'the topmost field is the newest': 'das oberste Feld ist das neueste',
+    'each server adds its field on top; only the fields your own receiving servers wrote can'
+    ' be trusted: anyone can write one':
+        'jeder Server fügt sein Feld oben an; nur den Feldern deiner eigenen empfangenden'
+        ' Server ist zu trauen: jeder kann eins schreiben',
+    'no Authentication-Results, DKIM-Signature or ARC field':
+        'kein Authentication-Results-, DKIM-Signature- oder ARC-Feld',
+    'the receiving server records its checks in Authentication-Results; give the message as'
+    ' it was delivered, with its whole header':
+        'der empfangende Server hält seine Prüfungen in Authentication-Results fest; gib die'
+        ' Nachricht so an, wie sie zugestellt wurde, mit ihrem ganzen Header',
+    '{server} reported {results}': '{server} meldete {results}',
+    'the receiving server': 'der empfangende Server',
+    "a part of the field does not follow the RFC's syntax":
+        'ein Teil des Felds folgt nicht der Syntax des RFC',
+    'the signature has expired (its x= time is past)':
+        'die Signatur ist abgelaufen (ihre x=-Zeit ist vorbei)',
+    "this instance's ARC-Seal does not verify: the chain is broken here":
+        'das ARC-Seal dieser Instanz ist ungültig: hier ist die Kette gebrochen',
+    'the same organizational domain as From: aligned in relaxed mode (the default), not in'
+    ' strict mode':
+        'dieselbe Organisations-Domain wie From: passt im Modus relaxed (dem Standard),'
+        ' nicht im Modus strict',
+    'another domain than From: this pass does not count for DMARC':
+        'eine andere Domain als From: dieses Bestehen zählt nicht für DMARC',
+    'DKIM holds for {domains}': 'DKIM hält für {domains}',
+    'the newest ARC-Message-Signature does not verify: the message changed after the last'
+    ' hop sealed it':
+        'die neueste ARC-Message-Signature ist ungültig: die Nachricht wurde geändert,'
+        ' nachdem die letzte Station sie versiegelt hat',
+    'no key for signature: {name} has no TXT record':
+        'kein Schlüssel für die Signatur: {name} hat keinen TXT-Eintrag',
+    'signature did not verify: a signed header field was changed, or the key does not match':
+        'Signatur ungültig: ein signiertes Header-Feld wurde geändert, oder der Schlüssel'
+        ' passt nicht',
+    'an older ARC-Message-Signature does not verify: expected when a later hop changed the'
+    ' message (a list footer, a subject tag)':
+        'eine ältere ARC-Message-Signature ist ungültig: zu erwarten, wenn eine spätere'
+        ' Station die Nachricht geändert hat (eine Listen-Fußzeile, ein Betreff-Präfix)',
+    'seal and message signature verify; this hop saw the results it recorded in its'
+    ' ARC-Authentication-Results':
+        'Siegel und Nachrichtensignatur sind gültig; diese Station sah die Ergebnisse, die'
+        ' sie in ihren ARC-Authentication-Results festhielt',
+    'the key could not be fetched: {error}': 'der Schlüssel war nicht abrufbar: {error}',
 }
