@@ -150,9 +150,13 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
     errors: list[tuple[Any, OSError]] = []
     async with asyncio.timeout_at(deadline):
         for fam, sockaddr in dict.fromkeys(targets):
-            sock = socket.socket(fam, socket.SOCK_STREAM)
+            sock = socket.socket(fam, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             try:
                 sock.setblocking(False)
+                # No Nagle: the lone dot after the message (a second small write) would
+                # wait for the server's delayed ACK, 40 ms a message. asyncio sets it only
+                # for sockets it makes itself.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 if source:
                     bind = next((addr for lfam, addr in local if lfam == fam), None)
                     if bind is None:

@@ -171,3 +171,28 @@ async def test_a_family_the_host_lacks_is_said_precisely(monkeypatch):
     assert info.value.exit == Exit.CONNECT
     assert str(info.value) == ("cannot resolve host 'v6only.example.test': no IPv4 address"
                                " (the host has only IPv6 addresses; drop -4)")
+
+
+def test_tcp_connections_send_small_writes_at_once(scripted) -> None:
+    """TCP_NODELAY: the lone dot after a message must not wait for a delayed ACK."""
+    import asyncio
+    import socket
+
+    from smtpsh.transport import Transport
+
+    async def script(r, w, received):
+        w.write(b"220 x\r\n")
+        await w.drain()
+        await r.read()
+
+    srv = scripted(script)
+
+    async def main() -> int:
+        t = await Transport.open("127.0.0.1", srv.port, timeout=5)
+        try:
+            sock = t.writer.get_extra_info("socket")
+            return int(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        finally:
+            await t.close()
+
+    assert asyncio.run(main()) == 1
