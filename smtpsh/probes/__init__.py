@@ -31,7 +31,8 @@ class Probe:
 
 PROBES: dict[str, Probe] = {}
 # The modules, in the order --probe list shows them (and `all` runs them).
-MODULES = ("smuggling", "bare_lf", "unauth_pipelining")
+MODULES = ("smuggling", "bare_lf", "unauth_pipelining", "starttls_enforced", "open_relay",
+           "vrfy_expn", "limits")
 
 
 def probe(name: str, summary: str, needs_to: bool = False) -> Callable[[Runner], Runner]:
