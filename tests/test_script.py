@@ -131,7 +131,10 @@ def test_sandbox_dialog(smtpsh, tmp_path):
     assert p.returncode == 0, out(p)
     assert "sandbox: message 1 accepted" in out(p) and "Subject: dot test" in out(p)
     saved = (tmp_path / "box" / "0001.eml").read_bytes()
-    assert saved == b"Subject: dot test\r\n\r\n.hidden line\r\n..two dots\r\n"
+    # The sandbox stamps Return-Path and Received (RFC 5321 4.4) above the message as sent.
+    head, _, sent = saved.partition(b"\r\nSubject:")
+    assert head.startswith(b"Return-Path: <") and b"\r\nReceived: from " in head
+    assert b"Subject:" + sent == b"Subject: dot test\r\n\r\n.hidden line\r\n..two dots\r\n"
 
 
 # --- faults no real server produces: a scripted socket server -----------------------------
