@@ -19,6 +19,20 @@ from postfix import free_ports
 USER, PASSWORD = "proxyuser", "proxypass"
 
 
+def require() -> None:
+    """Fail (under CI, which installs them) or skip when microsocks or tinyproxy is missing."""
+    import os
+
+    import pytest
+
+    why = missing()
+    if why is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
 def missing() -> str | None:
     for program in ("microsocks", "tinyproxy"):
         if shutil.which(program, path="/usr/bin:/usr/sbin:/bin") is None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from dnsserver import ZoneServer
 from postfix import free_ports
-from proxies import PASSWORD, USER, Proxies, missing
+from proxies import PASSWORD, USER, Proxies, require
 
 from smtpsh.exitcodes import Exit
 from smtpsh.proxy import ProxySpec, parse_proxy, parse_source, proxy_header
@@ -21,9 +21,7 @@ DIALOG = ["-c", "EHLO client.smtpsh.test", "-c", "MAIL FROM:<a@smtpsh.test>",
 
 @pytest.fixture
 def proxies(smtp_server, tmp_path) -> Iterator[Proxies]:
-    why = missing()
-    if why:
-        pytest.skip(why)
+    require()
     p = Proxies(tmp_path, smtp_server.port).start()
     yield p
     p.stop()
@@ -38,14 +36,11 @@ def closed_port() -> int:
     "socks5h://127.0.0.1:{socks}",
     f"socks5://{USER}:{PASSWORD}@127.0.0.1:{{auth}}",
     f"socks5h://{USER}:{PASSWORD}@127.0.0.1:{{auth}}",
-    "socks4://127.0.0.1:{socks}",
     "http://127.0.0.1:{http}",
 ])
 def test_the_message_arrives_through_each_proxy(smtpsh, smtp_server, handler, proxies, url):
     url = url.format(socks=proxies.socks_port, auth=proxies.socks_auth_port,
                      http=proxies.http_port)
-    if url.startswith("socks4"):
-        pytest.skip("microsocks speaks SOCKS5 only")
     p = smtpsh("--proxy", url, "127.0.0.1", str(smtp_server.port), *DIALOG)
     out = p.stdout.decode()
     assert p.returncode == Exit.OK, out + p.stderr.decode()

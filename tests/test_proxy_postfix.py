@@ -5,7 +5,7 @@ the header claims."""
 from __future__ import annotations
 
 import pytest
-from proxies import Proxies, missing
+from proxies import Proxies, require
 
 from smtpsh.exitcodes import Exit
 
@@ -50,9 +50,7 @@ def test_without_a_header_postfix_refuses(smtpsh, postfix_server):
 
 
 def test_the_header_through_a_socks_proxy(smtpsh, postfix_server, tmp_path):
-    why = missing()
-    if why:
-        pytest.skip(why)
+    require()
     pf = postfix_server
     rcpt = f"proxy-socks@{pf.domain}"
     proxies = Proxies(tmp_path, pf.proxy_protocol_port).start()
