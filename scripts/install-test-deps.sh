@@ -17,7 +17,7 @@ fi
 missing=""
 for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
             /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks curl:curl tmux:tmux openssl:openssl \
-            microsocks:microsocks tinyproxy:tinyproxy; do
+            microsocks:microsocks tinyproxy:tinyproxy nc:netcat-openbsd; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then
