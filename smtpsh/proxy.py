@@ -2,7 +2,7 @@
 protocol header that tells a server behind HAProxy who the client is (--proxy-protocol).
 
 The proxy handshakes are python-socks' (imported only when a proxy is used); the names are
-looked up by smtpsh's own resolver (transport.resolve_address: a daemon thread, bounded by
+looked up by smtpsh's own resolver (lookup.resolve_address: a daemon thread, bounded by
 --timeout): the proxy's name always, the target's unless the proxy is to resolve it
 (socks5h://, and http:// whose CONNECT carries the name).
 
@@ -116,7 +116,7 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
     lookups, the proxy's connection, its handshake)."""
     from python_socks import ProxyConnectionError, ProxyError, ProxyTimeoutError
 
-    from smtpsh.transport import ResolveTimeout, resolve_address
+    from smtpsh.lookup import ResolveTimeout, resolve_address
 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -190,7 +190,7 @@ async def _socks_connect(spec: ProxySpec, proxy_ip: str, dest: str, port: int,
 async def _local(source: str | None, proxy_ip: str, timeout: float) -> tuple[str, int] | None:
     if not source:
         return None
-    from smtpsh.transport import ResolveTimeout, resolve_address
+    from smtpsh.lookup import ResolveTimeout, resolve_address
 
     fam = socket.AF_INET6 if ":" in proxy_ip else socket.AF_INET
     try:

@@ -24,7 +24,14 @@ from typing import Any
 from smtpsh.escape import escape
 from smtpsh.findings import Card
 from smtpsh.sandbox_rules import RuleSet
-from smtpsh.sandbox_smtp import HOSTNAME, Handler, ServerOptions, make_smtp_class
+from smtpsh.sandbox_smtp import (
+    HOSTNAME,
+    Handler,
+    ServerOptions,
+    _peer,
+    client_tls_failure,
+    make_smtp_class,
+)
 
 CERT_NAMES = ("localhost", "127.0.0.1", HOSTNAME)
 DEMO_USER = "demo"
@@ -34,42 +41,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _peer(peer: Any) -> str:
-    if isinstance(peer, tuple) and len(peer) >= 2:
-        host = str(peer[0])
-        return f"[{host}]:{peer[1]}" if ":" in host else f"{host}:{peer[1]}"
-    return str(peer or "?")
-
-
-def client_tls_failure(exc: BaseException | None) -> str:
-    """Why a client's handshake with the sandbox failed, in plain words (the server's view),
-    OpenSSL's reason at the end."""
-    reason = getattr(exc, "reason", None) or ""
-    raw = f" (OpenSSL: {reason})" if isinstance(exc, ssl.SSLError) and reason else ""
-    if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
-                  "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH"):
-        text = "the client did not speak TLS after STARTTLS (it sent something else)"
-    elif reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
-                    "SSLV3_ALERT_CERTIFICATE_UNKNOWN"):
-        text = ("the client does not trust the sandbox's certificate: give it the sandbox's CA"
-                " (smtpsh: --cafile, as printed above), or let it skip the checks")
-    elif reason in ("UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW",
-                    "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION"):
-        text = "no TLS version in common with the client (the sandbox speaks TLS 1.2 and 1.3)"
-    elif reason in ("NO_SHARED_CIPHER", "SSLV3_ALERT_HANDSHAKE_FAILURE"):
-        text = "no cipher or TLS version in common with the client"
-    elif (isinstance(exc, ConnectionError | ssl.SSLEOFError | EOFError)
-          or reason.startswith("UNEXPECTED_EOF") or exc is None):
-        text = "the client closed the connection during the handshake"
-    elif isinstance(exc, TimeoutError):
-        text = "the client did not finish the handshake in time"
-    elif isinstance(exc, ssl.SSLError):
-        text = "the client's handshake was not valid TLS"
-    else:
-        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return escape(text + raw, tab=True)
 
 
 class _OneLineLog(logging.Handler):

@@ -21,6 +21,7 @@ import email.utils
 import itertools
 import os
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -78,6 +79,42 @@ def strict_text(status: str) -> str:
         sep = status[3:4] or " "
         return f"{code}{sep}{enhanced}" + (f" {status[4:]}" if status[4:] else "")
     return status
+
+
+def _peer(peer: Any) -> str:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        host = str(peer[0])
+        return f"[{host}]:{peer[1]}" if ":" in host else f"{host}:{peer[1]}"
+    return str(peer or "?")
+
+
+def client_tls_failure(exc: BaseException | None) -> str:
+    """Why a client's handshake with the sandbox failed, in plain words (the server's view),
+    OpenSSL's reason at the end."""
+    reason = getattr(exc, "reason", None) or ""
+    raw = f" (OpenSSL: {reason})" if isinstance(exc, ssl.SSLError) and reason else ""
+    if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
+                  "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH"):
+        text = "the client did not speak TLS after STARTTLS (it sent something else)"
+    elif reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
+                    "SSLV3_ALERT_CERTIFICATE_UNKNOWN"):
+        text = ("the client does not trust the sandbox's certificate: give it the sandbox's CA"
+                " (smtpsh: --cafile, as printed above), or let it skip the checks")
+    elif reason in ("UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW",
+                    "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION"):
+        text = "no TLS version in common with the client (the sandbox speaks TLS 1.2 and 1.3)"
+    elif reason in ("NO_SHARED_CIPHER", "SSLV3_ALERT_HANDSHAKE_FAILURE"):
+        text = "no cipher or TLS version in common with the client"
+    elif (isinstance(exc, ConnectionError | ssl.SSLEOFError | EOFError)
+          or reason.startswith("UNEXPECTED_EOF") or exc is None):
+        text = "the client closed the connection during the handshake"
+    elif isinstance(exc, TimeoutError):
+        text = "the client did not finish the handshake in time"
+    elif isinstance(exc, ssl.SSLError):
+        text = "the client's handshake was not valid TLS"
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return escape(text + raw, tab=True)
 
 
 @dataclass
@@ -283,7 +320,6 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
     """aiosmtpd's SMTP as the sandbox runs it."""
     from aiosmtpd.smtp import SMTP, TLSSetupException
 
-    from smtpsh.sandbox import _peer, client_tls_failure
 
     numbers = itertools.count(1)
     lock = threading.Lock()

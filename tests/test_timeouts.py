@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 from dnsserver import ZoneServer
 
-from smtpsh import transport
+from smtpsh import lookup as lookup_module
 from smtpsh.exitcodes import Exit
 from smtpsh.transport import Transport, TransportError
 
@@ -40,7 +40,7 @@ def stuck_resolver(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         release.wait(30)
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
-    monkeypatch.setattr(transport, "getaddrinfo", lookup)
+    monkeypatch.setattr(lookup_module, "getaddrinfo", lookup)
     yield asked
     release.set()
 
@@ -73,7 +73,7 @@ async def test_the_resolver_answer_is_used_and_its_failure_said(monkeypatch):
             return [(socket.AF_INET, ("127.0.0.1", port))]
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(transport, "getaddrinfo", lookup)
+    monkeypatch.setattr(lookup_module, "getaddrinfo", lookup)
     async with server:
         t = await Transport.open("mx.example.test", port, timeout=2)
         assert t.peer == ("127.0.0.1", port)
@@ -165,7 +165,7 @@ async def test_a_family_the_host_lacks_is_said_precisely(monkeypatch):
                                   " supported")
         return [(socket.AF_INET6, ("2001:db8::1", port, 0, 0))]
 
-    monkeypatch.setattr(transport, "getaddrinfo", lookup)
+    monkeypatch.setattr(lookup_module, "getaddrinfo", lookup)
     with pytest.raises(TransportError) as info:
         await Transport.open("v6only.example.test", 25, timeout=2, family=socket.AF_INET)
     assert info.value.exit == Exit.CONNECT
