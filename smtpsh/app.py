@@ -587,6 +587,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         transcript.on_error = session.warn
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
+    tls_done = False  # --mx --starttls: STARTTLS already done at the chosen MX
     try:
         if settings.sandbox:
             sandbox = _start_sandbox(settings, session)
@@ -601,12 +602,13 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
             if isinstance(chosen, int):
                 return chosen
             host, greeting = chosen
+            tls_done = settings.starttls and session.dialog.tls
         if sandbox is not None and settings.auth:
             session.credentials = {**sandbox.credentials, **session.credentials}
         if shell is not None:
             shell.sandbox = sandbox
-            return await shell.run(host, port, greeting, prelude(settings))
-        return await run_script(session, inp, host, port, greeting, prelude(settings),
+            return await shell.run(host, port, greeting, prelude(settings, tls_done))
+        return await run_script(session, inp, host, port, greeting, prelude(settings, tls_done),
                                 require_tls=settings.starttls, pipeline=settings.pipeline)
     except Failure as exc:  # before the dialog proper: the sandbox, --mx
         session.warn(str(exc))

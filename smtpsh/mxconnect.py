@@ -67,6 +67,10 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
             await _leave(session, reply)
             first = reply.lines[0] if reply.lines else ""
             raise OSError(f"greeted with {reply.code} {first}".rstrip())
+        if settings.starttls and not await _starttls(session, settings):
+            # As a sending MTA that requires TLS: no TLS here, so the next MX is tried.
+            await session.close()
+            raise OSError("STARTTLS did not end in TLS")
         greeting[address] = reply
         return address
 
@@ -81,6 +85,22 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
         return Exit.DNS_DEFER
     host, address, _ = got
     return host, greeting[address]
+
+
+async def _starttls(session: Session, settings: Settings) -> bool:
+    """--starttls under --mx: EHLO, STARTTLS, EHLO at each MX before choosing it; a TLS
+    failure (refused, handshake, certificate) moves on to the next, as a sending MTA does."""
+    from smtpsh.runner import Runner
+    from smtpsh.settings import starttls_lines
+
+    try:
+        ok = await Runner(session, script=False).prelude(
+            starttls_lines(settings.ehlo, settings.lmtp), stop=True)
+    except Failure as exc:
+        if exc.exit not in (Exit.TLS, Exit.LOST, Exit.TIMEOUT):
+            raise
+        return False
+    return ok and session.dialog.tls
 
 
 async def _leave(session: Session, greeting: Reply) -> None:

@@ -86,8 +86,13 @@ def starttls_lines(ehlo: str, lmtp: bool = False) -> list[str]:
     return [f"{hello} {name}", "STARTTLS", f"{hello} {name}"]
 
 
-def prelude(settings: Settings) -> list[str]:
-    """The lines --starttls and --auth type for the user, before the user's own."""
+def prelude(settings: Settings, tls_done: bool = False) -> list[str]:
+    """The lines --starttls and --auth type for the user, before the user's own.
+
+    `tls_done`: --mx already said EHLO, STARTTLS, EHLO at the MX it chose.
+    """
+    if tls_done:
+        return [f"AUTH {settings.auth}"] if settings.auth else []
     lines: list[str] = []
     if settings.starttls:
         lines += starttls_lines(settings.ehlo, settings.lmtp)

@@ -234,3 +234,23 @@ def test_a_tls_failure_moves_on_to_the_next_mx(smtpsh, away_dns, smtps_server, c
     first = next(x for x in lines if "try first.away.test [127.0.0.2]" in x)
     assert "failed: TLS" in first
     assert any("try second.away.test [127.0.0.1]" in x and "connected" in x for x in lines)
+
+
+def test_a_starttls_failure_moves_on_to_the_next_mx(smtpsh, away_dns, starttls_server,
+                                                   ca_file):
+    """--starttls under --mx: the preferred MX greets but gives no TLS (it hangs up after
+    EHLO); the next MX, with STARTTLS, is chosen, and the prelude is not said twice."""
+    away = TurnAway("127.0.0.2", starttls_server.port, b"220 plain.test ESMTP\r\n")
+    try:
+        p = smtpsh("--mx", "--starttls", "--cafile", ca_file, "--tls-servername", "mx.test",
+                   "--nameserver", away_dns.nameserver, "-p", str(starttls_server.port),
+                   "user@away.test", "-c", "QUIT")
+    finally:
+        away.close()
+    out = p.stdout.decode()
+    assert p.returncode == Exit.OK, out + p.stderr.decode()
+    lines = out.splitlines()
+    first = next(x for x in lines if "try first.away.test [127.0.0.2]" in x)
+    assert "failed: STARTTLS did not end in TLS" in first
+    assert any("try second.away.test [127.0.0.1]" in x and "connected" in x for x in lines)
+    assert out.count("C: STARTTLS") == 1 and "-- TLS TLSv1." in out
