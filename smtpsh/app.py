@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true",
                    help="with --sandbox: accept what a strict RFC 5321 server refuses (no"
                    " angle brackets, bare LF, undeclared 8-bit text)")
+    p.add_argument("--record-raw", metavar="DIR",
+                   help="with --sandbox: keep the exact bytes each client sent, one file per"
+                   " client in DIR (what arrives through a relay, byte for byte)")
     p.add_argument("--rules", metavar="FILE",
                    help="with --sandbox: fault rules (TOML [[rule]] tables) saying what the"
                    " server does at each stage")
@@ -298,7 +301,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     s = Settings(commands=tuple(ns.command), timeout=ns.timeout, source=ns.source,
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, lenient=ns.lenient,
-                 rules=ns.rules, implicit_tls=ns.tls,
+                 rules=ns.rules, record_raw=ns.record_raw, implicit_tls=ns.tls,
                  show_cert=ns.show_cert,
                  starttls=ns.starttls, auth=ns.auth, user=ns.user, authzid=ns.authzid,
                  token_file=ns.token_file,
@@ -325,7 +328,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--timeout must be a number of seconds more than 0")
     if ns.serve is not None and not ns.sandbox:
         raise UsageError("--serve goes with --sandbox")
-    for flag, value in (("--lenient", ns.lenient), ("--rules", ns.rules)):
+    for flag, value in (("--lenient", ns.lenient), ("--rules", ns.rules),
+                        ("--record-raw", ns.record_raw)):
         if value and not ns.sandbox:
             raise UsageError(f"{flag} goes with --sandbox")
     if ns.nagios and not ns.probe:
@@ -652,6 +656,7 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
     try:
         sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir,
                           strict=not settings.lenient, rules=rules, view=serving,
+                          record_raw=settings.record_raw,
                           card=_card_printer(settings, loop) if serving else None)
         sandbox.start()
     except OSError as exc:

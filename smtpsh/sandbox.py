@@ -120,13 +120,16 @@ class Sandbox:
     def __init__(self, report: Callable[[str], None], port: int | None = None,
                  folder: str | None = None, strict: bool = True,
                  rules: RuleSet | None = None, view: bool = False,
-                 card: Callable[[Card], None] | None = None) -> None:
+                 card: Callable[[Card], None] | None = None,
+                 record_raw: str | None = None) -> None:
         # A folder of its own is removed at stop (with key.pem); a folder given is kept.
         self.temporary = folder is None
         self.folder = folder or tempfile.mkdtemp(prefix="smtpsh-sandbox-")
         os.makedirs(self.folder, exist_ok=True)
+        if record_raw:
+            os.makedirs(record_raw, mode=0o700, exist_ok=True)
         self.options = ServerOptions(strict=strict, rules=rules or RuleSet(), view=view,
-                                     card=card)
+                                     card=card, record_raw=record_raw)
         self.port = port or free_port()
         self.report = report
         self._controller: Any = None

@@ -314,6 +314,7 @@ class ServerOptions:
     view: bool = False  # report each line of each client (the server's view)
     card: Callable[[Card], None] | None = None  # the report card at each client's end
     ready: bool = False  # False while the server starts (aiosmtpd's own test connection)
+    record_raw: str | None = None  # a folder: the exact bytes each client sent, a file each
 
 
 def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> Any:
@@ -370,6 +371,19 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                     self.record.tls = f"{ssl_object.version()} {ssl_object.cipher()[0]}"
                     if options.view:
                         report(f"#{self.record.number} -- TLS {self.record.tls}")
+
+        def data_received(self, data: bytes) -> None:
+            # --record-raw: the bytes as they came (after TLS, the plaintext inside it), so
+            # that what a relay did to a sequence (smuggling variants) can be read exactly.
+            if options.record_raw and self.record is not None and not self._silent:
+                path = os.path.join(options.record_raw, f"client-{self.record.number:04d}.raw")
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                    with os.fdopen(fd, "ab") as f:
+                        f.write(data)
+                except OSError as exc:
+                    report(f"--record-raw: cannot write {path}: {exc.strerror}")
+            super().data_received(data)
 
         def connection_lost(self, error: Exception | None) -> None:
             record = self.record

@@ -34,6 +34,7 @@ class Settings:
     sandbox_dir: str | None = None
     lenient: bool = False  # --lenient: the sandbox takes what a strict server refuses
     rules: str | None = None  # --rules FILE: the sandbox's fault rules (TOML)
+    record_raw: str | None = None  # --record-raw DIR: the exact bytes each client sent
     implicit_tls: bool = False
     starttls: bool = False
     show_cert: bool = False

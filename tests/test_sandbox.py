@@ -204,3 +204,28 @@ def test_banner_wraps_between_words_at_80_columns(smtpsh):
     # To a pipe without COLUMNS, each note is one line, whole.
     whole = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": ""})
     assert "(smtpsh --sandbox does this itself), or skip the checks with --insecure" in out(whole)
+
+
+def test_record_raw_keeps_each_clients_exact_bytes(tmp_path):
+    """--record-raw: what a client sent, byte for byte (bare LF, a lone dot, NUL), a file
+    per client: the way to see which smuggling sequences a relay passes on unchanged."""
+    import socket
+
+    raw_dir = tmp_path / "raw"
+    s = Sandbox(lambda _: None, folder=str(tmp_path / "box"), strict=False,
+                record_raw=str(raw_dir))
+    s.start()
+    sent = (b"EHLO raw.test\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"
+            b"one\n.\nMAIL FROM:<evil@x.test>\r\n\x00.\r\n.\r\nQUIT\r\n")
+    try:
+        with socket.create_connection(("127.0.0.1", s.port), timeout=5) as c:
+            c.recv(1024)  # the greeting
+            for line in sent.split(b"\r\n")[:-1]:
+                c.sendall(line + b"\r\n")
+                if not line.startswith((b"one", b"\x00")):
+                    c.recv(4096)
+    finally:
+        s.stop()
+    (f,) = raw_dir.iterdir()
+    assert f.name.startswith("client-") and f.read_bytes() == sent
+    assert oct(f.stat().st_mode & 0o777) == "0o600"
