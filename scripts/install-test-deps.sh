@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the system packages the tests and benchmarks use (Debian 12, as root):
 # postfix + dovecot-core (tests/postfix.py), dovecot-lmtpd (tests/dovecot_lmtp.py), swaks (benchmarks), tmux, openssl,
-# microsocks + tinyproxy (tests/proxies.py: SOCKS5 and HTTP CONNECT in front of a test server).
+# microsocks + tinyproxy (tests/proxies.py: SOCKS5 and HTTP CONNECT in front of a test server),
+# nsd + unbound + ldnsutils (tests/checkenv.py: a signed zone and a validating resolver, --check).
 # Idempotent and non-interactive. Leaves no mail daemon running: the tests start their own
 # Postfix and Dovecot on free loopback ports.
 set -eu
@@ -17,7 +18,8 @@ fi
 missing=""
 for pair in postfix:postfix dovecot:dovecot-core doveadm:dovecot-core \
             /usr/lib/dovecot/lmtp:dovecot-lmtpd swaks:swaks curl:curl tmux:tmux openssl:openssl \
-            microsocks:microsocks tinyproxy:tinyproxy nc:netcat-openbsd; do
+            microsocks:microsocks tinyproxy:tinyproxy nc:netcat-openbsd \
+            nsd:nsd unbound:unbound ldns-signzone:ldnsutils; do
     cmd=${pair%%:*}
     pkg=${pair#*:}
     if ! command -v "$cmd" >/dev/null 2>&1; then
@@ -74,7 +76,7 @@ if [ -f /run/dovecot/master.pid ] && kill -0 "$(cat /run/dovecot/master.pid)" 2>
 fi
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     # Keep them from coming back on the next boot of a CI VM.
-    systemctl disable --now postfix dovecot >/dev/null 2>&1 || true
+    systemctl disable --now postfix dovecot unbound nsd >/dev/null 2>&1 || true
 fi
 if [ -n "$stopped" ]; then
     echo "install-test-deps: stopped the system$stopped"

@@ -133,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     m = p.add_argument_group("server selection")
     m.add_argument("--mx", action="store_true",
                    help="TARGET is a mail domain or address: pick its server as an MTA does")
-    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx")
+    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx, --check")
+    m.add_argument("--check", action="store_true",
+                   help="TARGET is a mail domain (or user@domain): check its MX hosts (DNS,"
+                   " SMTP, TLS, DANE, MTA-STS, TLS-RPT) and print a report card")
     m.add_argument("--dry-run", action="store_true", help="with --mx: show the plan only")
     x = p.add_argument_group("proxies")
     x.add_argument("--proxy", metavar="URL",
@@ -160,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a recipient the probes that send a message may use; without it"
                    " they are skipped")
     r.add_argument("--nagios", action="store_true",
-                   help="with --probe: one Nagios plugin line, and its exit code")
+                   help="with --probe or --check: one Nagios plugin line, and its exit code")
     k = p.add_argument_group("offline")
     k.add_argument("--explain", metavar="THING",
                    help="explain a reply code, enhanced code, reply line, verb or keyword")
@@ -308,7 +311,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  show_secrets=ns.show_secrets, plain_auth=ns.plain_auth, mx=ns.mx,
                  nameserver=ns.nameserver, guide=ns.guide or ns.sandbox, dry_run=ns.dry_run,
                  explain_replies=ns.explain_replies, pipeline=ns.pipeline, lmtp=ns.lmtp,
-                 json=ns.json, nagios=ns.nagios,
+                 json=ns.json, check=ns.check, nagios=ns.nagios,
                  probe=ns.probe, mail_from=ns.mail_from, rcpt_to=ns.rcpt_to,
                  tls=TlsOptions(insecure=ns.insecure, cafile=ns.cafile,
                                 servername=ns.tls_servername, min_version=ns.tls_min,
@@ -322,8 +325,16 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:
         raise UsageError("--key goes with --cert")
-    if (ns.nameserver or ns.dry_run) and not ns.mx:
-        raise UsageError("--nameserver and --dry-run go with --mx")
+    if ns.nameserver and not (ns.mx or ns.check):
+        raise UsageError("--nameserver goes with --mx or --check")
+    if ns.dry_run and not ns.mx:
+        raise UsageError("--dry-run goes with --mx")
+    if ns.nagios and not (ns.check or ns.probe):
+        raise UsageError("--nagios goes with --check or --probe")
+    if ns.check and (ns.mx or ns.probe or ns.sandbox or ns.command or ns.tls or ns.starttls
+                     or ns.lmtp):
+        raise UsageError("--check runs on its own: no --mx, --probe, --sandbox, -c, --tls,"
+                         " --starttls or --lmtp")
     if not 0 < ns.timeout < float("inf"):  # also refuses nan
         raise UsageError("--timeout must be a number of seconds more than 0")
     if ns.serve is not None and not ns.sandbox:
@@ -332,8 +343,6 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                         ("--record-raw", ns.record_raw)):
         if value and not ns.sandbox:
             raise UsageError(f"{flag} goes with --sandbox")
-    if ns.nagios and not ns.probe:
-        raise UsageError("--nagios goes with --probe")
     _check_probe(ns)
     if ns.probe == "list":
         return s
@@ -343,6 +352,10 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         return s
     if not ns.target:
         raise UsageError("no server given: smtpsh HOST [PORT], or smtpsh --sandbox")
+    if ns.check:
+        if ns.port_arg:
+            raise UsageError("with --check, give the port with -p")
+        return replace(s, host=ns.target, port=ns.port or 25)
     if ns.mx:
         if ns.port_arg:
             raise UsageError("with --mx, give the port with -p")
@@ -495,6 +508,10 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
 def run(settings: Settings, extra: ReplayOptions | None = None) -> int:
     import asyncio
 
+    if settings.check:
+        from smtpsh.check import main_check
+
+        return main_check(settings, settings.nagios)
     try:
         creds = credentials(settings, settings.host or "")
     except UsageError as exc:

@@ -53,8 +53,9 @@ class Settings:
     guide: bool = False
     pipeline: bool = False
     lmtp: bool = False
-    json: bool = False  # script mode: events as JSON lines; --probe: the card as JSON
-    nagios: bool = False  # --probe: one Nagios plugin line, its exit code
+    json: bool = False  # script mode: events as JSON lines; --probe, --check: the card as JSON
+    check: bool = False  # --check DOMAIN: the report card of a mail domain
+    nagios: bool = False  # --probe, --check: one Nagios plugin line, its exit code
     probe: str | None = None  # --probe NAME[,NAME...] (or "list")
     mail_from: str | None = None  # --from: the envelope sender a probe uses
     rcpt_to: str | None = None  # --to: the recipient a probe may send a message to

@@ -263,6 +263,26 @@ async def do_mx(shell: ShellApi, args: list[str]) -> None:
         shell.state.arrived()
 
 
+@command("check", "DOMAIN|ADDRESS",
+         "report card of a mail domain: DNS, SMTP, TLS, DANE, MTA-STS, TLS-RPT (as --check)")
+async def do_check(shell: ShellApi, args: list[str]) -> None:
+    from dataclasses import replace
+
+    from smtpsh.check.card import run
+    from smtpsh.findings import render_card
+
+    if len(args) != 1:
+        return _usage(shell, "check")
+    port = shell.settings.port if shell.settings.check else 25
+    shell.screen.note(f"checking the MX hosts of {args[0]} (port {port}): only reads, no mail")
+    try:
+        outcome = await run(args[0], replace(shell.settings, host=args[0], port=port))
+    except ValueError as exc:
+        shell.screen.warn(str(exc))
+        return
+    shell.screen.show(render_card(outcome.card, shell.screen.columns()))
+
+
 @command("timing", "", "how long each stage of this connection took: connect, greeting,"
          " TLS handshake, each command")
 async def do_timing(shell: ShellApi, args: list[str]) -> None:

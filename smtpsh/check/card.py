@@ -1,0 +1,172 @@
+"""--check: the run (DNS, then every MX address at once, bounded by a semaphore and by
+--timeout) and the card: a DNS section, one section per MX host and address, MTA-STS and
+TLS-RPT sections, a verdict line per MX and the domain's verdict."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from smtpsh import resolve
+from smtpsh.check import dane, dns, mtasts, smtp, tls, tlsrpt
+from smtpsh.findings import Card, Finding, Section, Verdict
+from smtpsh.session import ConnectOptions
+from smtpsh.settings import Settings, local_name
+
+CONNECTIONS = 16  # at most this many connections at once, over all MX addresses
+
+
+@dataclass
+class Outcome:
+    card: Card
+    ran: bool = True  # False: the check could not run (DNS failed): Nagios UNKNOWN
+    seconds: float = 0.0
+    facts: list[smtp.HostFacts] = field(default_factory=list)
+
+
+async def run(target: str, settings: Settings) -> Outcome:
+    """Check the mail domain of `target` (a domain or user@domain). Raises ValueError for a
+    target that is no domain."""
+    started = time.monotonic()
+    deadline = started + settings.timeout
+    domain, literal = resolve.parse_target(target)
+    card = Card(f"smtpsh --check {domain}")
+    lookup = dns.CheckLookup(settings.nameserver, timeout=min(settings.timeout, 10))
+    shown = lookup.shown
+    family = settings.family or None
+    dns_section = card.section(f"DNS {domain} (asked {shown})")
+    outcome = Outcome(card)
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 0.01)
+
+    try:
+        async with asyncio.timeout(left()):
+            plan, mx, sts_txt, rpt_txt = await asyncio.gather(
+                resolve.plan(target, lookup, family, settings.port),
+                lookup.ask(domain, "MX") if literal is None else _none(),
+                lookup.txt(f"_mta-sts.{domain}") if literal is None else _none(),
+                lookup.txt(f"_smtp._tls.{domain}") if literal is None else _none())
+    except TimeoutError:
+        dns_section.add(Finding("check.timeout", Verdict.FAIL, "DNS gave no answer within"
+                                f" --timeout {settings.timeout:g} s"))
+        outcome.ran = False
+        return _finish(outcome, started)
+    dns.plan_findings(plan, mx, dns_section)
+    if plan.outcome == "defer":
+        outcome.ran = False
+    if plan.outcome != "connect":
+        card.summary = f"mail for {domain} would {plan.outcome}: {plan.reason}"
+        return _finish(outcome, started)
+
+    options = ConnectOptions(timeout=min(settings.timeout, 30), family=settings.family,
+                             source=settings.source, tls=settings.tls)
+    prober = smtp.Prober(options, settings.ehlo or local_name(), asyncio.Semaphore(CONNECTIONS))
+    facts = [smtp.HostFacts(host, address, plan.port) for host, address in plan.candidates()]
+    outcome.facts = facts
+    hosts = sorted({f.host for f in facts})
+    sts_section = card.section(f"MTA-STS {domain}")
+    rpt_section = card.section(f"TLS-RPT {domain}")
+    tlsrpt.check(domain, rpt_txt, rpt_section)
+    tasks: dict[str, asyncio.Task] = {}  # type: ignore[type-arg]
+    for i, f in enumerate(facts):
+        tasks[f"smtp{i}"] = asyncio.ensure_future(prober.check(f))
+        tasks[f"ptr{i}"] = asyncio.ensure_future(dns.reverse(lookup, f.address))
+    for host in hosts:
+        tasks[f"tlsa {host}"] = asyncio.ensure_future(lookup.ask(dane.tlsa_name(host), "TLSA"))
+    tasks["sts"] = asyncio.ensure_future(mtasts.check(
+        domain, lookup, sts_txt, family, settings.tls.cafile, min(left(), 10), sts_section))
+    done, pending = await asyncio.wait(tasks.values(), timeout=left())
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=2)
+        card.sections.insert(1, Section("timeout", [Finding(
+            "check.timeout", Verdict.FAIL, f"not finished within --timeout"
+            f" {settings.timeout:g} s", f"{len(pending)} of {len(tasks)} parts unfinished",
+            "what did not finish is shown as not checked")]))
+
+    def result(key: str):  # type: ignore[no-untyped-def]
+        task = tasks[key]
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return task.result()
+        return None
+
+    sts: mtasts.StsResult | None = result("sts")
+    if sts is None:
+        sts_section.add(Finding("mtasts.fetch", Verdict.SKIP, "MTA-STS not checked",
+                                "unfinished"))
+        sts = mtasts.StsResult()
+    at = 1 + (1 if pending else 0)
+    summaries: list[tuple[smtp.HostFacts, Verdict, str]] = []
+    for i, f in enumerate(facts):
+        section = Section(f"{f.host} [{f.address}]:{f.port}")
+        card.sections.insert(at + i, section)
+        rev = result(f"ptr{i}") or dns.Reverse(message="not checked")
+        dns.reverse_findings(f.address, rev, section)
+        leaf = tls.load(f.chain[0]) if f.chain else None
+        dns.names_finding(f.host, f.greeting.lines[0].split(" ")[0] if f.greeting and
+                          f.greeting.lines else None,
+                          f.ehlo.lines[0].split(" ")[0] if f.ehlo and f.ehlo.lines else None,
+                          rev.ptr, tls.cert_names(leaf) if leaf else None, section)
+        smtp.findings(f, section)
+        tls.findings(f, section)
+        if f.starttls_offered:
+            tls.injection_finding(f.injection, f.injection_detail, section)
+        tlsa = result(f"tlsa {f.host}") or dns.Answer("tempfail", message="not checked")
+        dane_line = dane.findings(f, tlsa, shown, section)
+        parts = [dane_line]
+        if sts.policy is not None:
+            tls_ok = bool(f.tls_version) and not f.verify_error
+            why = f.verify_error or f.tls_error or "no TLS"
+            verdict, line = mtasts.mx_verdict(sts.policy, f.host, tls_ok,
+                                              f"the certificate is not valid ({why})"
+                                              if f.tls_version else why)
+            section.add(Finding("mtasts.mx", verdict, line, "", "", "RFC 8461 4"))
+            parts.append(line)
+        elif sts.failed:
+            parts.append(f"MTA-STS fails at {sts.failed}")
+        section.summary = f"{_mx_line(f, section.worst)}; " + "; ".join(parts)
+        summaries.append((f, section.worst, section.summary))
+    if sts.policy is not None:
+        bad = [f.host for f in facts if not mtasts.mx_matches(f.host, sts.policy.mx)]
+        sts_section.summary = (f"policy mode {sts.policy.mode}; "
+                               + (f"no mx pattern matches {', '.join(sorted(set(bad)))}"
+                                  if bad else "every MX host matches an mx pattern"))
+    elif sts.failed:
+        sts_section.summary = f"a sender finds no usable policy: {sts.failed} failed"
+    card.summary = _domain_line(domain, summaries)
+    return _finish(outcome, started)
+
+
+async def _none() -> dns.Answer:
+    return dns.Answer("nodata")
+
+
+def _finish(outcome: Outcome, started: float) -> Outcome:
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _mx_line(f: smtp.HostFacts, worst: Verdict) -> str:
+    if f.greeting is None or f.greeting.klass != 2:
+        return "unreachable"
+    if not f.tls_version:
+        return "takes mail without TLS" if f.ehlo else "refuses EHLO"
+    trust = "verified" if not f.verify_error else "unverified"
+    return f"takes mail over {f.tls_version} ({trust} certificate)"
+
+
+def _domain_line(domain: str, rows: list[tuple[smtp.HostFacts, Verdict, str]]) -> str:
+    n = len(rows)
+    reachable = sum(1 for f, _, _ in rows if f.greeting is not None and f.greeting.klass == 2)
+    tls_ok = sum(1 for f, _, _ in rows if f.tls_version and not f.verify_error)
+    dane_ok = sum(1 for _, _, s in rows if "DANE-enforcing sender would deliver" in s)
+    dane_no = sum(1 for _, _, s in rows if "DANE-enforcing sender would defer" in s)
+    parts = [f"{reachable} of {n} MX address(es) answer", f"{tls_ok} with verified TLS"]
+    if dane_ok or dane_no:
+        parts.append(f"DANE: would deliver to {dane_ok}, defer at {dane_no}")
+    if not reachable:
+        return f"mail for {domain} would be deferred: no MX answers"
+    return f"mail for {domain}: " + ", ".join(parts)

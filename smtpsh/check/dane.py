@@ -1,0 +1,158 @@
+"""--check, DANE for SMTP (RFC 7672): the TLSA records at _25._tcp.<mx>, with the AD bit,
+each matched against the chain the server sent; the verdict of a DANE-enforcing sender."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from smtpsh.check.dns import Answer, security
+from smtpsh.findings import Finding, Section, Verdict
+
+if TYPE_CHECKING:
+    from cryptography.x509 import Certificate
+
+    from smtpsh.check.smtp import HostFacts
+
+USAGES = {0: "PKIX-TA", 1: "PKIX-EE", 2: "DANE-TA", 3: "DANE-EE"}
+SELECTORS = {0: "Cert", 1: "SPKI"}
+MATCHING = {0: "Full", 1: "SHA2-256", 2: "SHA2-512"}
+
+
+@dataclass(frozen=True)
+class Tlsa:
+    usage: int
+    selector: int
+    mtype: int
+    data: bytes
+
+    @classmethod
+    def parse(cls, text: str) -> Tlsa:
+        usage, selector, mtype, *hexdata = text.split()
+        return cls(int(usage), int(selector), int(mtype), bytes.fromhex("".join(hexdata)))
+
+    def __str__(self) -> str:
+        hexdata = self.data.hex()
+        shown = hexdata if len(hexdata) <= 24 else f"{hexdata[:12]}…{hexdata[-8:]}"
+        return (f"{self.usage} {self.selector} {self.mtype} {shown}"
+                f" ({USAGES.get(self.usage, '?')} {SELECTORS.get(self.selector, '?')}"
+                f" {MATCHING.get(self.mtype, '?')})")
+
+
+def tlsa_name(host: str, port: int = 25) -> str:
+    return f"_{port}._tcp.{host.rstrip('.')}"
+
+
+def association(cert: Certificate, selector: int, mtype: int) -> bytes | None:
+    """The data a TLSA record with this selector and matching type holds for `cert`."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    if selector == 0:
+        blob = cert.public_bytes(Encoding.DER)
+    elif selector == 1:
+        blob = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    else:
+        return None
+    if mtype == 0:
+        return blob
+    if mtype == 1:
+        return hashlib.sha256(blob).digest()
+    if mtype == 2:
+        return hashlib.sha512(blob).digest()
+    return None
+
+
+def _issued_up_to(chain: list[Certificate], top: int) -> bool:
+    """Each certificate from the leaf up to chain[top] is signed by the next one."""
+    for child, parent in zip(chain[:top], chain[1:top + 1], strict=False):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, Exception):  # InvalidSignature and friends
+            return False
+    return True
+
+
+def match(record: Tlsa, chain: list[Certificate], host: str) -> tuple[bool, str]:
+    """-> (the record authenticates this chain for `host`, why in words)."""
+    from smtpsh.check.tls import cert_names, name_matches
+
+    if record.usage in (0, 1):
+        return False, "PKIX-TA/PKIX-EE records are unusable in SMTP (RFC 7672 3.1.3)"
+    if record.usage not in (2, 3) or record.selector not in SELECTORS \
+            or record.mtype not in MATCHING:
+        return False, "unknown usage, selector or matching type: unusable"
+    if not chain:
+        return False, "no certificate to match"
+    if record.usage == 3:
+        if association(chain[0], record.selector, record.mtype) == record.data:
+            return True, "matches the server's certificate (DANE-EE: no name or date check)"
+        return False, "does not match the server's certificate"
+    for i, cert in enumerate(chain[1:], 1):
+        if association(cert, record.selector, record.mtype) != record.data:
+            continue
+        if not _issued_up_to(chain, i):
+            return False, f"matches chain certificate {i}, but the chain below it does not" \
+                " verify"
+        if not name_matches(host, cert_names(chain[0])):
+            return False, f"matches trust anchor {i}, but the certificate does not cover {host}"
+        return True, f"matches chain certificate {i} as trust anchor; the chain verifies up to" \
+            f" it and the certificate covers {host}"
+    return False, "matches no issuer certificate in the chain the server sent"
+
+
+def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section) -> str:
+    """The DANE findings of one MX address; returns the verdict line."""
+    from smtpsh.check.tls import load
+
+    name = tlsa_name(facts.host)
+    rfc = "RFC 7672 2.2"
+    if tlsa.status == "tempfail":
+        section.add(Finding("dane.tlsa", Verdict.FAIL, "TLSA lookup failed",
+                            f"{name}: {tlsa.message}", "a validating resolver answers SERVFAIL"
+                            " for bogus (forged or broken) signatures; a DANE sender defers",
+                            "RFC 7672 2.1.1"))
+        return "a DANE-enforcing sender would defer (TLSA lookup failed)"
+    if tlsa.status != "ok":
+        section.add(Finding("dane.tlsa", Verdict.INFO, "no TLSA records",
+                            f"{name}: {tlsa.message}; {security(tlsa, shown)}",
+                            "DANE does not apply to this MX", rfc))
+        return "DANE does not apply (no TLSA records)"
+    records = []
+    for text in tlsa.records:
+        try:
+            records.append(Tlsa.parse(text))
+        except ValueError:
+            section.add(Finding("dane.tlsa", Verdict.WARN, "unreadable TLSA record", text))
+    if not tlsa.ad:
+        section.add(Finding("dane.tlsa", Verdict.WARN, f"{len(records)} TLSA record(s), not"
+                            " DNSSEC-validated", f"{name}: {security(tlsa, shown)}",
+                            "a DANE sender uses TLSA records only when DNSSEC proves them;"
+                            " these are ignored", "RFC 7672 2.2"))
+    else:
+        section.add(Finding("dane.tlsa", Verdict.PASS, f"{len(records)} TLSA record(s),"
+                            " DNSSEC-validated", f"{name}: {security(tlsa, shown)}", "", rfc))
+    chain = [c for c in (load(d) for d in facts.chain) if c is not None]
+    matched = False
+    usable = False
+    for record in records:
+        ok, why = match(record, chain, facts.host)
+        usable = usable or record.usage in (2, 3)
+        matched = matched or ok
+        verdict = Verdict.PASS if ok else Verdict.WARN if record.usage in (0, 1) else \
+            Verdict.FAIL if tlsa.ad else Verdict.WARN
+        if not chain and not ok:
+            verdict = Verdict.SKIP if facts.starttls_offered and not facts.tls_version \
+                else verdict
+        section.add(Finding("dane.match", verdict, f"TLSA {record}", why, "", "RFC 7672 3.1"))
+    if not tlsa.ad:
+        return "DANE does not apply (TLSA not validated): a DANE sender uses opportunistic TLS"
+    if not usable:
+        return "a DANE-enforcing sender would defer (no usable TLSA record)"
+    if not facts.starttls_offered:
+        return "a DANE-enforcing sender would defer (no STARTTLS)"
+    if not chain:
+        return "a DANE-enforcing sender would defer (no TLS handshake)"
+    if matched:
+        return "a DANE-enforcing sender would deliver"
+    return "a DANE-enforcing sender would defer (no TLSA record matches)"

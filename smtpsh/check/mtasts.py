@@ -1,0 +1,260 @@
+"""--check, MTA-STS (RFC 8461): the _mta-sts TXT record, the policy fetched over HTTPS from
+mta-sts.<domain> (no redirects, text/plain, 64 KB at most, a certificate valid for that
+name), parsed strictly; each MX matched against its mx patterns; the verdict of a sender
+that enforces it, naming the rule that failed.
+
+The policy host is resolved through the same --nameserver as everything else and the
+connection goes to that address (SNI, certificate and Host: use the name). The port is 443;
+tests point it elsewhere with SMTPSH_MTASTS_PORT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import re
+import socket
+import ssl
+from dataclasses import dataclass, field
+
+from smtpsh.check.dns import Answer, CheckLookup
+from smtpsh.findings import Finding, Section, Verdict
+
+MAX_POLICY = 64 * 1024  # RFC 8461 3.3
+MAX_AGE = 31557600
+PATH = "/.well-known/mta-sts.txt"
+PORT_ENV = "SMTPSH_MTASTS_PORT"
+_ID = re.compile(r"[A-Za-z0-9]{1,32}")
+_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+_MX_PATTERN = re.compile(rf"(\*\.)?({_LABEL}\.)+{_LABEL}")
+_FIELD = re.compile(r"([A-Za-z0-9_]{1,32}):[ \t]*([\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?)[ \t]*")
+
+
+@dataclass
+class Policy:
+    version: str = ""
+    mode: str = ""
+    max_age: int | None = None
+    mx: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def parse_txt(records: tuple[str, ...]) -> tuple[str | None, str]:
+    """-> (id, "") for exactly one valid v=STSv1 record, else (None, what is wrong)."""
+    sts = [r for r in records if r.startswith("v=STSv1")]
+    if len(sts) != 1:
+        return None, f"{len(sts)} records start with v=STSv1; exactly one is allowed"
+    fields: dict[str, str] = {}
+    for part in sts[0].split(";"):
+        key, eq, value = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if not eq:
+            return None, f"bad field {part.strip()!r}"
+        fields.setdefault(key, value)
+    if sts[0].split(";")[0].strip() != "v=STSv1":
+        return None, "the record must start with v=STSv1;"
+    sts_id = fields.get("id", "")
+    if not _ID.fullmatch(sts_id):
+        return None, f"id={sts_id!r}: 1 to 32 letters and digits are required"
+    return sts_id, ""
+
+
+def parse_policy(text: str) -> Policy:
+    """RFC 8461 3.2, strictly: key: value lines ended by LF or CRLF."""
+    policy = Policy()
+    seen: set[str] = set()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, raw in enumerate(lines, 1):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        m = _FIELD.fullmatch(line)
+        if m is None:
+            policy.errors.append(f"line {number} is not 'key: value': {line!r}")
+            continue
+        key, value = m.group(1), m.group(2)
+        if key == "mx":
+            if not _MX_PATTERN.fullmatch(value):
+                policy.errors.append(f"line {number}: bad mx pattern {value!r}")
+            else:
+                policy.mx.append(value.lower())
+            continue
+        if key in seen and key in ("version", "mode", "max_age"):
+            policy.errors.append(f"line {number}: {key} given twice")
+            continue
+        seen.add(key)
+        if key == "version":
+            policy.version = value
+        elif key == "mode":
+            policy.mode = value
+        elif key == "max_age":
+            if not value.isdigit() or len(value) > 10:
+                policy.errors.append(f"line {number}: max_age {value!r} is not 1-10 digits")
+            else:
+                policy.max_age = int(value)
+        else:
+            policy.ignored.append(key)
+    if policy.version != "STSv1":
+        policy.errors.append(f"version is {policy.version!r}, not STSv1")
+    if policy.mode not in ("enforce", "testing", "none"):
+        policy.errors.append(f"mode is {policy.mode!r}: enforce, testing or none")
+    if policy.max_age is None:
+        policy.errors.append("no valid max_age")
+    elif policy.max_age > MAX_AGE:
+        policy.errors.append(f"max_age {policy.max_age} is over {MAX_AGE} (one year)")
+    if not policy.mx and policy.mode in ("enforce", "testing"):
+        policy.errors.append("no mx pattern")
+    return policy
+
+
+def mx_matches(host: str, patterns: list[str]) -> bool:
+    """RFC 8461 4.1: exact, or "*." standing for exactly one leftmost label."""
+    host = host.rstrip(".").lower()
+    for p in patterns:
+        if p == host:
+            return True
+        if p.startswith("*.") and host.partition(".")[2] == p[2:] and host.partition(".")[0]:
+            return True
+    return False
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TCP to a given address; SNI, the certificate check and Host: use the host name."""
+
+    def __init__(self, host: str, *, address: str, port: int, context: ssl.SSLContext,
+                 timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(  # type: ignore[attr-defined]
+            sock, server_hostname=self.host)
+
+
+@dataclass
+class Fetched:
+    status: int = 0
+    content_type: str = ""
+    body: bytes = b""
+    too_big: bool = False
+    location: str = ""
+    error: str = ""
+
+
+def fetch(host: str, address: str, port: int, cafile: str | None, timeout: float) -> Fetched:
+    """GET the policy; no redirect is followed (http.client follows none)."""
+    try:
+        ctx = ssl.create_default_context(cafile=cafile)
+    except OSError as exc:
+        return Fetched(error=f"cannot use --cafile {cafile}: {exc}")
+    conn = PinnedHTTPSConnection(host, address=address, port=port, context=ctx,
+                                 timeout=timeout)
+    try:
+        conn.request("GET", PATH, headers={"User-Agent": "smtpsh --check"})
+        resp = conn.getresponse()
+        body = resp.read(MAX_POLICY + 1)
+        return Fetched(resp.status, resp.getheader("Content-Type", ""), body[:MAX_POLICY],
+                       len(body) > MAX_POLICY, resp.getheader("Location", ""))
+    except ssl.SSLCertVerificationError as exc:
+        return Fetched(error=f"certificate not valid for {host}: {exc.verify_message}")
+    except (OSError, http.client.HTTPException) as exc:
+        return Fetched(error=f"{type(exc).__name__}: {exc}")
+    finally:
+        conn.close()
+
+
+@dataclass
+class StsResult:
+    policy: Policy | None = None  # a usable policy (None: no MTA-STS, or a broken one)
+    failed: str = ""  # the rule that failed, when the domain tries MTA-STS and fails it
+
+
+async def check(domain: str, lookup: CheckLookup, txt: Answer, family: int | None,
+                cafile: str | None, timeout: float, section: Section) -> StsResult:
+    rfc = "RFC 8461 3.1"
+    name = f"_mta-sts.{domain}"
+    if txt.status == "tempfail":
+        section.add(Finding("mtasts.txt", Verdict.WARN, "MTA-STS TXT lookup failed",
+                            txt.message, "", rfc))
+        return StsResult()
+    sts = [r for r in txt.records if r.startswith("v=STSv1")]
+    if not sts:
+        section.add(Finding("mtasts.txt", Verdict.INFO, "no MTA-STS record",
+                            f"{name}: {txt.message or 'no v=STSv1 TXT record'}",
+                            "senders do not require TLS for this domain (unless DANE)", rfc))
+        return StsResult()
+    sts_id, problem = parse_txt(txt.records)
+    if sts_id is None:
+        section.add(Finding("mtasts.txt", Verdict.FAIL, "invalid MTA-STS record",
+                            f"{name}: {problem}", "senders take the domain as having no"
+                            " policy", rfc))
+        return StsResult(failed=f"TXT record ({problem})")
+    section.add(Finding("mtasts.txt", Verdict.PASS, "MTA-STS record", f"{name}: {sts[0]}",
+                        "", rfc))
+    host = f"mta-sts.{domain}"
+    addresses: list[str] = []
+    for fam in ([socket.AF_INET6, socket.AF_INET] if family is None else [family]):
+        addresses += (await lookup.addresses(host, fam)).addresses
+    if not addresses:
+        section.add(Finding("mtasts.fetch", Verdict.FAIL, f"{host} has no address",
+                            "", "the policy cannot be fetched", "RFC 8461 3.3"))
+        return StsResult(failed=f"policy fetch ({host} has no address)")
+    port = int(os.environ.get(PORT_ENV, "443"))
+    got = await asyncio.to_thread(fetch, host, addresses[0], port, cafile, timeout)
+    where = f"https://{host}{PATH} ({addresses[0]}" + (f" port {port})" if port != 443 else ")")
+    rule = "RFC 8461 3.3"
+    fail = ""
+    if got.error:
+        fail = got.error
+    elif got.status != 200:
+        fail = f"HTTP {got.status}" + (f" redirect to {got.location} (redirects are not"
+                                       " followed)" if 300 <= got.status < 400 else "")
+    elif got.content_type.split(";")[0].strip().lower() != "text/plain":
+        fail = f"Content-Type {got.content_type or '(none)'}, not text/plain"
+    elif got.too_big:
+        fail = f"the policy is over {MAX_POLICY} octets"
+    if fail:
+        section.add(Finding("mtasts.fetch", Verdict.FAIL, "policy fetch failed",
+                            f"{where}: {fail}", "senders keep a cached policy, or none", rule))
+        return StsResult(failed=f"policy fetch ({fail})")
+    section.add(Finding("mtasts.fetch", Verdict.PASS, "policy fetched over HTTPS",
+                        f"{where}: 200 {got.content_type}, {len(got.body)} octets", "", rule))
+    try:
+        text = got.body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\x00"
+    policy = parse_policy(text)
+    if policy.errors:
+        section.add(Finding("mtasts.policy", Verdict.FAIL, "invalid policy",
+                            "; ".join(policy.errors), "senders ignore an invalid policy",
+                            "RFC 8461 3.2"))
+        return StsResult(failed=f"policy syntax ({policy.errors[0]})")
+    verdict = Verdict.PASS if policy.mode == "enforce" else Verdict.INFO
+    section.add(Finding("mtasts.policy", verdict, f"policy mode {policy.mode}",
+                        f"version {policy.version}, max_age {policy.max_age},"
+                        f" mx {', '.join(policy.mx) or '-'}"
+                        + (f"; ignored fields: {', '.join(policy.ignored)}"
+                           if policy.ignored else ""),
+                        "" if policy.mode == "enforce" else
+                        "testing: failures are only reported (TLS-RPT); none: no policy",
+                        "RFC 8461 5"))
+    return StsResult(policy=policy)
+
+
+def mx_verdict(policy: Policy, host: str, tls_ok: bool, tls_why: str) -> tuple[Verdict, str]:
+    """Would a sender that applies this policy deliver to `host`? -> (verdict, sentence)."""
+    if policy.mode == "none":
+        return Verdict.INFO, "MTA-STS mode none: no requirement"
+    bad = Verdict.FAIL if policy.mode == "enforce" else Verdict.WARN
+    who = "an MTA-STS-enforcing sender" if policy.mode == "enforce" else \
+        "in testing mode a sender reports, then delivers; enforced, it"
+    if not mx_matches(host, policy.mx):
+        return bad, (f"{who} would not deliver to {host}: it matches no mx pattern"
+                     f" ({', '.join(policy.mx)}; RFC 8461 4.1)")
+    if not tls_ok:
+        return bad, f"{who} would not deliver to {host}: {tls_why} (RFC 8461 4.2)"
+    return Verdict.PASS, f"an MTA-STS-enforcing sender would deliver to {host}"

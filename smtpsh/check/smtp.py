@@ -1,0 +1,320 @@
+"""--check, SMTP: the connections to one MX address (greeting, EHLO, AUTH before TLS, MAIL
+FROM before STARTTLS then RSET, STARTTLS), the TLS version probes and the STARTTLS
+command-injection probe. Only reads: no RCPT, no DATA, every connection ends with QUIT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field, replace
+
+from smtpsh.events import Output, Warn
+from smtpsh.exitcodes import Exit, Failure
+from smtpsh.findings import Finding, Section, Verdict
+from smtpsh.protocol import Reply
+from smtpsh.session import ConnectOptions, Session
+from smtpsh.settings import TlsOptions
+
+KEYWORDS = {
+    "SIZE": ("RFC 1870", "the largest message the server takes, said up front"),
+    "PIPELINING": ("RFC 2920", "senders save round trips"),
+    "CHUNKING": ("RFC 3030", "BDAT: message data without dot-stuffing"),
+    "SMTPUTF8": ("RFC 6531", "internationalised addresses"),
+    "REQUIRETLS": ("RFC 8689", "senders can require TLS on every hop"),
+    "LIMITS": ("RFC 9422", "the server's limits on recipients and transactions"),
+}
+SLOW_GREETING = 10.0  # seconds
+PROBE_WAIT = 1.0  # the injection probe's wait for a reply, before and after the handshake
+
+
+@dataclass
+class HostFacts:
+    host: str
+    address: str
+    port: int
+    error: str = ""  # the connection or dialog failed: what happened
+    connect_s: float | None = None
+    greeting: Reply | None = None
+    greeting_s: float | None = None
+    ehlo: Reply | None = None
+    auth_before_tls: tuple[str, ...] | None = None
+    mail_before_tls: Reply | None = None
+    starttls_offered: bool = False
+    tls_version: str = ""
+    cipher: str = ""
+    tls_error: str = ""
+    verify_error: str = ""  # "" when the chain and name verified
+    chain: list[bytes] = field(default_factory=list)  # DER, leaf first, as the server sent
+    ehlo_tls: Reply | None = None
+    old_versions: dict[str, bool | None] = field(default_factory=dict)
+    injection: str | None = None  # vulnerable, safe, None: not run
+    injection_detail: str = ""
+
+
+def _sink(events: list[Output]):  # type: ignore[no-untyped-def]
+    return events.append
+
+
+class Prober:
+    """The connections to the addresses of the plan, at most `limit` at a time."""
+
+    def __init__(self, options: ConnectOptions, ehlo: str, limit: asyncio.Semaphore) -> None:
+        self.options = options
+        self.ehlo = ehlo
+        self.limit = limit
+
+    def _session(self, tls: TlsOptions | None = None) -> tuple[Session, list[Output]]:
+        events: list[Output] = []
+        opts = self.options if tls is None else replace(self.options, tls=tls)
+        return Session(events.append, replace(opts, show_cert=False, implicit_tls=False)), events
+
+    async def check(self, facts: HostFacts) -> None:
+        """All connections of one address, at once."""
+        results = await asyncio.gather(
+            self.main(facts), self.versions(facts, "TLS 1.0", "1.0"),
+            self.versions(facts, "TLS 1.1", "1.1"), self.injection(facts),
+            return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):  # a bug of ours: on the card, not a crash
+                facts.error = facts.error or f"internal error: {type(result).__name__}:" \
+                    f" {result}"
+
+    async def _greet(self, session: Session, facts: HostFacts) -> Reply | None:
+        reply = await session.connect(facts.host, facts.port, facts.address)
+        if reply.klass != 2:
+            return None
+        ehlo = await session.command(f"EHLO {self.ehlo}")
+        return ehlo if ehlo.klass == 2 else None
+
+    async def main(self, facts: HostFacts) -> None:
+        async with self.limit:
+            session, _ = self._session()
+            try:
+                await self._main(session, facts)
+            except Failure as exc:
+                facts.error = facts.error or str(exc)
+            finally:
+                await _quit(session)
+
+    async def _main(self, session: Session, facts: HostFacts) -> None:
+        started = time.monotonic()
+        facts.greeting = await session.connect(facts.host, facts.port, facts.address)
+        total = time.monotonic() - started
+        facts.connect_s = dict(session.timings).get("connect")
+        facts.greeting_s = total - (facts.connect_s or 0.0)
+        if facts.greeting.klass != 2:
+            facts.error = f"greeted with {facts.greeting.code}"
+            return
+        facts.ehlo = await session.command(f"EHLO {self.ehlo}")
+        if facts.ehlo.klass != 2:
+            facts.error = f"EHLO answered {facts.ehlo.code}"
+            facts.ehlo = None
+            return
+        caps = session.dialog.capabilities
+        if caps.has("AUTH"):
+            facts.auth_before_tls = caps.auth_mechanisms
+        facts.starttls_offered = caps.has("STARTTLS")
+        facts.mail_before_tls = await session.command("MAIL FROM:<>")
+        if facts.mail_before_tls.klass == 2:
+            await session.command("RSET")
+        if not facts.starttls_offered:
+            return
+        try:
+            reply = await session.command("STARTTLS")
+        except Failure as exc:
+            if exc.exit != Exit.TLS:
+                raise
+            facts.verify_error = str(exc)
+            await self._unverified(facts)
+            return
+        if reply.klass != 2:
+            facts.tls_error = f"STARTTLS answered {reply.code} {' '.join(reply.lines)}"
+            return
+        self._tls_facts(session, facts)
+        facts.ehlo_tls = await session.command(f"EHLO {self.ehlo}")
+
+    async def _unverified(self, facts: HostFacts) -> None:
+        """The certificate failed verification: look again without verifying, for the
+        facts (version, chain, DANE) that do not depend on it."""
+        session, _ = self._session(replace(self.options.tls, insecure=True))
+        try:
+            if await self._greet(session, facts) is None:
+                return
+            reply = await session.command("STARTTLS")
+            if reply.klass == 2:
+                self._tls_facts(session, facts)
+                facts.ehlo_tls = await session.command(f"EHLO {self.ehlo}")
+        except Failure as exc:
+            facts.tls_error = str(exc)
+        finally:
+            await _quit(session)
+
+    @staticmethod
+    def _tls_facts(session: Session, facts: HostFacts) -> None:
+        from smtpsh.tls import peer_chain
+
+        transport = session.transport
+        assert transport is not None and transport.tls is not None
+        facts.tls_version, facts.cipher = transport.tls.version, transport.tls.cipher
+        obj = transport.ssl_object
+        if obj is not None:
+            chain = peer_chain(obj)
+            leaf = obj.getpeercert(binary_form=True)
+            facts.chain = chain if chain else ([leaf] if leaf else [])
+
+    async def versions(self, facts: HostFacts, label: str, version: str) -> None:
+        """Does the server accept a handshake limited to `version`?"""
+        facts.old_versions[label] = None
+        async with self.limit:
+            tls = replace(self.options.tls, insecure=True, min_version=version,
+                          max_version=version)
+            session, _ = self._session(tls)
+            try:
+                if await self._greet(session, facts) is None:
+                    return
+                if not session.dialog.capabilities.has("STARTTLS"):
+                    return
+                try:
+                    reply = await session.command("STARTTLS")
+                except Failure as exc:
+                    if exc.exit == Exit.TLS:
+                        facts.old_versions[label] = False
+                    return
+                facts.old_versions[label] = reply.klass == 2 and session.transport is not None \
+                    and session.transport.tls is not None
+            except Failure:
+                return
+            finally:
+                await _quit(session)
+
+    async def injection(self, facts: HostFacts) -> None:
+        """STARTTLS and NOOP in one segment; a reply to the NOOP, in clear text after the
+        220 or inside TLS after the handshake, means the server kept the clear-text bytes
+        (RFC 3207 4.2, CVE-2011-0411)."""
+        async with self.limit:
+            session, events = self._session(replace(self.options.tls, insecure=True))
+            try:
+                await self._injection(session, events, facts)
+            except Failure as exc:
+                facts.injection, facts.injection_detail = None, f"the probe failed: {exc}"
+            finally:
+                await _quit(session)
+
+    async def _injection(self, session: Session, events: list[Output],
+                         facts: HostFacts) -> None:
+        if await self._greet(session, facts) is None:
+            facts.injection_detail = "no EHLO"
+            return
+        if not session.dialog.capabilities.has("STARTTLS"):
+            facts.injection_detail = "STARTTLS not offered"
+            return
+        full = session.options
+        session.options = replace(full, timeout=PROBE_WAIT)
+        try:
+            replies = await session.raw(b"STARTTLS\r\nNOOP\r\n")
+        finally:
+            session.options = full
+        transport = session.transport
+        if session.client.handoff and transport is not None and transport.tls is None:
+            # The 220 came and the NOOP's reply did not: raw() gave up waiting before the
+            # handshake; do it here (the server waits for the ClientHello now).
+            await transport.start_tls(session.tls_context(), facts.host, full.timeout)
+            session.client.tls_started()
+        clear = [e for e in events if isinstance(e, Warn) and "after its reply to STARTTLS"
+                 in e.text]
+        if not replies or replies[0].klass != 2:
+            facts.injection_detail = ("STARTTLS was not accepted: "
+                                      + (f"{replies[0].code}" if replies else "no reply"))
+            return
+        if len(replies) > 1 or clear:
+            facts.injection = "vulnerable"
+            facts.injection_detail = ("the NOOP sent with STARTTLS was answered in clear text"
+                                      " after the 220")
+            return
+        if transport is None or transport.tls is None:
+            facts.injection_detail = "no TLS after the 220"
+            return
+        data: bytes | None = None
+        with contextlib.suppress(TimeoutError, Failure):
+            async with asyncio.timeout(PROBE_WAIT):
+                data = await transport.read()
+        if data:
+            shown = data[:80].decode("utf-8", "backslashreplace").strip()
+            facts.injection = "vulnerable"
+            facts.injection_detail = (f"sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; after"
+                                      f" the handshake the server answered the NOOP: {shown!r}")
+        else:
+            facts.injection = "safe"
+            facts.injection_detail = ("sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; no reply"
+                                      f" to the NOOP within {PROBE_WAIT:g} s of the handshake"
+                                      + (" (the server closed)" if data == b"" else ""))
+
+
+async def _quit(session: Session) -> None:
+    if session.client.handoff:  # between the 220 to STARTTLS and a handshake: just drop
+        session.abort()
+        return
+    if session.connected:
+        with contextlib.suppress(Failure, OSError):
+            async with asyncio.timeout(2):
+                await session.command("QUIT")
+    with contextlib.suppress(Failure, OSError):
+        await session.close()
+
+
+def findings(facts: HostFacts, section: Section) -> None:
+    """The SMTP findings of one MX address."""
+    if facts.greeting is None:
+        section.add(Finding("smtp.connect", Verdict.FAIL, "no SMTP connection",
+                            facts.error, "senders try the next MX, or defer", "RFC 5321 5.1"))
+        return
+    g = facts.greeting
+    text = " / ".join(g.lines)
+    seconds = facts.greeting_s or 0.0
+    if g.klass != 2:
+        section.add(Finding("smtp.greeting", Verdict.FAIL, f"greeting {g.code}", text,
+                            "the server turns senders away", "RFC 5321 3.1"))
+        return
+    slow = seconds > SLOW_GREETING
+    section.add(Finding("smtp.greeting", Verdict.WARN if slow else Verdict.PASS,
+                        f"greeting {g.code} after {seconds:.3f} s", text,
+                        "senders wait 5 minutes at most, but slow greetings delay mail"
+                        if slow else "", "RFC 5321 4.5.3.2"))
+    if len(g.lines) > 1:
+        section.add(Finding("smtp.greeting-multiline", Verdict.INFO,
+                            f"multi-line greeting ({len(g.lines)} lines)", text,
+                            "legal, but old clients read only the first line", "RFC 5321 4.2"))
+    if facts.ehlo is None:
+        section.add(Finding("smtp.ehlo", Verdict.FAIL, "EHLO refused", facts.error,
+                            "no extensions: no STARTTLS", "RFC 5321 4.1.1.1"))
+        return
+    from smtpsh.protocol import Capabilities
+
+    caps = Capabilities.from_ehlo(facts.ehlo)
+    for keyword, (rfc, why) in KEYWORDS.items():
+        if caps.has(keyword):
+            value = " ".join(caps.params(keyword))
+            section.add(Finding(f"smtp.{keyword.lower()}", Verdict.PASS,
+                                f"{keyword} advertised", f"{keyword} {value}".strip(), "", rfc))
+        else:
+            section.add(Finding(f"smtp.{keyword.lower()}", Verdict.INFO,
+                                f"{keyword} not advertised", "", why, rfc))
+    if facts.auth_before_tls is not None:
+        section.add(Finding("smtp.auth-before-tls", Verdict.WARN, "AUTH offered before TLS",
+                            "AUTH " + " ".join(facts.auth_before_tls),
+                            "passwords may be sent in clear text", "RFC 4954 4"))
+    m = facts.mail_before_tls
+    if m is not None and facts.starttls_offered:
+        shown = f"MAIL FROM:<> -> {m.code} {' '.join(m.lines)}"
+        if m.klass == 2:
+            submission = facts.port == 587
+            section.add(Finding("smtp.mail-before-tls",
+                                Verdict.FAIL if submission else Verdict.INFO,
+                                "MAIL FROM accepted before STARTTLS (then RSET)", shown,
+                                "submission must require TLS first" if submission else
+                                "usual on port 25: TLS is opportunistic between MTAs",
+                                "RFC 8314 3.3" if submission else "RFC 3207 4"))
+        else:
+            section.add(Finding("smtp.mail-before-tls", Verdict.PASS,
+                                "MAIL FROM refused before STARTTLS", shown, "", "RFC 3207 4"))
