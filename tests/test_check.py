@@ -182,7 +182,7 @@ def test_text_card_and_nagios(domain: dict, check_ca_file: str) -> None:  # noqa
     assert "=> takes mail over TLSv1.3 (verified certificate)" in text.stdout
     nagios = check(*args, "--nagios", port=domain["policy"].port)
     assert nagios.returncode == 2, nagios.stdout
-    assert nagios.stdout.startswith("SMTP-CHECK CRITICAL - ")
+    assert nagios.stdout.startswith("SMTPSH CRITICAL - ")
     assert "| pass=" in nagios.stdout and nagios.stdout.count("\n") == 1
 
 
@@ -208,7 +208,7 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     args = ("ok.test", "--nameserver", ok_domain["dns"].nameserver, "-p",
             str(ok_domain["port"]), "--cafile", check_ca_file)
     ok = check(*args, "--nagios", port=ok_domain["policy"].port)
-    assert (ok.returncode, ok.stdout.split(" - ")[0]) == (0, "SMTP-CHECK OK"), ok.stdout
+    assert (ok.returncode, ok.stdout.split(" - ")[0]) == (0, "SMTPSH OK"), ok.stdout
     # The policy now redirects: not followed; MTA-STS fails, naming the rule
     ok_domain["policy"].policy("", status=301, headers={"Location": "https://x.ok.test/"})
     doc = card_of(check(*args, "--json", port=ok_domain["policy"].port))
@@ -226,7 +226,7 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     ok_domain["policy"].policy("version: STSv1\nmode: testing\nmx: *.ok.test\nmax_age: 60\n")
     del ok_domain["zone"]["5.0.0.127.in-addr.arpa"]
     warn = check(*args, "--nagios", port=ok_domain["policy"].port)
-    assert (warn.returncode, warn.stdout.split(" - ")[0]) == (1, "SMTP-CHECK WARNING")
+    assert (warn.returncode, warn.stdout.split(" - ")[0]) == (1, "SMTPSH WARNING")
     assert "no PTR record" in warn.stdout
 
 
@@ -238,7 +238,7 @@ def test_dns_unknown_and_null_mx() -> None:
         assert finding(doc["sections"][0], "dns.null-mx")[0]["verdict"] == "info"
         assert null.returncode == 0
         broken = check("broken.test", "--nameserver", dns.nameserver, "--nagios")
-        assert broken.returncode == 3 and broken.stdout.startswith("SMTP-CHECK UNKNOWN")
+        assert broken.returncode == 3 and broken.stdout.startswith("SMTPSH UNKNOWN")
     bad = check("a..b", "--nameserver", "127.0.0.1:1")
     assert bad.returncode == 2
 

@@ -33,9 +33,9 @@ def main_check(settings: Settings, nagios: bool = False) -> int:
         return NAGIOS_UNKNOWN if nagios else Exit.USAGE
     card = outcome.card
     if nagios:
-        line, code = card.nagios("SMTP-CHECK")
+        line, code = card.nagios()
         if not outcome.ran:
-            line, code = "SMTP-CHECK UNKNOWN - " + line.partition(" - ")[2], NAGIOS_UNKNOWN
+            line, code = "SMTPSH UNKNOWN - " + line.partition(" - ")[2], NAGIOS_UNKNOWN
         print(line)
         return code
     if settings.json:

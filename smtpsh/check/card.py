@@ -53,7 +53,7 @@ async def run(target: str, settings: Settings) -> Outcome:
                                 f" --timeout {settings.timeout:g} s"))
         outcome.ran = False
         return _finish(outcome, started)
-    dns.plan_findings(plan, mx, dns_section)
+    dns.plan_findings(plan, mx, dns_section, shown)
     if plan.outcome == "defer":
         outcome.ran = False
     if plan.outcome != "connect":

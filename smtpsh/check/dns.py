@@ -130,7 +130,8 @@ def security(answer: Answer, shown: str) -> str:
 # --- the plan -----------------------------------------------------------------------------
 
 
-def plan_findings(plan: Plan, mx: Answer, section: Section) -> None:
+def plan_findings(plan: Plan, mx: Answer, section: Section, shown: str = "the resolver"
+                  ) -> None:
     """The MX plan as findings: what an MTA would do with the domain, and why."""
     if plan.outcome == "bounce" and "null MX" in plan.reason:
         section.add(Finding("dns.null-mx", Verdict.INFO, "null MX: the domain accepts no mail",
@@ -148,7 +149,7 @@ def plan_findings(plan: Plan, mx: Answer, section: Section) -> None:
     else:
         listed = ", ".join(f"{h.preference} {h.name}" for h in plan.hosts)
         section.add(Finding("dns.mx", Verdict.PASS, f"{len(plan.hosts)} MX host(s)",
-                            f"{listed}; {security(mx, 'the resolver')}", "", RFC_MX))
+                            f"{listed}; {security(mx, shown)}", "", RFC_MX))
     for host in plan.hosts:
         for note in host.notes:
             if "CNAME" in note:
