@@ -222,6 +222,10 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     doc = card_of(check(*args[:-2], "--json", port=ok_domain["policy"].port))
     assert "certificate not valid for mta-sts.ok.test" in \
         finding(section(doc, "MTA-STS"), "mtasts.fetch")[0]["evidence"]
+    # ... nor the MX's: a warning; the facts come from a second, unverified look
+    mx = section(doc, "mx.ok.test")
+    assert finding(mx, "tls.verify")[0]["verdict"] == "warn"
+    assert finding(mx, "tls.version")[0]["verdict"] == "pass" and finding(mx, "tls.chain")
     # A good policy again, and no PTR for the MX: a warning (Nagios 1: nothing fails)
     ok_domain["policy"].policy("version: STSv1\nmode: testing\nmx: *.ok.test\nmax_age: 60\n")
     del ok_domain["zone"]["5.0.0.127.in-addr.arpa"]
@@ -397,3 +401,27 @@ async def test_shell_check_command(ok_domain: dict, check_ca_file: str,  # noqa:
     assert f"mx.ok.test [127.0.0.5]:{ok_domain['port']}" in text
     await command.handler(shell, [])  # type: ignore[arg-type]
     assert shell.screen.text[-1].startswith("usage: :check")
+
+
+def test_timeout_bounds_the_whole_run() -> None:
+    """An MX that accepts and never greets: the card still comes within --timeout (plus the
+    time to wind down), with the MX unreachable."""
+    import socket
+
+    silent = socket.create_server(("127.0.0.10", 0))
+    port = silent.getsockname()[1]
+    zone = {"slow.test": [("MX", "10 mx.slow.test.")], "mx.slow.test": [("A", "127.0.0.10")]}
+    try:
+        with ZoneServer(zone) as dns:
+            started = time.monotonic()
+            result = check("slow.test", "--nameserver", dns.nameserver, "-p", str(port),
+                           "--timeout", "2", "--json")
+            elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    doc = card_of(result)
+    assert result.returncode == 15
+    assert elapsed < 2 + 3.5, elapsed
+    ids = {f["id"] for s in doc["sections"] for f in s["findings"]}
+    assert ids & {"smtp.connect", "check.timeout"}, ids
+    assert "would be deferred: no MX answers" in doc["summary"]
