@@ -173,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read a message's Authentication-Results, verify its DKIM-Signature"
                    " and ARC fields (keys through --nameserver if given) and print a card of"
                    " findings (- for stdin; --json)")
+    k.add_argument("--lesson", metavar="N", nargs="?", type=int, const=0,
+                   help="a lesson on the sandbox: one task at a time, each step checked from"
+                   " the dialog; without N the list of lessons")
     k.add_argument("--guide", action="store_true",
                    help="learner's mode: the shell suggests the next step and explains"
                    " rejects in terms of what you typed (on by default in the sandbox)")
@@ -301,7 +304,18 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     import socket
     from dataclasses import replace
 
-    s = Settings(commands=tuple(ns.command), timeout=ns.timeout, source=ns.source,
+    if ns.lesson:  # a lesson runs on the sandbox
+        from smtpsh.lessons import lesson
+
+        try:
+            lesson(ns.lesson)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if ns.serve is not None or ns.target:
+            raise UsageError("--lesson opens the shell on the sandbox: no TARGET, no --serve")
+        ns.sandbox = True
+    s = Settings(commands=tuple(ns.command), lesson=ns.lesson or None,
+                 timeout=ns.timeout, source=ns.source,
                  transcript=ns.transcript, color=ns.color, sandbox=ns.sandbox,
                  serve=ns.serve, sandbox_dir=ns.sandbox_dir, lenient=ns.lenient,
                  rules=ns.rules, record_raw=ns.record_raw, implicit_tls=ns.tls,
@@ -412,6 +426,11 @@ def main(argv: list[str] | None = None) -> None:
             from smtpsh.explain import main_explain
 
             sys.exit(main_explain(ns.explain))
+        if ns.lesson == 0:
+            from smtpsh.lessons import listing
+
+            print(listing())
+            sys.exit(Exit.OK)
         if ns.received is not None:
             from smtpsh.received import main_received
 
@@ -626,6 +645,10 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
             tls_done = settings.starttls and session.dialog.tls
         if sandbox is not None and settings.auth:
             session.credentials = {**sandbox.credentials, **session.credentials}
+        if settings.lesson and sandbox is not None:
+            from smtpsh.lessons import start
+
+            start(settings.lesson, session, sandbox, shell)
         if shell is not None:
             shell.sandbox = sandbox
             return await shell.run(host, port, greeting, prelude(settings, tls_done))
@@ -669,6 +692,11 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
             rules = RuleSet(load(settings.rules))
         except ValueError as exc:
             raise Failure(f"--rules: {exc}", Exit.USAGE) from None
+    if settings.lesson:
+        from smtpsh.lessons import lesson
+
+        for rule in lesson(settings.lesson).sandbox_rules():
+            rules.add(rule)
     serving = settings.serve is not None
     try:
         sandbox = Sandbox(report, port=settings.serve or None, folder=settings.sandbox_dir,

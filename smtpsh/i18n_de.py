@@ -353,4 +353,19 @@ CATALOG: dict[str, str] = {
         'Siegel und Nachrichtensignatur sind gültig; diese Station sah die Ergebnisse, die'
         ' sie in ihren ARC-Authentication-Results festhielt',
     'the key could not be fetched: {error}': 'der Schlüssel war nicht abrufbar: {error}',
+    # smtpsh/lessons.py
+    "no lesson {number}: smtpsh --lesson lists them":
+        "keine Lektion {number}: smtpsh --lesson listet sie auf",
+    "Lessons (smtpsh --lesson N opens the shell on the sandbox with lesson N):":
+        "Lektionen (smtpsh --lesson N öffnet die Shell auf der Sandbox mit Lektion N):",
+    "  {number}  {title} ({steps} steps)": "  {number}  {title} ({steps} Schritte)",
+    "lesson {number}: {title}": "Lektion {number}: {title}",
+    "lesson {number} done": "Lektion {number} geschafft",
+    "step {n}/{total}: {task}": "Schritt {n}/{total}: {task}",
+    "step {n}/{total} done": "Schritt {n}/{total} erledigt",
+    "not this step yet: {hint}": "noch nicht dieser Schritt: {hint}",
+    "lesson {number} done: {done} of {total} steps, {tries} tries that did not count. {end}":
+        "Lektion {number} geschafft: {done} von {total} Schritten, {tries} Versuche, die nicht"
+        " zählten. {end}",
+    "lesson {number}": "Lektion {number}",
 }

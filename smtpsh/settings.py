@@ -51,6 +51,7 @@ class Settings:
     dry_run: bool = False
     explain_replies: bool = False
     guide: bool = False
+    lesson: int | None = None  # --lesson N: the lesson the shell on the sandbox follows
     pipeline: bool = False
     lmtp: bool = False
     json: bool = False  # script mode: events as JSON lines; --probe, --check: the card as JSON

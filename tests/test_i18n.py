@@ -22,7 +22,7 @@ DATA = ROOT / "smtpsh" / "data"
 KB_FILES = ("replycodes.json", "enhanced.json", "verbs.json", "keywords.json")
 # The modules whose sentences are marked for translation with _(), N_() (and explain's
 # _field labels).
-MARKED = ("explain.py", "guide.py", "forensics.py")
+MARKED = ("explain.py", "guide.py", "forensics.py", "lessons.py")
 MARKERS = {"_", "N_", "_field"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 RFC_REF = re.compile(r"RFC \d+(?: §[\d.]+)?|§[\d.]*\d")
