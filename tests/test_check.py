@@ -425,3 +425,26 @@ def test_timeout_bounds_the_whole_run() -> None:
     ids = {f["id"] for s in doc["sections"] for f in s["findings"]}
     assert ids & {"smtp.connect", "check.timeout"}, ids
     assert "would be deferred: no MX answers" in doc["summary"]
+
+
+def test_dane_does_not_apply_when_the_mx_rrset_is_insecure(check_ca: trustme.CA) -> None:  # noqa: F811
+    """RFC 7672 2.2.1: validated TLSA records under an MX RRset DNSSEC did not validate."""
+    from cryptography import x509 as _x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from smtpsh.check.dns import Answer
+    from smtpsh.check.smtp import HostFacts
+    from smtpsh.findings import Section
+
+    cert = check_ca.issue_cert("mx.half.test")
+    der = _x509.load_pem_x509_certificate(cert.cert_chain_pems[0].bytes()).public_bytes(
+        Encoding.DER)
+    facts = HostFacts("mx.half.test", "127.0.0.1", 25, starttls_offered=True,
+                      tls_version="TLSv1.3", chain=[der])
+    tlsa = Answer("ok", (f"3 1 1 {spki_sha256(cert)}",), ad=True)
+    secure = Section("s")
+    assert dane.findings(facts, tlsa, "ns", secure) == "a DANE-enforcing sender would deliver"
+    half = Section("h")
+    line = dane.findings(facts, tlsa, "ns", half, "MX RRset")
+    assert line == "DANE does not apply (MX RRset not validated): opportunistic TLS"
+    assert [f.verdict for f in half.findings if f.id == "dane.insecure"] == [Verdict.WARN]

@@ -5,6 +5,7 @@ TLS-RPT sections, a verdict line per MX and the domain's verdict."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from dataclasses import dataclass, field
 
@@ -75,6 +76,9 @@ async def run(target: str, settings: Settings) -> Outcome:
         tasks[f"ptr{i}"] = asyncio.ensure_future(dns.reverse(lookup, f.address))
     for host in hosts:
         tasks[f"tlsa {host}"] = asyncio.ensure_future(lookup.ask(dane.tlsa_name(host), "TLSA"))
+        # RFC 7672 2.2.2: DANE needs the host's address records validated as well
+        tasks[f"addr {host}"] = asyncio.ensure_future(
+            lookup.ask(host, "AAAA" if settings.family == socket.AF_INET6 else "A"))
     tasks["sts"] = asyncio.ensure_future(mtasts.check(
         domain, lookup, sts_txt, family, settings.tls.cafile, min(left(), 10), sts_section))
     done, pending = await asyncio.wait(tasks.values(), timeout=left())
@@ -115,7 +119,10 @@ async def run(target: str, settings: Settings) -> Outcome:
         if f.starttls_offered:
             tls.injection_finding(f.injection, f.injection_detail, section)
         tlsa = result(f"tlsa {f.host}") or dns.Answer("tempfail", message="not checked")
-        dane_line = dane.findings(f, tlsa, shown, section)
+        addr = result(f"addr {f.host}")
+        insecure = [what for what, answer in (("MX RRset", mx), ("address records", addr))
+                    if answer is not None and answer.status == "ok" and not answer.ad]
+        dane_line = dane.findings(f, tlsa, shown, section, " and ".join(insecure))
         parts = [dane_line]
         if sts.policy is not None:
             tls_ok = bool(f.tls_version) and not f.verify_error

@@ -101,8 +101,11 @@ def match(record: Tlsa, chain: list[Certificate], host: str) -> tuple[bool, str]
     return False, "matches no issuer certificate in the chain the server sent"
 
 
-def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section) -> str:
-    """The DANE findings of one MX address; returns the verdict line."""
+def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section,
+             insecure: str = "") -> str:
+    """The DANE findings of one MX address; returns the verdict line. `insecure`: the MX
+    RRset or the host's address records that DNSSEC did not validate (RFC 7672 2.2.1,
+    2.2.2: then DANE does not apply, whatever the TLSA records say)."""
     from smtpsh.check.tls import load
 
     name = tlsa_name(facts.host)
@@ -147,6 +150,13 @@ def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section) -> st
         section.add(Finding("dane.match", verdict, f"TLSA {record}", why, "", "RFC 7672 3.1"))
     if not tlsa.ad:
         return "DANE does not apply (TLSA not validated): a DANE sender uses opportunistic TLS"
+    if insecure:
+        section.add(Finding("dane.insecure", Verdict.WARN, f"{insecure} not DNSSEC-validated",
+                            f"the TLSA records are validated, the {insecure} not",
+                            "a DANE sender applies TLSA records only when the MX RRset and the"
+                            " host's addresses are validated too: here it does not",
+                            "RFC 7672 2.2.1, 2.2.2"))
+        return f"DANE does not apply ({insecure} not validated): opportunistic TLS"
     if not usable:
         return "a DANE-enforcing sender would defer (no usable TLSA record)"
     if not facts.starttls_offered:
