@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="FILE",
                    help="with --sandbox: fault rules (TOML [[rule]] tables) saying what the"
                    " server does at each stage")
+    p.add_argument("--scenario", metavar="NAME",
+                   help="with --sandbox: a ready-made classroom scenario (greylisting,"
+                   " full-mailbox, tls-required, auth-required, slow-greeting, flaky ...;"
+                   " NAME:SECS for its number); `--scenario list` lists them")
     p.add_argument("--ehlo", metavar="NAME", help="name for EHLO sent by --starttls/--auth")
     p.add_argument("--pipeline", action="store_true",
                    help="in script mode, send the command groups RFC 2920 allows in one"
@@ -335,6 +339,14 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
                  family={4: socket.AF_INET, 6: socket.AF_INET6}.get(ns.family or 0, 0))
     _check_names(ns)
     s = replace(s, **_proxy_settings(ns))
+    if ns.scenario:
+        from smtpsh.sandbox_scenarios import parse as parse_scenario
+
+        try:
+            parse_scenario(ns.scenario)
+        except ValueError as exc:
+            raise UsageError(f"--scenario: {exc}") from None
+        s = replace(s, scenario=ns.scenario)
     if ns.tls and ns.starttls:
         raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
     if ns.key and not ns.cert:
@@ -354,7 +366,7 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
     if ns.serve is not None and not ns.sandbox:
         raise UsageError("--serve goes with --sandbox")
     for flag, value in (("--lenient", ns.lenient), ("--rules", ns.rules),
-                        ("--record-raw", ns.record_raw)):
+                        ("--record-raw", ns.record_raw), ("--scenario", ns.scenario)):
         if value and not ns.sandbox:
             raise UsageError(f"{flag} goes with --sandbox")
     _check_probe(ns)
@@ -426,6 +438,11 @@ def main(argv: list[str] | None = None) -> None:
             from smtpsh.explain import main_explain
 
             sys.exit(main_explain(ns.explain))
+        if ns.scenario and ns.scenario.strip().lower() == "list":
+            from smtpsh.sandbox_scenarios import listing as scenarios
+
+            print(scenarios())
+            sys.exit(Exit.OK)
         if ns.lesson == 0:
             from smtpsh.lessons import listing
 
@@ -692,6 +709,13 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
             rules = RuleSet(load(settings.rules))
         except ValueError as exc:
             raise Failure(f"--rules: {exc}", Exit.USAGE) from None
+    scenario, number = None, None
+    if settings.scenario:
+        from smtpsh.sandbox_scenarios import parse as parse_scenario
+
+        scenario, number = parse_scenario(settings.scenario)
+        for rule in scenario.rules(number):
+            rules.add(rule)
     if settings.lesson:
         from smtpsh.lessons import lesson
 
@@ -718,6 +742,13 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
             session.emit(Note(line), record=False)
             session.emit(Note(line.replace(password, "[shown on screen only]")), ui=False)
         else:
+            session.note(line)
+    if scenario is not None:
+        from smtpsh.received import terminal_width, wrap
+
+        width = terminal_width()
+        text = f"scenario {scenario.name}: {scenario.text(number)}"
+        for line in wrap(text, width - 3 if width else None, "", "  "):
             session.note(line)
     for rule in rules.rules:
         session.note(f"sandbox: rule {rule.describe()}")

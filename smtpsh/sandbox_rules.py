@@ -4,7 +4,13 @@ A rule names a stage and says what happens there when it matches: a reply instea
 normal one, a delay before the reply, a disconnect. It matches on the client (its address or
 its EHLO name), the sender, a recipient (shell-style patterns, `*` and `?`), and on the
 attempt count: `attempts = N` applies the rule to the first N matching attempts only (per
-client address, sender and recipient), so a retry after them goes through (greylisting).
+client address, sender and recipient), so a retry after them goes through; `greylist = SECS`
+applies it to such a triplet until SECS after its first attempt (greylisting: the count and
+the clock run across connections); `every = N` applies it to one matching attempt in N (the
+first, the N+1st ...: with stage connect, every other connection for N = 2); `unless = "tls"`
+or `"auth"` skips it once the session has TLS, or is authenticated. At stage helo, `hide`
+and `advertise` take keywords out of the EHLO reply or add them (`hide = "STARTTLS"`); at
+stage text (the message being read) a rule can delay or drop the connection mid-DATA.
 
 From a TOML file (`--rules FILE`), one table per rule:
 
@@ -23,6 +29,7 @@ import fnmatch
 import re
 import shlex
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -36,9 +43,11 @@ STAGES = {
     "mail": "MAIL FROM",
     "rcpt": "RCPT TO",
     "data": "the DATA command (before 354)",
+    "text": "the message text, at its first line (a delay, or disconnect: mid-DATA)",
     "message": "the end of the message (after the final dot)",
     "quit": "QUIT",
 }
+_KEYWORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*( [\x21-\x7e]+)*\Z")
 _REPLY = re.compile(r"[245]\d\d(?:[ -].*)?\Z", re.DOTALL)
 
 
@@ -53,6 +62,11 @@ class Rule:
     attempts: int = 0  # 0: every attempt; N: the first N attempts only
     delay: float = 0.0  # seconds to wait before the reply
     disconnect: bool = False  # close the connection (after the reply, if any)
+    greylist: float = 0.0  # SECS: per client/sender/recipient until SECS after its first try
+    every: int = 0  # N: one matching attempt in N (the 1st, the N+1st, ...)
+    unless: str = ""  # "tls" or "auth": not once the session has it
+    hide: str = ""  # helo: EHLO keywords taken out of the reply ("STARTTLS AUTH")
+    advertise: str = ""  # helo: EHLO lines added ("SIZE 1000")
 
     def describe(self) -> str:
         parts = [f"stage={self.stage}"]
@@ -87,10 +101,35 @@ def make_rule(values: dict[str, Any]) -> Rule:
             out["attempts"] = int(values["attempts"])
         if "delay" in values:
             out["delay"] = float(values["delay"])
+        if "greylist" in values:
+            out["greylist"] = float(values["greylist"])
+        if "every" in values:
+            out["every"] = int(values["every"])
     except (TypeError, ValueError):
-        raise ValueError("attempts takes a whole number, delay a number of seconds") from None
+        raise ValueError("attempts and every take a whole number, delay and greylist a number"
+                         " of seconds") from None
     if out.get("attempts", 0) < 0 or not 0 <= out.get("delay", 0.0) <= 600:
         raise ValueError("attempts must be 0 or more, delay 0 to 600 seconds")
+    if out.get("every", 0) < 0 or not 0 <= out.get("greylist", 0.0) <= 86400:
+        raise ValueError("every must be 0 or more, greylist 0 to 86400 seconds")
+    if "unless" in values:
+        out["unless"] = str(values["unless"]).strip().lower()
+        if out["unless"] not in ("", "tls", "auth"):
+            raise ValueError("unless takes tls or auth")
+    for name in ("hide", "advertise"):
+        if name not in values:
+            continue
+        if stage != "helo":
+            raise ValueError(f"{name} goes with stage=helo")
+        # hide: keywords; advertise: EHLO lines (keyword and parameters), comma-separated
+        items = ([w.upper() for w in str(values[name]).replace(",", " ").split()]
+                 if name == "hide" else
+                 [" ".join(x.split()) for x in str(values[name]).split(",") if x.strip()])
+        if not items or any(not _KEYWORD.match(x) or not x.isprintable() for x in items):
+            raise ValueError(f"{name} takes EHLO keywords (got {values[name]!r})")
+        out[name] = " ".join(items) if name == "hide" else ", ".join(items)
+    if stage == "text" and out.get("reply", "421")[:3] != "421":
+        raise ValueError("at stage text the only reply is 421 (then the connection closes)")
     if "disconnect" in values:
         value = values["disconnect"]
         if isinstance(value, str):
@@ -98,8 +137,9 @@ def make_rule(values: dict[str, Any]) -> Rule:
                 raise ValueError("disconnect takes true or false")
             value = value.lower() in ("true", "yes", "1")
         out["disconnect"] = bool(value)
-    if "reply" not in out and not out.get("delay") and not out.get("disconnect"):
-        raise ValueError("a rule needs a reply, a delay or disconnect=true")
+    if "reply" not in out and not out.get("delay") and not out.get("disconnect") and not (
+            out.get("hide") or out.get("advertise")):
+        raise ValueError("a rule needs a reply, a delay, disconnect=true, hide or advertise")
     return Rule(**out)
 
 
@@ -153,6 +193,8 @@ class RuleSet:
         self._lock = threading.Lock()
         self.rules: list[Rule] = list(rules)
         self._counts: dict[tuple[int, str, str, str], int] = {}
+        self._first: dict[tuple[int, str, str, str], float] = {}  # greylist: first attempt
+        self._every: dict[int, int] = {}
 
     def add(self, rule: Rule) -> None:
         with self._lock:
@@ -166,13 +208,18 @@ class RuleSet:
         with self._lock:
             self.rules.clear()
             self._counts.clear()
+            self._first.clear()
+            self._every.clear()
 
     def check(self, stage: str, client: str, helo: str = "", sender: str = "",
-              recipients: tuple[str, ...] = ()) -> Rule | None:
-        """The first rule for `stage` that matches (and counts this attempt), or None."""
+              recipients: tuple[str, ...] = (), state: frozenset[str] = frozenset(),
+              now: float | None = None) -> Rule | None:
+        """The first rule for `stage` that matches (and counts this attempt), or None.
+        `state`: what the session has ("tls", "auth")."""
+        now = time.monotonic() if now is None else now
         with self._lock:
             for n, rule in enumerate(self.rules):
-                if rule.stage != stage:
+                if rule.stage != stage or (rule.unless and rule.unless in state):
                     continue
                 if not (_matches(rule.client, client) or _matches(rule.client, helo)):
                     continue
@@ -190,11 +237,19 @@ class RuleSet:
                     ok = _matches(rule.match, subject)
                 if not ok:
                     continue
+                who = recipients[-1:] if stage == "rcpt" else recipients
+                key = (n, client, sender, ",".join(who))
                 if rule.attempts:
-                    who = recipients[-1:] if stage == "rcpt" else recipients
-                    key = (n, client, sender, ",".join(who))
                     self._counts[key] = count = self._counts.get(key, 0) + 1
                     if count > rule.attempts:
+                        continue
+                if rule.greylist:
+                    first = self._first.setdefault(key, now)
+                    if now - first >= rule.greylist:
+                        continue
+                if rule.every:
+                    self._every[n] = seen = self._every.get(n, 0) + 1
+                    if (seen - 1) % rule.every:
                         continue
                 return rule
         return None

@@ -143,6 +143,8 @@ class ClientRecord:
     single_dot: list[str] = field(default_factory=list)  # lines led by one dot, not doubled
     pipelined: list[str] = field(default_factory=list)  # "RCPT before the reply to MAIL"
     refused: list[str] = field(default_factory=list)  # the sandbox's 4xx/5xx replies
+    deferred: list[str] = field(default_factory=list)  # 4xx to a transaction: "a -> b: 451 ..."
+    retried: list[str] = field(default_factory=list)  # came back after a 4xx (this connection)
     messages: int = 0
     commands: int = 0
     quit: bool = False
@@ -253,6 +255,16 @@ def _section_of(record: ClientRecord, card: Card) -> None:
             "RFC 2920 3.1")
     elif record.commands > 1:
         add("pipelining", P, "waited for each reply", rfc="RFC 2920")
+    if record.retried:
+        add("retry", P, "came back after a temporary refusal (4xx)",
+            "; ".join(record.retried[:3]),
+            "a 4xx reply means: keep the message and try again later (greylisting counts on"
+            " it)", "RFC 5321 4.5.4.1")
+    elif record.deferred:
+        add("retry", N, f"got {len(record.deferred)} temporary refusal(s) (4xx)",
+            "; ".join(record.deferred[:3]),
+            "a sender keeps the message and tries again later; a retry shows on the card of"
+            " the connection that makes it (none seen yet)", "RFC 5321 4.5.4.1")
     if record.refused:
         add("refused", N, f"the sandbox refused {len(record.refused)} commands",
             "; ".join(record.refused[:3]))
@@ -299,12 +311,46 @@ class _Reader:
         if separator == b"\n":
             return self._smtp.command_line(line)
         self._smtp.text_line(line)
+        await self._smtp.text_stage()
         return line
 
     async def readline(self) -> bytes:  # aiosmtpd reads AUTH answers so
         line = await self._inner.readline()
         self._smtp.show("C:", "[an AUTH answer, not shown]")
         return line
+
+
+@dataclass
+class Deferral:
+    """A temporary refusal (4xx) the sandbox gave, waiting for the client to come back."""
+
+    client: str  # the client's address
+    sender: str | None  # None: any (a 421 greeting)
+    recipient: str | None  # None: any
+    number: int  # the connection that got it
+    reply: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class RetryBook:
+    """The 4xx replies given, per client address, sender and recipient, across connections:
+    a later connection from the same address with the same sender and recipient is a retry."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.pending: list[Deferral] = []
+
+    def deferred(self, deferral: Deferral) -> None:
+        with self._lock:
+            self.pending.append(deferral)
+
+    def seen(self, client: str, sender: str, recipient: str, number: int) -> list[Deferral]:
+        """The refusals this transaction retries (taken off the book)."""
+        with self._lock:
+            hit = [d for d in self.pending if d.client == client and d.number != number
+                   and d.sender in (None, sender) and d.recipient in (None, recipient)]
+            self.pending = [d for d in self.pending if d not in hit]
+        return hit
 
 
 @dataclass
@@ -315,6 +361,7 @@ class ServerOptions:
     card: Callable[[Card], None] | None = None  # the report card at each client's end
     ready: bool = False  # False while the server starts (aiosmtpd's own test connection)
     record_raw: str | None = None  # a folder: the exact bytes each client sent, a file each
+    retries: RetryBook = field(default_factory=RetryBook)
 
 
 def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> Any:
@@ -337,6 +384,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             self._transactions = 0
             self._card_done = False
             self._silent = not options.ready
+            self._helo_rule: Rule | None = None  # hide/advertise for this EHLO reply
+            self._tx: tuple[str, tuple[str, ...]] = ("", ())  # the transaction's envelope
 
         @property
         def _s(self) -> Any:  # the session, typed loosely (aiosmtpd's may be None)
@@ -487,6 +536,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             if record is not None:
                 if text[:1] in "45":
                     record.refused.append(f"{self._last_verb or 'greeting'}: {text}")
+                if text[:1] == "4" and not self._silent:
+                    self._deferred(record, text)
                 if text.startswith("250-STARTTLS"):
                     record.starttls_offered = True
                 if text.startswith("250-AUTH") or text.startswith("250 AUTH"):
@@ -494,16 +545,74 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             self.show("S:", text)
             await super().push(text)
 
+        def _deferred(self, record: ClientRecord, text: str) -> None:
+            """A 4xx to the greeting or a transaction: booked, so a retry is seen."""
+            verb = self._last_verb
+            sender, recipients = self._tx
+            pairs: list[tuple[str | None, str | None]]
+            if verb in ("", "EHLO", "HELO"):
+                pairs = [(None, None)]
+            elif verb == "MAIL":
+                pairs = [(sender, None)]
+            elif verb == "RCPT":
+                pairs = [(sender, recipients[-1] if recipients else None)]
+            elif verb == "DATA":
+                pairs = [(sender, r) for r in recipients] or [(sender, None)]
+            else:
+                return
+            client = self._s.peer[0] if isinstance(self._s.peer, tuple) else "?"
+            for s, r in pairs:
+                options.retries.deferred(Deferral(client, s, r, record.number, text))
+            what = (f"<{sender}> -> " + ", ".join(f"<{r}>" for r in recipients)
+                    if verb in ("RCPT", "DATA") else f"<{sender}>" if verb == "MAIL"
+                    else "the connection")
+            record.deferred.append(f"{what}: {text}")
+
+        def _retry(self, sender: str, recipient: str) -> None:
+            record = self.record
+            if record is None or self._silent:
+                return
+            client = self._s.peer[0] if isinstance(self._s.peer, tuple) else "?"
+            for d in options.retries.seen(client, sender, recipient, record.number):
+                what = (f"<{d.sender}> -> <{d.recipient}>" if d.recipient else
+                        f"<{d.sender}>" if d.sender is not None else "the connection")
+                record.retried.append(f"{what}: {d.reply[:40]} on client #{d.number},"
+                                      f" retried {time.monotonic() - d.at:.0f} s later")
+                self.show("--", f"a retry: {record.retried[-1]}")
+
+        def _state(self) -> frozenset[str]:
+            record = self.record
+            return frozenset(name for name, on in (
+                ("tls", bool(record is not None and record.tls) or bool(self._s.ssl)),
+                ("auth", bool(self._s.authenticated))) if on)
+
+        async def text_stage(self) -> None:
+            """A rule at stage text (the first line of the message): a delay, or the
+            connection dropped mid-DATA (with a 421 first, if the rule says so)."""
+            record = self.record
+            if record is None or record.text_lines != 1:
+                return
+            rule = self._rule("text")
+            if rule is None:
+                return
+            reply = await self._ruled(rule)
+            if reply is None:
+                return
+            if reply:
+                await self.push(reply)
+            self._hang_up()
+            await asyncio.sleep(30)  # connection_lost cancels this wait
+
         def _rule(self, stage: str, sender: str = "", recipients: tuple[str, ...] = ()
                   ) -> Rule | None:
-            if not options.rules.rules:
+            if not options.rules.rules or self._silent:
                 return None
             host = self._s.peer[0] if isinstance(self._s.peer, tuple) else ""
             if stage not in ("mail", "rcpt") and self._e is not None:
                 sender = sender or (self._e.mail_from or "")
                 recipients = recipients or tuple(self._e.rcpt_tos)
             return options.rules.check(stage, host, self._s.host_name or "", sender,
-                                       recipients)
+                                       recipients, self._state())
 
         async def _ruled(self, rule: Rule) -> str | None:
             """Wait and hang up as the rule says; the reply to send instead of the normal
@@ -547,6 +656,7 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                 if self.record.tls:
                     self.record.ehlo_after_tls = True
             rule = self._rule("helo") if hostname else None
+            self._helo_rule = rule
             if await self._apply(rule):
                 assert rule is not None
                 if (rule.reply or "").startswith("2"):
@@ -581,11 +691,17 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             await super().smtp_QUIT(arg)
 
         async def smtp_MAIL(self, arg: str | None) -> None:
+            m = re.search(r"<([^>]*)>", arg or "")
+            self._tx = (m[1] if m else "", ())
             if self._s.host_name and arg and await self._address_syntax("MAIL", arg):
                 return
             await super().smtp_MAIL(arg)
 
         async def smtp_RCPT(self, arg: str | None) -> None:
+            m = re.search(r"<([^>]*)>", arg or "")
+            if m and self._e.mail_from is not None:
+                self._tx = (self._e.mail_from, (*self._e.rcpt_tos, m[1]))
+                self._retry(self._e.mail_from, m[1])
             if (self._s.host_name and self._e.mail_from and arg
                     and await self._address_syntax("RCPT", arg)):
                 return
@@ -631,6 +747,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             return False
 
         async def smtp_DATA(self, arg: str) -> None:
+            if self._e.mail_from is not None:
+                self._tx = (self._e.mail_from, tuple(self._e.rcpt_tos))
             if self.record is not None:
                 self.record.text_lines = 0
                 self.record.text_bare = ""
@@ -671,6 +789,13 @@ class Handler:
         if server.strict:  # before the last line ("250 HELP")
             responses[-1:-1] = ["250-ENHANCEDSTATUSCODES",
                                 f"250-LIMITS RCPTMAX={RCPTMAX} MAILMAX={MAILMAX}"]
+        rule: Rule | None = server._helo_rule
+        if rule is not None and (rule.hide or rule.advertise):
+            hidden = set(rule.hide.split())
+            lines = [r[4:] for r in responses]
+            lines = lines[:1] + [x for x in lines[1:] if x.split(" ", 1)[0].upper() not in hidden]
+            lines[-1:-1] = [x for x in rule.advertise.split(", ") if x]
+            responses = [f"250-{x}" for x in lines[:-1]] + [f"250 {lines[-1]}"]
         return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,

@@ -35,6 +35,7 @@ class Settings:
     lenient: bool = False  # --lenient: the sandbox takes what a strict server refuses
     rules: str | None = None  # --rules FILE: the sandbox's fault rules (TOML)
     record_raw: str | None = None  # --record-raw DIR: the exact bytes each client sent
+    scenario: str | None = None  # --scenario NAME[:SECS]: a classroom scenario's rules
     implicit_tls: bool = False
     starttls: bool = False
     show_cert: bool = False
