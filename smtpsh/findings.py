@@ -16,6 +16,7 @@ from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
+from smtpsh.i18n import _
 
 Fragments = list[tuple[str, str]]
 JSON_VERSION = 1
@@ -33,6 +34,11 @@ class Verdict(Enum):
         return _RANK[self]
 
 
+# Marks a word for the catalog (tests/test_i18n.py); translated where the card is rendered
+# (the JSON and the Nagios line keep the English values).
+N_ = str
+_WORDS = {Verdict.PASS: N_("pass"), Verdict.INFO: N_("info"), Verdict.SKIP: N_("skip"),
+          Verdict.WARN: N_("warn"), Verdict.FAIL: N_("fail")}
 _RANK = {Verdict.PASS: 0, Verdict.INFO: 0, Verdict.SKIP: 0, Verdict.WARN: 1, Verdict.FAIL: 2}
 # The shell's colours (render.STYLES): green, cyan, dim, yellow, red.
 _STYLE = {Verdict.PASS: "class:reply.2", Verdict.INFO: "class:reply.3",
@@ -124,22 +130,28 @@ def render_card(card: Card, width: int = 100) -> Fragments:
     then what was seen and why (wrapped to `width`), and the overall verdict."""
     out: Fragments = [("class:client", escape(card.title)), ("", "\n")]
     body = max(width - 8, 30)
+    words = {v: _(w) for v, w in _WORDS.items()}
+    pad = max(len(w) for w in words.values())
+    seen, why = _("seen"), _("why")
+    label_width = max(len(seen), len(why))
     for s in card.sections:
-        out += [("", "\n"), (_STYLE[s.worst], f"[{s.worst.value}] "),
+        out += [("", "\n"), (_STYLE[s.worst], f"[{words[s.worst]}] "),
                 ("class:client", escape(s.title)), ("", "\n")]
         for f in s.findings:
-            out += [("", "  "), (_STYLE[f.verdict], f"{f.verdict.value:<4}"), ("", " "),
+            out += [("", "  "), (_STYLE[f.verdict], f"{words[f.verdict]:<{pad}}"), ("", " "),
                     ("", escape(f.title)), ("", "\n")]
-            for label, text in (("seen", f.evidence), ("why", f.why)):
+            for label, text in ((seen, f.evidence), (why, f.why)):
                 if text:
                     lines = textwrap.wrap(escape(text), body - 6) or [""]
                     out += [("class:note", f"       {label}: {lines[0]}\n")]
-                    out += [("class:note", f"             {x}\n") for x in lines[1:]]
+                    out += [("class:note", " " * (label_width + 9) + f"{x}\n")
+                            for x in lines[1:]]
             if f.rfc:
                 out += [("class:note", f"       ({f.rfc})\n")]
         if s.summary:
             out += [("", "  "), (_STYLE[s.worst], f"=> {escape(s.summary)}"), ("", "\n")]
-    out += [("", "\n"), (_STYLE[card.worst], f"overall: {card.worst.value}")]
+    out += [("", "\n"), (_STYLE[card.worst],
+                          _("overall: {verdict}").format(verdict=words[card.worst]))]
     if card.summary:
         out += [("", f" - {escape(card.summary)}")]
     return out

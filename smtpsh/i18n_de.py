@@ -368,4 +368,85 @@ CATALOG: dict[str, str] = {
         "Lektion {number} geschafft: {done} von {total} Schritten, {tries} Versuche, die nicht"
         " zählten. {end}",
     "lesson {number}": "Lektion {number}",
+    # smtpsh/shell/commands.py: the :help lines
+    "Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line, or the"
+    " wait for a reply · Ctrl-D says QUIT and leaves (in DATA: ends the message); a typed QUIT"
+    " closes the connection and the shell stays":
+        "Tab ergänzt · Hoch/Runter und Strg-R durchsuchen den Verlauf · Strg-C verwirft die"
+        " Zeile oder das Warten auf eine Antwort · Strg-D sagt QUIT und beendet (in DATA:"
+        " beendet die Nachricht). Ein getipptes QUIT schließt die Verbindung, die Shell"
+        " bleibt",
+    "this list, or all about one verb or command":
+        "diese Liste, oder alles über einen Befehl oder ein Kommando",
+    "connect to another server": "mit einem anderen Server verbinden",
+    "connect again to the last server": "noch einmal mit dem letzten Server verbinden",
+    "which server an MTA would pick for a domain, and why; `connect` goes there":
+        "welchen Server ein MTA für eine Domain wählen würde, und warum. `connect` geht dorthin",
+    "report card of a mail domain: DNS, SMTP, TLS, DANE, MTA-STS, TLS-RPT (as --check)":
+        "Zeugnis einer Mail-Domain: DNS, SMTP, TLS, DANE, MTA-STS, TLS-RPT (wie --check)",
+    "how long each stage of this connection took: connect, greeting, TLS handshake, each"
+    " command":
+        "wie lange jeder Abschnitt dieser Verbindung dauerte: Verbinden, Begrüßung,"
+        " TLS-Handshake, jeder Befehl",
+    "say QUIT and close the connection": "QUIT sagen und die Verbindung schließen",
+    "say QUIT and leave (also Ctrl-D)": "QUIT sagen und beenden (auch Strg-D)",
+    "send FILE as the message text and end it; DATA first if needed":
+        "FILE als Text der Nachricht senden und sie beenden. Vorher DATA, wenn nötig",
+    "write this session so far to FILE": "diese Sitzung bis jetzt in FILE schreiben",
+    "print the command that reproduces this connection's dialog with another tool (secrets"
+    " as placeholders)":
+        "den Befehl ausgeben, der den Dialog dieser Verbindung mit einem anderen Werkzeug"
+        " wiederholt (Geheimnisse als Platzhalter)",
+    "the server's EHLO capabilities as a table": "die EHLO-Fähigkeiten des Servers als Tabelle",
+    "the TLS facts and the server's certificate": "die TLS-Daten und das Zertifikat des Servers",
+    "what a reply code, enhanced code, reply line, verb or keyword means":
+        "was ein Antwortcode, erweiterter Code, eine Antwortzeile, ein Befehl oder ein"
+        " Schlüsselwort bedeutet",
+    "send TEXT as bytes, exactly: no CRLF added, no dot-stuffing; \\r \\n \\t \\\\ \\xNN"
+    " escapes (e.g. :raw DATA\\n)":
+        "TEXT genau als Bytes senden: kein CRLF angehängt, kein Dot-Stuffing. Escapes \\r \\n"
+        " \\t \\\\ \\xNN (z. B. :raw DATA\\n)",
+    "clear the screen": "den Bildschirm leeren",
+    "run --probe's checks against this server, on connections of their own; the envelope"
+    " from --from/--to":
+        "die Prüfungen von --probe gegen diesen Server laufen lassen, auf eigenen"
+        " Verbindungen. Der Umschlag kommt von --from/--to",
+    "Postfix XCLIENT: claim another client (ADDR= NAME= HELO= PORT= PROTO= LOGIN=), values"
+    " xtext-encoded; a 220 is a new session":
+        "Postfix XCLIENT: einen anderen Client vorgeben (ADDR= NAME= HELO= PORT= PROTO="
+        " LOGIN=), Werte xtext-kodiert. Eine 220 ist eine neue Sitzung",
+    "Postfix XFORWARD: the original client's details for the next message (ADDR= NAME="
+    " HELO= PROTO= SOURCE= IDENT=), values xtext-encoded":
+        "Postfix XFORWARD: die Angaben des ursprünglichen Clients für die nächste Nachricht"
+        " (ADDR= NAME= HELO= PROTO= SOURCE= IDENT=), Werte xtext-kodiert",
+    "the sandbox's fault rules: add one, list them, delete one, clear them":
+        "die Fehlerregeln der Sandbox: eine hinzufügen, sie auflisten, eine löschen, alle"
+        " löschen",
+    "Shell commands:": "Shell-Kommandos:",
+    "SMTP verbs (typed as is, lower case works; :help VERB for more):":
+        "SMTP-Befehle (so getippt, Kleinschreibung geht auch. :help VERB sagt mehr):",
+    "Keys: ": "Tasten: ",
+    # smtpsh/shell/toolbar.py
+    "Tab completes · :help": "Tab ergänzt · :help",
+    "no TLS": "kein TLS",
+    "not connected": "nicht verbunden",
+    "message text; a line with only '.' ends it":
+        "Text der Nachricht. Eine Zeile mit nur '.' beendet sie",
+    "Ctrl-C: end the message or keep typing": "Strg-C: Nachricht beenden oder weitertippen",
+    "no EHLO yet": "noch kein EHLO",
+    "no extensions": "keine Erweiterungen",
+    " +{count} more": " +{count} weitere",
+    "server takes: {params}": "Server nimmt: {params}",
+    "user {user}": "Benutzer {user}",
+    "not connected: {command}, or :connect HOST [PORT]":
+        "nicht verbunden: {command}, oder :connect HOST [PORT]",
+    # smtpsh/findings.py: the report card
+    "pass": "gut",
+    "info": "Info",
+    "skip": "ungeprüft",
+    "warn": "Warnung",
+    "fail": "Fehler",
+    "seen": "gesehen",
+    "why": "warum",
+    "overall: {verdict}": "insgesamt: {verdict}",
 }

@@ -22,7 +22,8 @@ DATA = ROOT / "smtpsh" / "data"
 KB_FILES = ("replycodes.json", "enhanced.json", "verbs.json", "keywords.json")
 # The modules whose sentences are marked for translation with _(), N_() (and explain's
 # _field labels).
-MARKED = ("explain.py", "guide.py", "forensics.py", "lessons.py")
+MARKED = ("explain.py", "guide.py", "forensics.py", "lessons.py", "findings.py",
+          "shell/commands.py", "shell/toolbar.py")
 MARKERS = {"_", "N_", "_field"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 RFC_REF = re.compile(r"RFC \d+(?: §[\d.]+)?|§[\d.]*\d")
@@ -298,3 +299,44 @@ def test_the_guide_in_the_sandbox_shell_under_a_pseudo_terminal(tmp_path):
         expect(r"der Server will MAIL FROM vor RCPT TO")
     finally:
         child.close(force=True)
+
+
+# --- the report card, the shell's help, the toolbar ---------------------------------------------
+
+
+def test_the_findings_card_speaks_german_and_keeps_its_columns():
+    from smtpsh.findings import Card, Finding, Verdict, render_card
+    from smtpsh.render import to_plain
+
+    card = Card("smtpsh --check example.org")
+    section = card.section("mx.example.org")
+    section.add(Finding("tls.version", Verdict.WARN, "TLS 1.0 accepted",
+                        evidence="the handshake with TLS 1.0 succeeded " * 4,
+                        why="old TLS versions are broken", rfc="RFC 8996"))
+    english = to_plain(render_card(card, 80))
+    assert "  warn TLS 1.0 accepted" in english and "       seen: the handshake" in english
+    assert re.search(r"\n {13}\S", english) and english.endswith("overall: warn")
+    i18n.set_language("de")
+    german = to_plain(render_card(card, 80))
+    assert "[Warnung] mx.example.org" in german and "  Warnung   TLS 1.0 accepted" in german
+    assert "       gesehen: the handshake" in german and "       warum: old TLS" in german
+    assert re.search(r"\n {16}\S", german)  # under the text, after "gesehen: "
+    assert german.endswith("insgesamt: Warnung")
+    assert card.to_json()["verdict"] == "warn"  # machine output stays English
+
+
+def test_the_shell_help_and_the_toolbar_speak_german():
+    from smtpsh.protocol import Dialog
+    from smtpsh.shell.commands import lookup
+    from smtpsh.shell.toolbar import toolbar
+
+    cmd = lookup(":quit")
+    assert cmd is not None and cmd.help_text == "say QUIT and leave (also Ctrl-D)"
+    assert "no EHLO yet" in "".join(t for _s, t in toolbar("", Dialog(), True, width=200))
+    i18n.set_language("de")
+    assert cmd.help_text == "QUIT sagen und beenden (auch Strg-D)"
+    assert cmd.help == "say QUIT and leave (also Ctrl-D)"
+    bar = "".join(t for _s, t in toolbar("", Dialog(), True, width=200))
+    assert "kein TLS" in bar and "noch kein EHLO" in bar
+    assert "nicht verbunden" in "".join(t for _s, t in toolbar("", Dialog(), False))
+    assert "QUIT sagen" in "".join(t for _s, t in toolbar(":quit", Dialog(), True, width=200))

@@ -138,7 +138,7 @@ def words(s: Suggestion, dialog: Dialog,
             out += [(f"{v} {PATHS[v]}" if v in PATHS else v, verb_syntax(v) or "")
                     for v in verbs_for(dialog)]
         elif kind == SHELL:
-            out += [(PREFIX + c.name, c.help) for c in registered()]
+            out += [(PREFIX + c.name, c.help_text) for c in registered()]
         elif kind == TOPIC:
             out += [(v, verb_syntax(v) or "") for v in VERBS]
         elif kind == PATH:

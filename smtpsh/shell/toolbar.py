@@ -17,6 +17,7 @@ from prompt_toolkit.application.current import get_app_or_none
 from prompt_toolkit.utils import get_cwidth
 
 from smtpsh import explain, guide
+from smtpsh.i18n import _
 from smtpsh.protocol import CONNECTED, DATA, Dialog
 from smtpsh.render import Fragments
 from smtpsh.shell import VERBS, human_size, verb_syntax
@@ -66,20 +67,21 @@ def _parts(text: str, dialog: Dialog, connected: bool,
     hint = syntax_hint(text, dialog)
     left = [_Part([hint])] if hint else []
     if not connected:  # the capabilities are the old connection's: no "server takes"
-        return left, [_Part([f"not connected: {guide.RECONNECT}, or :connect HOST [PORT]",
-                             "not connected"], "why")]
+        return left, [_Part([_("not connected: {command}, or :connect HOST [PORT]").format(
+                                 command=guide.RECONNECT), _("not connected")], "why")]
     if guiding and not text.strip():
         return [_next_step(dialog, short=False)], _status(dialog)
     if dialog.state == DATA:
-        left = left or [_Part(["message text; a line with only '.' ends it"]),
+        left = left or [_Part([_("message text; a line with only '.' ends it")]),
                         _Part([":send FILE", ""], "tips")]
-        return left, [_Part(["DATA"]), _Part(["Ctrl-C: end the message or keep typing",
+        return left, [_Part(["DATA"]), _Part([_("Ctrl-C: end the message or keep typing"),
                                                "Ctrl-C"], "tips")]
     params = _advertised_params(text, dialog)
     if params:
-        left.append(_Part([f"server takes: {' '.join(params)}", ""], "params"))
+        left.append(_Part([_("server takes: {params}").format(params=" ".join(params)), ""],
+                          "params"))
     if not left and dialog.state == CONNECTED and not text:
-        left = [_next_step(dialog, short=True), _Part(["Tab completes · :help", ""], "tips")]
+        left = [_next_step(dialog, short=True), _Part([_("Tab completes · :help"), ""], "tips")]
     return left, _status(dialog)
 
 
@@ -164,7 +166,7 @@ def syntax_hint(text: str, dialog: Dialog) -> str:
         return ""
     if word.startswith(PREFIX):
         cmd = lookup(word)
-        return f"{cmd.usage} · {cmd.help}" if cmd else ""
+        return f"{cmd.usage} · {cmd.help_text}" if cmd else ""
     if dialog.state == DATA:
         return ""
     verb = _typed_verb(word)
@@ -192,12 +194,12 @@ def _advertised_params(text: str, dialog: Dialog) -> list[str]:
 def _status(dialog: Dialog) -> list[_Part]:
     caps = dialog.capabilities
     parts = [_Part([dialog.state, ""], "state"),
-             _Part(["TLS" if dialog.tls else "no TLS", ""], "state")]
+             _Part(["TLS" if dialog.tls else _("no TLS"), ""], "state")]
     if dialog.user:
-        parts.append(_Part([f"user {dialog.user}", ""], "state"))
+        parts.append(_Part([_("user {user}").format(user=dialog.user), ""], "state"))
     if not caps.keywords:
-        parts.append(_Part(["no EHLO yet" if not dialog.greeted_with_ehlo else "no extensions",
-                            ""], "keywords"))
+        parts.append(_Part([_("no EHLO yet") if not dialog.greeted_with_ehlo
+                            else _("no extensions"), ""], "keywords"))
         return parts
     if caps.size:
         parts.append(_Part([f"SIZE {human_size(caps.size)}", ""], "size"))
@@ -205,7 +207,7 @@ def _status(dialog: Dialog) -> list[_Part]:
         parts.append(_Part(["AUTH " + " ".join(caps.auth_mechanisms), ""], "auth"))
     others = [k for k in caps.keywords if k not in _OWN_FIELDS]
     if others:
-        shorter = [" ".join(others[:n]) + f" +{len(others) - n} more"
+        shorter = [" ".join(others[:n]) + _(" +{count} more").format(count=len(others) - n)
                    for n in range(len(others) - 1, 0, -1)]
         parts.append(_Part([" ".join(others), *shorter, ""], "keywords"))
     return parts
