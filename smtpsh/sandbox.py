@@ -19,6 +19,7 @@ import socket
 import ssl
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from smtpsh.escape import escape
@@ -114,6 +115,77 @@ def make_certificates(folder: str) -> tuple[str, str, str]:
     return paths[0], paths[1], paths[2]
 
 
+@dataclass(frozen=True)
+class SavedMessage:
+    """One saved .eml: its number and what :messages lists (escaped: the client chose it)."""
+
+    number: int
+    path: str
+    sender: str
+    recipients: str
+    subject: str
+    size: int
+
+    @classmethod
+    def read(cls, path: str) -> SavedMessage:
+        from email.header import decode_header, make_header
+        from email.parser import BytesHeaderParser
+
+        with open(path, "rb") as f:
+            data = f.read()
+        headers = BytesHeaderParser().parsebytes(data)
+
+        def field(name: str) -> str:
+            value = headers.get(name)
+            if value is None:
+                return ""
+            try:
+                text = str(make_header(decode_header(str(value))))
+            except (ValueError, LookupError, UnicodeError):
+                text = str(value)
+            return escape(" ".join(text.split()), tab=True)
+
+        return cls(int(os.path.basename(path)[:-4]), path, field("From"), field("To"),
+                   field("Subject"), len(data))
+
+    def show(self, width: int | None = None, lines: int = 200) -> str:
+        """The message for :show N: the Received chain read by smtpsh.received, then the
+        text (escaped, at most `lines` lines)."""
+        from smtpsh.received import parse_chain, render
+
+        with open(self.path, "rb") as f:
+            text = f.read().decode("utf-8", "surrogateescape")
+        body = text.replace("\r\n", "\n").split("\n")
+        out = [f"message {self.number}: {self.path}, {self.size} octets",
+               "Received chain (smtpsh --received):", render(parse_chain(text), width), ""]
+        out += [escape(line) for line in body[:lines]]
+        if len(body) > lines:
+            out.append(f"[{len(body) - lines} more lines: {self.path}]")
+        return "\n".join(out).rstrip("\n")
+
+
+def message_listing(messages: list[SavedMessage], width: int | None = None) -> str:
+    """The table of :messages: number, from, to, subject, size."""
+    from smtpsh.shell import human_size
+
+    if not messages:
+        return "no messages yet: the sandbox saves each message it accepts"
+    rows = [("#", "from", "to", "subject", "size")] + [
+        (str(m.number), m.sender or "-", m.recipients or "-", m.subject or "-",
+         human_size(m.size)) for m in messages]
+    room = max(20, (width or 100) - 20)
+    cut = [room * 3 // 10, room * 3 // 10, room * 4 // 10]
+
+    def fit(text: str, n: int) -> str:
+        return text if len(text) <= n else text[:n - 1] + "…"
+
+    rows = [(a, fit(b, cut[0]), fit(c, cut[1]), fit(d, cut[2]), e) for a, b, c, d, e in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True))
+                     .rstrip()
+                     for r in rows)
+
+
 class Sandbox:
     """Start with `start()`, stop with `stop()`; `port` and `folder` say where it is."""
 
@@ -154,6 +226,15 @@ class Sandbox:
                          f" user {self.credentials['user']},"
                          f" password {self.credentials['password']}")
         return lines
+
+    def messages(self) -> list[SavedMessage]:
+        """The messages saved so far, oldest first (`:messages`)."""
+        try:
+            names = sorted(n for n in os.listdir(self.folder)
+                           if n.endswith(".eml") and n[:-4].isdigit())
+        except OSError:
+            return []
+        return [SavedMessage.read(os.path.join(self.folder, n)) for n in names]
 
     def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
                       auth_data: Any) -> Any:

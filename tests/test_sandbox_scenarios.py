@@ -227,3 +227,42 @@ def test_scenario_cli(smtpsh):
     text = p.stdout.decode() + p.stderr.decode()
     assert "scenario tls-required: TLS required." in text
     assert "S: 530 5.7.0 Must issue a STARTTLS command first" in text
+
+
+def test_messages_and_show_in_the_shell(tmp_path):
+    import asyncio
+    from types import SimpleNamespace
+
+    from smtpsh.shell.commands import run
+
+    said: list[str] = []
+    screen = SimpleNamespace(note=said.append, out=said.append,
+                             warn=lambda t: said.append("!! " + t))
+    s = Sandbox(lambda _: None, folder=str(tmp_path / "box"))
+    s.start()
+    shell = SimpleNamespace(sandbox=s, screen=screen)
+    try:
+        asyncio.run(run(shell, ":messages"))  # type: ignore[arg-type]
+        with smtplib.SMTP("127.0.0.1", s.port, local_hostname="app.example", timeout=10) as c:
+            c.starttls(context=tls_context(s))
+            c.ehlo("app.example")
+            c.sendmail("a@example.org", ["b@example.org"],
+                       b"From: Alice <a@example.org>\r\nTo: b@example.org\r\nSubject:"
+                       b" =?utf-8?q?gr=C3=BC=C3=9Fe?= \x1b[2J\r\n\r\nhello\r\n")
+        for line in (":messages", ":show 1", ":show 2", ":show"):
+            asyncio.run(run(shell, line))  # type: ignore[arg-type]
+    finally:
+        s.stop()
+    assert said[0].startswith("no messages yet")
+    table = said[1].splitlines()
+    assert table[0].split() == ["#", "from", "to", "subject", "size"]
+    assert table[1].startswith("1  Alice <a@example.org>  b@example.org  grüße \\x1b[2J")
+    shown = said[2]
+    assert shown.startswith("message 1: ") and "Received chain" in shown
+    assert "sandbox.smtpsh.test" in shown and "app.example" in shown
+    assert "TLS" in shown and shown.endswith("hello")
+    assert said[3] == "!! no message 2: :messages lists them"
+    assert said[4] == "!! usage: :show N"
+    without = SimpleNamespace(screen=screen)
+    asyncio.run(run(without, ":messages"))  # type: ignore[arg-type]
+    assert said[-1].startswith("!! :messages reads the sandbox's saved messages")

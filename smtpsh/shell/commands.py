@@ -18,7 +18,7 @@ import shlex
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
 from prompt_toolkit.document import Document
@@ -601,3 +601,37 @@ async def do_rule(shell: ShellApi, args: list[str]) -> None:
         return
     rules.add(rule)
     shell.screen.note(f"rule {len(rules.rules)}: {rule.describe()}")
+
+
+def _sandbox(shell: ShellApi, name: str) -> Any:
+    sandbox = getattr(shell, "sandbox", None)
+    if sandbox is None:
+        shell.screen.warn(f":{name} reads the sandbox's saved messages: start it with"
+                          " smtpsh --sandbox")
+    return sandbox
+
+
+@command("messages", "", "the sandbox's saved messages: number, from, to, subject, size")
+async def do_messages(shell: ShellApi, args: list[str]) -> None:
+    from smtpsh.received import terminal_width
+    from smtpsh.sandbox import message_listing
+
+    sandbox = _sandbox(shell, "messages")
+    if sandbox is not None:
+        shell.screen.out(message_listing(sandbox.messages(), terminal_width()))
+
+
+@command("show", "N", "one of the sandbox's saved messages, with its Received chain")
+async def do_show(shell: ShellApi, args: list[str]) -> None:
+    from smtpsh.received import terminal_width
+
+    sandbox = _sandbox(shell, "show")
+    if sandbox is None:
+        return
+    if len(args) != 1 or not args[0].isdigit():
+        return _usage(shell, "show")
+    found = [m for m in sandbox.messages() if m.number == int(args[0])]
+    if not found:
+        shell.screen.warn(f"no message {args[0]}: :messages lists them")
+        return
+    shell.screen.out(found[0].show(terminal_width()))
