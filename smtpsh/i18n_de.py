@@ -422,6 +422,11 @@ CATALOG: dict[str, str] = {
     "the sandbox's fault rules: add one, list them, delete one, clear them":
         "die Fehlerregeln der Sandbox: eine hinzufügen, sie auflisten, eine löschen, alle"
         " löschen",
+    "the sandbox's saved messages: number, from, to, subject, size":
+        "die gespeicherten Nachrichten der Sandbox: Nummer, Absender, Empfänger, Betreff,"
+        " Größe",
+    "one of the sandbox's saved messages, with its Received chain":
+        "eine der gespeicherten Nachrichten der Sandbox, mit ihrer Received-Kette",
     "Shell commands:": "Shell-Kommandos:",
     "SMTP verbs (typed as is, lower case works; :help VERB for more):":
         "SMTP-Befehle (so getippt, Kleinschreibung geht auch. :help VERB sagt mehr):",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from smtpsh.i18n import _
 from smtpsh.protocol import RCPT, Dialog, Reply
 from smtpsh.runner import stream_message
 from smtpsh.shell import VERBS, human_size, keyword_meaning, matches, verb_syntax
@@ -34,11 +35,14 @@ if TYPE_CHECKING:
     from smtpsh.shell.screen import Screen
     from smtpsh.shell.state import ShellState
 
+# Marks a sentence for the catalog (tests/test_i18n.py); it is translated where it is shown
+# (a command's help line by Command.help_text).
+N_ = str
 PREFIX = ":"
 CHUNK = 1 << 16
-KEYS = ("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line,"
-        " or the wait for a reply · Ctrl-D says QUIT and leaves (in DATA: ends the message);"
-        " a typed QUIT closes the connection and the shell stays")
+KEYS = N_("Tab completes · Up/Down and Ctrl-R search the history · Ctrl-C cancels the line,"
+          " or the wait for a reply · Ctrl-D says QUIT and leaves (in DATA: ends the"
+          " message); a typed QUIT closes the connection and the shell stays")
 
 
 class ShellApi(Protocol):
@@ -91,6 +95,11 @@ class Command:
     @property
     def usage(self) -> str:
         return f"{PREFIX}{self.name} {self.args}".rstrip()
+
+    @property
+    def help_text(self) -> str:
+        """The help line in the language in use (`help` is the English one)."""
+        return _(self.help)
 
 
 REGISTRY: dict[str, Command] = {}
@@ -183,21 +192,22 @@ def verbs(text: str, ctx: ArgContext) -> Iterable[Completion]:
 def topics(text: str, ctx: ArgContext) -> Iterable[Completion]:
     """What :help knows: the verbs, then the shell's commands."""
     return _offer(text, [*((v, verb_syntax(v) or "") for v in VERBS),
-                         *((PREFIX + c.name, c.help) for c in registered())])
+                         *((PREFIX + c.name, c.help_text) for c in registered())])
 
 
 # --- the commands, in the order :help lists them -----------------------------------------
 
-@command("help", "[VERB|:COMMAND]", "this list, or all about one verb or command",
+@command("help", "[VERB|:COMMAND]", N_("this list, or all about one verb or command"),
          complete=topics)
 async def do_help(shell: ShellApi, args: list[str]) -> None:
     if not args:
         width = max(len(f"{PREFIX}{c.name} {c.args}") for c in registered())
-        out = ["Shell commands:"]
-        out += [f"  {f'{PREFIX}{c.name} {c.args}':<{width}}  {c.help}" for c in registered()]
-        out += ["SMTP verbs (typed as is, lower case works; :help VERB for more):"]
+        out = [_("Shell commands:")]
+        out += [f"  {f'{PREFIX}{c.name} {c.args}':<{width}}  {c.help_text}"
+                for c in registered()]
+        out += [_("SMTP verbs (typed as is, lower case works; :help VERB for more):")]
         out += [f"  {verb_syntax(v)}" for v in VERBS]
-        out += ["Keys: " + KEYS]
+        out += [_("Keys: ") + _(KEYS)]
         shell.screen.out("\n".join(out))
         return
     topic = args[0]
@@ -210,12 +220,12 @@ async def do_help(shell: ShellApi, args: list[str]) -> None:
         return
     cmd = lookup(topic) if topic.startswith(PREFIX) or topic.lower() in REGISTRY else None
     if cmd is not None:
-        shell.screen.out(f"{cmd.usage}\n  {cmd.help}")
+        shell.screen.out(f"{cmd.usage}\n  {cmd.help_text}")
         return
     shell.screen.warn(f"no help on {topic}; :help lists the verbs and commands")
 
 
-@command("connect", "HOST [PORT] | PROFILE", "connect to another server",
+@command("connect", "HOST [PORT] | PROFILE", N_("connect to another server"),
          complete=profiles)
 async def do_connect(shell: ShellApi, args: list[str]) -> None:
     if not 1 <= len(args) <= 2:
@@ -233,7 +243,7 @@ async def do_connect(shell: ShellApi, args: list[str]) -> None:
     await shell.connect(args[0], int(port))
 
 
-@command("reconnect", "", "connect again to the last server")
+@command("reconnect", "", N_("connect again to the last server"))
 async def do_reconnect(shell: ShellApi, args: list[str]) -> None:
     state = shell.state
     if not state.host:
@@ -243,7 +253,7 @@ async def do_reconnect(shell: ShellApi, args: list[str]) -> None:
 
 
 @command("mx", "DOMAIN|ADDRESS [connect]",
-         "which server an MTA would pick for a domain, and why; `connect` goes there")
+         N_("which server an MTA would pick for a domain, and why; `connect` goes there"))
 async def do_mx(shell: ShellApi, args: list[str]) -> None:
     from dataclasses import replace
 
@@ -264,7 +274,7 @@ async def do_mx(shell: ShellApi, args: list[str]) -> None:
 
 
 @command("check", "DOMAIN|ADDRESS",
-         "report card of a mail domain: DNS, SMTP, TLS, DANE, MTA-STS, TLS-RPT (as --check)")
+         N_("report card of a mail domain: DNS, SMTP, TLS, DANE, MTA-STS, TLS-RPT (as --check)"))
 async def do_check(shell: ShellApi, args: list[str]) -> None:
     from dataclasses import replace
 
@@ -283,8 +293,8 @@ async def do_check(shell: ShellApi, args: list[str]) -> None:
     shell.screen.show(render_card(outcome.card, shell.screen.columns()))
 
 
-@command("timing", "", "how long each stage of this connection took: connect, greeting,"
-         " TLS handshake, each command")
+@command("timing", "", N_("how long each stage of this connection took: connect, greeting,"
+         " TLS handshake, each command"))
 async def do_timing(shell: ShellApi, args: list[str]) -> None:
     timings = shell.session.timings
     if not timings:
@@ -308,19 +318,19 @@ async def do_timing(shell: ShellApi, args: list[str]) -> None:
 GREETING_STAGE = "the connection (greeting)"  # how the session names the greeting's wait
 
 
-@command("close", "", "say QUIT and close the connection")
+@command("close", "", N_("say QUIT and close the connection"))
 async def do_close(shell: ShellApi, args: list[str]) -> None:
     await shell.hang_up()
 
 
-@command("quit", "", "say QUIT and leave (also Ctrl-D)")
+@command("quit", "", N_("say QUIT and leave (also Ctrl-D)"))
 async def do_quit(shell: ShellApi, args: list[str]) -> None:
     await shell.hang_up()
     shell.done = True
 
 
 @command("send", "FILE",
-         "send FILE as the message text and end it; DATA first if needed", complete=paths)
+         N_("send FILE as the message text and end it; DATA first if needed"), complete=paths)
 async def do_send(shell: ShellApi, args: list[str]) -> None:
     if len(args) != 1:
         return _usage(shell, "send")
@@ -380,7 +390,7 @@ class Meter:
                 f" {human_size(int(rate))}/s · {eta}")
 
 
-@command("save", "FILE", "write this session so far to FILE", complete=paths)
+@command("save", "FILE", N_("write this session so far to FILE"), complete=paths)
 async def do_save(shell: ShellApi, args: list[str]) -> None:
     if len(args) != 1:
         return _usage(shell, "save")
@@ -397,8 +407,8 @@ async def do_save(shell: ShellApi, args: list[str]) -> None:
     shell.screen.note(f"saved {len(shell.screen.lines)} lines to {path}")
 
 
-@command("export", "swaks|curl|openssl|python", "print the command that reproduces this"
-         " connection's dialog with another tool (secrets as placeholders)",
+@command("export", "swaks|curl|openssl|python", N_("print the command that reproduces this"
+         " connection's dialog with another tool (secrets as placeholders)"),
          complete=lambda text, ctx: (Completion(f, -len(text)) for f in
                                      ("swaks", "curl", "openssl", "python")
                                      if f.startswith(text)))
@@ -417,7 +427,7 @@ async def do_export(shell: ShellApi, args: list[str]) -> None:
                                    shell.state.tls_mode).rstrip("\n"))
 
 
-@command("caps", "", "the server's EHLO capabilities as a table")
+@command("caps", "", N_("the server's EHLO capabilities as a table"))
 async def do_caps(shell: ShellApi, args: list[str]) -> None:
     dialog = shell.session.dialog
     caps = dialog.capabilities
@@ -436,7 +446,7 @@ async def do_caps(shell: ShellApi, args: list[str]) -> None:
     shell.screen.out("\n".join(out))
 
 
-@command("cert", "", "the TLS facts and the server's certificate")
+@command("cert", "", N_("the TLS facts and the server's certificate"))
 async def do_cert(shell: ShellApi, args: list[str]) -> None:
     if not shell.session.connected:
         shell.screen.note("not connected")
@@ -445,7 +455,7 @@ async def do_cert(shell: ShellApi, args: list[str]) -> None:
 
 
 @command("explain", "CODE|LINE|VERB|KEYWORD",
-         "what a reply code, enhanced code, reply line, verb or keyword means",
+         N_("what a reply code, enhanced code, reply line, verb or keyword means"),
          complete=verbs)
 async def do_explain(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.explain import UnknownThing, explain
@@ -458,8 +468,8 @@ async def do_explain(shell: ShellApi, args: list[str]) -> None:
         shell.screen.warn(str(exc))
 
 
-@command("raw", "TEXT", "send TEXT as bytes, exactly: no CRLF added, no dot-stuffing;"
-         " \\r \\n \\t \\\\ \\xNN escapes (e.g. :raw DATA\\n)", verbatim=True)
+@command("raw", "TEXT", N_("send TEXT as bytes, exactly: no CRLF added, no dot-stuffing;"
+         " \\r \\n \\t \\\\ \\xNN escapes (e.g. :raw DATA\\n)"), verbatim=True)
 async def do_raw(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.protocol import unescape
 
@@ -468,14 +478,14 @@ async def do_raw(shell: ShellApi, args: list[str]) -> None:
     await shell.session.raw(unescape(args[0]))
 
 
-@command("clear", "", "clear the screen")
+@command("clear", "", N_("clear the screen"))
 async def do_clear(shell: ShellApi, args: list[str]) -> None:
     shell.screen.clear()
 
 
 @command("probe", "NAME[,NAME...] | list",
-         "run --probe's checks against this server, on connections of their own; the"
-         " envelope from --from/--to")
+         N_("run --probe's checks against this server, on connections of their own; the"
+         " envelope from --from/--to"))
 async def do_probe(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.findings import render_card
     from smtpsh.probes import listing, names
@@ -543,15 +553,15 @@ async def _x_command(shell: ShellApi, verb: str, args: list[str]) -> None:
                           " again")
 
 
-@command("xclient", "ATTR=VALUE ...", "Postfix XCLIENT: claim another client (ADDR= NAME="
-         " HELO= PORT= PROTO= LOGIN=), values xtext-encoded; a 220 is a new session",
+@command("xclient", "ATTR=VALUE ...", N_("Postfix XCLIENT: claim another client (ADDR= NAME="
+         " HELO= PORT= PROTO= LOGIN=), values xtext-encoded; a 220 is a new session"),
          complete=_x_attributes("XCLIENT"))
 async def do_xclient(shell: ShellApi, args: list[str]) -> None:
     await _x_command(shell, "XCLIENT", args)
 
 
-@command("xforward", "ATTR=VALUE ...", "Postfix XFORWARD: the original client's details for"
-         " the next message (ADDR= NAME= HELO= PROTO= SOURCE= IDENT=), values xtext-encoded",
+@command("xforward", "ATTR=VALUE ...", N_("Postfix XFORWARD: the original client's details for"
+         " the next message (ADDR= NAME= HELO= PROTO= SOURCE= IDENT=), values xtext-encoded"),
          complete=_x_attributes("XFORWARD"))
 async def do_xforward(shell: ShellApi, args: list[str]) -> None:
     await _x_command(shell, "XFORWARD", args)
@@ -559,7 +569,7 @@ async def do_xforward(shell: ShellApi, args: list[str]) -> None:
 
 @command("rule", "[stage=STAGE match=PATTERN reply=\"CODE text\" attempts=N delay=SECS"
          " disconnect=true | list | del N | clear]",
-         "the sandbox's fault rules: add one, list them, delete one, clear them")
+         N_("the sandbox's fault rules: add one, list them, delete one, clear them"))
 async def do_rule(shell: ShellApi, args: list[str]) -> None:
     sandbox = getattr(shell, "sandbox", None)
     if sandbox is None:
@@ -611,7 +621,8 @@ def _sandbox(shell: ShellApi, name: str) -> Any:
     return sandbox
 
 
-@command("messages", "", "the sandbox's saved messages: number, from, to, subject, size")
+@command("messages", "", N_("the sandbox's saved messages: number, from, to, subject,"
+                               " size"))
 async def do_messages(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.received import terminal_width
     from smtpsh.sandbox import message_listing
@@ -621,7 +632,7 @@ async def do_messages(shell: ShellApi, args: list[str]) -> None:
         shell.screen.out(message_listing(sandbox.messages(), terminal_width()))
 
 
-@command("show", "N", "one of the sandbox's saved messages, with its Received chain")
+@command("show", "N", N_("one of the sandbox's saved messages, with its Received chain"))
 async def do_show(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.received import terminal_width
 
