@@ -188,7 +188,9 @@ class Tutor:
     def summary(self) -> str:
         files = sorted(glob.glob(os.path.join(self.folder, "*.eml"))) if self.folder else []
         file = files[-1] if files else os.path.join(self.folder or ".", "0001.eml")
-        end = self.lesson.end.format(folder=self.folder, file=file)
+        stem = os.path.splitext(os.path.basename(file))[0]
+        end = self.lesson.end.format(folder=self.folder, file=file,
+                                     number=int(stem) if stem.isdigit() else 1)
         return _("lesson {number} done: {done} of {total} steps, {tries} tries that did not"
                  " count. {end}").format(number=self.lesson.number, done=len(self.done),
                                          total=len(self.lesson.steps), tries=self.tries,

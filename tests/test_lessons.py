@@ -137,3 +137,24 @@ def lessons_tls(options, box: Sandbox):
     from dataclasses import replace
 
     return replace(options, tls=replace(options.tls, cafile=box.cafile))
+
+
+async def test_lesson_4_ends_with_the_way_to_read_the_received_chain(drive, tmp_path) -> None:  # noqa: F811
+    box = sandbox_for(4, tmp_path / "box")
+    try:
+        d: Driver = drive()
+        d.shell.session.options = lessons_tls(d.shell.session.options, box)
+        d.shell._base_options = d.shell.session.options
+        tutor = lessons.start(4, d.shell.session, box, d.shell)
+        d.start("127.0.0.1", box.port)
+        for line in ["EHLO me.example", "STARTTLS", "EHLO me.example",
+                     "MAIL FROM:<alice@example.org>", "RCPT TO:<bob@example.org>", "DATA",
+                     "Subject: Hallo", "", "hi", ".", "QUIT"]:
+            await d.line(line)
+        assert tutor.finished, d.screen()
+        await d.send("\x04")
+        await d.finish()
+    finally:
+        box.stop()
+    assert ":show 1 here, or smtpsh --received " in d.screen()
+    assert str(tmp_path / "box" / "0001.eml") in d.screen()
