@@ -436,6 +436,16 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
 
         def connection_lost(self, error: Exception | None) -> None:
             record = self.record
+            if record is not None and not record.quit:
+                # QUIT and close without waiting for the 221 (Postfix's smtp_skip_quit_
+                # response): the QUIT is still unread when the connection is gone.
+                reader: Any = getattr(self, "_reader", None)
+                left = bytes(getattr(reader, "_buffer", b"") or b"")
+                if reader is not None and hasattr(reader, "_inner"):
+                    left = bytes(getattr(reader._inner, "_buffer", b"") or b"")
+                if re.search(rb"(?:\A|\n)QUIT\r?\n", left, re.IGNORECASE):
+                    record.quit = True
+                    self.show("C:", "QUIT (then closed, not waiting for the 221)")
             super().connection_lost(error)
             if record is not None and not self._card_done and not self._silent:
                 self._card_done = True
