@@ -135,7 +135,7 @@ def test_auth_mechanisms_from_ehlo() -> None:
 
 def test_shell_commands() -> None:
     assert complete(":he") == [":help"]
-    assert complete(":c") == [":connect", ":close", ":caps", ":cert", ":clear"]
+    assert complete(":c") == [":connect", ":check", ":close", ":caps", ":cert", ":clear"]
     assert complete(":help :q") == [":quit"]
     assert complete(":connect w", profiles=("work", "home")) == ["work"]
 

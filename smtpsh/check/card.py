@@ -134,7 +134,7 @@ async def run(target: str, settings: Settings) -> Outcome:
             parts.append(line)
         elif sts.failed:
             parts.append(f"MTA-STS fails at {sts.failed}")
-        section.summary = f"{_mx_line(f, section.worst)}; " + "; ".join(parts)
+        section.summary = f"{_mx_line(f)}; " + "; ".join(parts)
         summaries.append((f, section.worst, section.summary))
     if sts.policy is not None:
         bad = [f.host for f in facts if not mtasts.mx_matches(f.host, sts.policy.mx)]
@@ -156,7 +156,7 @@ def _finish(outcome: Outcome, started: float) -> Outcome:
     return outcome
 
 
-def _mx_line(f: smtp.HostFacts, worst: Verdict) -> str:
+def _mx_line(f: smtp.HostFacts) -> str:
     if f.greeting is None or f.greeting.klass != 2:
         return "unreachable"
     if not f.tls_version:

@@ -52,10 +52,6 @@ class HostFacts:
     injection_detail: str = ""
 
 
-def _sink(events: list[Output]):  # type: ignore[no-untyped-def]
-    return events.append
-
-
 class Prober:
     """The connections to the addresses of the plan, at most `limit` at a time."""
 
