@@ -586,7 +586,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             for d in options.retries.seen(client, sender, recipient, record.number):
                 what = (f"<{d.sender}> -> <{d.recipient}>" if d.recipient else
                         f"<{d.sender}>" if d.sender is not None else "the connection")
-                record.retried.append(f"{what}: {d.reply[:40]} on client #{d.number},"
+                record.retried.append(f"{what}: {' '.join(d.reply.split()[:2])} on client"
+                                      f" #{d.number},"
                                       f" retried {time.monotonic() - d.at:.0f} s later")
                 self.show("--", f"a retry: {record.retried[-1]}")
 
