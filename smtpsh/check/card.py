@@ -9,8 +9,13 @@ import socket
 import time
 from dataclasses import dataclass, field
 
+import smtpsh.check.dane as dane
+import smtpsh.check.dns as dns
+import smtpsh.check.mtasts as mtasts
+import smtpsh.check.smtp as smtp
+import smtpsh.check.tls as tls
+import smtpsh.check.tlsrpt as tlsrpt
 from smtpsh import resolve
-from smtpsh.check import dane, dns, mtasts, smtp, tls, tlsrpt
 from smtpsh.findings import Card, Finding, Section, Verdict
 from smtpsh.session import ConnectOptions
 from smtpsh.settings import Settings, local_name
