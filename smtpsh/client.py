@@ -340,6 +340,8 @@ class Client:
         self._parser.receive_data(data)
 
     def receive_eof(self) -> None:
+        # A close during the STARTTLS handoff: no handshake will come; the close is the news.
+        self._handoff = False
         self._parser.receive_eof()
 
     def next_event(self) -> Event | NeedData:

@@ -520,9 +520,10 @@ class Session:
             self.note(f"no reply to {len(left)} raw line(s) within {wait:g} s"
                       " (the server may be waiting for more); a reply that comes later is"
                       " shown as unexpected")
-            return replies
         finally:
             self.client.forget_raw()  # also when interrupted
+        # A 2xx to a raw STARTTLS came (maybe before a wait that ended without the rest):
+        # the handshake is due before anything else is read or sent.
         if self.client.handoff:
             await self._upgrade(self.tls_context())
         return replies

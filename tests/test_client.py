@@ -471,3 +471,12 @@ def test_a_220_to_xclient_is_a_new_session() -> None:
     assert any("new greeting" in n for n in ev.notes)
     talk(c, "EHLO me.test", "250-mx.test\n250 PIPELINING")
     assert c.state == GREETED and c.capabilities.has("PIPELINING")
+
+
+def test_a_close_during_the_starttls_handoff_is_reported() -> None:
+    c = greeted()
+    talk(c, "STARTTLS", "220 go ahead")
+    assert c.handoff
+    c.receive_eof()
+    (ev,) = events(c)
+    assert isinstance(ev, Closed) and c.state == CLOSED

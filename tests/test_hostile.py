@@ -198,3 +198,26 @@ def test_raw_auth_puts_no_secret_on_screen_or_in_the_transcript(smtpsh, scripted
                input=f"EHLO x\n:raw AUTH PLAIN {blob}\\r\\n\nQUIT\n")
     assert blob not in out(p) and blob not in t.read_text()
     assert password not in out(p)
+
+
+def test_raw_starttls_with_a_reply_left_unanswered_still_upgrades(smtpsh, scripted,
+                                                                   smtp_server):
+    """`:raw STARTTLS\\r\\nNOOP\\r\\n` to a server that answers the STARTTLS but never the
+    NOOP: the handshake is still due after the wait; the next command must not spin."""
+    async def script(r, w, received):
+        w.write(b"220 hostile.test ESMTP\r\n")
+        await w.drain()
+        await r.readline()  # STARTTLS
+        await r.readline()  # NOOP, never answered
+        w.write(b"220 go ahead\r\n")
+        await w.drain()
+        await r.read(1024)  # the ClientHello, never answered: the handshake times out
+        w.close()
+
+    srv = scripted(script)
+    start = time.monotonic()
+    p = smtpsh("--timeout", "2", "127.0.0.1", str(srv.port),
+               input=":raw STARTTLS\\r\\nNOOP\\r\\n\nNOOP\n", timeout=30)
+    assert time.monotonic() - start < 12
+    assert "Traceback" not in out(p)
+    assert p.returncode in (Exit.TLS, Exit.LOST), out(p)
