@@ -427,6 +427,10 @@ CATALOG: dict[str, str] = {
         " Größe",
     "one of the sandbox's saved messages, with its Received chain":
         "eine der gespeicherten Nachrichten der Sandbox, mit ihrer Received-Kette",
+    "the sandbox's side of the dialog, as its server sees it, shown among yours (on), or not"
+    " (off)":
+        "die Seite der Sandbox im Dialog, wie ihr Server ihn sieht, zwischen Ihren Zeilen"
+        " gezeigt (on) oder nicht (off)",
     "Shell commands:": "Shell-Kommandos:",
     "SMTP verbs (typed as is, lower case works; :help VERB for more):":
         "SMTP-Befehle (so getippt, Kleinschreibung geht auch. :help VERB sagt mehr):",

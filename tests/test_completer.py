@@ -150,7 +150,7 @@ def test_nothing_in_message_text_but_commands() -> None:
     d = dialog(DATA)
     assert complete("Sub", d) == []
     assert complete("MAIL ", d) == []
-    assert complete(":s", d) == [":send", ":save", ":show"]
+    assert complete(":s", d) == [":send", ":save", ":show", ":server"]
 
 
 def test_offered_verbs_and_params_come_from_the_knowledge_base() -> None:

@@ -266,3 +266,34 @@ def test_messages_and_show_in_the_shell(tmp_path):
     without = SimpleNamespace(screen=screen)
     asyncio.run(run(without, ":messages"))  # type: ignore[arg-type]
     assert said[-1].startswith("!! :messages reads the sandbox's saved messages")
+
+
+def test_server_view_on_and_off_in_the_shell(tmp_path):
+    """:server shows the sandbox's side of a client's dialog among the shell's lines."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from smtpsh.shell.commands import run
+
+    said: list[str] = []
+    reports: list[str] = []
+    screen = SimpleNamespace(note=said.append, out=said.append,
+                             warn=lambda t: said.append("!! " + t))
+    s = Sandbox(reports.append, folder=str(tmp_path / "box"))
+    s.start()
+    shell = SimpleNamespace(sandbox=s, screen=screen)
+    try:
+        asyncio.run(run(shell, ":server on"))  # type: ignore[arg-type]
+        with smtplib.SMTP("127.0.0.1", s.port, local_hostname="app.example", timeout=10) as c:
+            c.noop()
+        asyncio.run(run(shell, ":server off"))  # type: ignore[arg-type]
+        with smtplib.SMTP("127.0.0.1", s.port, local_hostname="app.example", timeout=10) as c:
+            c.noop()
+        asyncio.run(run(shell, ":server maybe"))  # type: ignore[arg-type]
+    finally:
+        s.stop()
+    assert said[0].startswith("the server's view is on")
+    assert "#1 C: noop" in reports and "#1 S: 250 OK" in reports  # as the server saw it
+    seen = len([r for r in reports if r.endswith("C: noop")])
+    assert seen == 1  # the second client, with the view off, is not shown
+    assert said[1] == "the server's view is off" and said[2] == "!! usage: :server [on|off]"

@@ -380,7 +380,7 @@ async def test_shell_commands_profile_close_and_unknown(drive, server) -> None:
     assert d.shell.session.connected and d.shell.session.credentials["user"] == "bob"
     await d.line(":nope")
     assert "unknown command :nope" in d.screen()
-    await d.line(":help :se")
+    await d.line(":help :sen")  # a unique prefix (":se" is also :server)
     assert ":send FILE" in d.screen()
     await d.line(":cert")
     assert "no TLS on this connection" in d.screen()

@@ -646,3 +646,18 @@ async def do_show(shell: ShellApi, args: list[str]) -> None:
         shell.screen.warn(f"no message {args[0]}: :messages lists them")
         return
     shell.screen.out(found[0].show(terminal_width()))
+
+
+@command("server", "[on|off]", N_("the sandbox's side of the dialog, as its server sees it,"
+                                  " shown among yours (on), or not (off)"))
+async def do_server(shell: ShellApi, args: list[str]) -> None:
+    sandbox = getattr(shell, "sandbox", None)
+    if sandbox is None:
+        shell.screen.warn(":server shows the sandbox's side: start it with smtpsh --sandbox")
+        return
+    if args not in ([], ["on"], ["off"]):
+        return _usage(shell, "server")
+    on = not sandbox.options.view if not args else args[0] == "on"
+    sandbox.options.view = on
+    shell.screen.note("the server's view is on: each line as the sandbox reads and answers"
+                      " it, marked #N for its client" if on else "the server's view is off")
