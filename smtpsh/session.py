@@ -189,7 +189,9 @@ class Session:
             # A silent port may be waiting for a TLS ClientHello (465 without --tls).
             with self._waiting("a TLS probe of the silent port"):
                 hint = await no_greeting_error(address or host, port, opts.timeout - budget)
-            raise (hint or exc) from None
+            # Said with --timeout's value: the probe had the rest of the same budget.
+            raise hint or Failure(f"timed out: no greeting within {opts.timeout:g} s (see"
+                                  " --timeout)", Exit.TIMEOUT) from None
         except BaseException:
             self.abort()  # interrupted (Ctrl-C): the same
             raise
