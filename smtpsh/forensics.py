@@ -29,7 +29,7 @@ from typing import Any
 from smtpsh.exitcodes import Exit
 from smtpsh.findings import Card, Finding, Section, Verdict
 from smtpsh.i18n import _
-from smtpsh.received import _header_fields
+from smtpsh.received import _header_fields, closing_paren
 
 N_ = str  # marks a sentence for the catalog; _() translates it where it is used
 
@@ -84,15 +84,8 @@ def _ar_tokens(text: str) -> list[tuple[str, str]]:
         if char.isspace():
             i += 1
         elif char == "(":
-            depth, j = 0, i
-            while j < len(text):
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                depth += {"(": 1, ")": -1}.get(text[j], 0)
-                if depth == 0:
-                    break
-                j += 1
+            end = closing_paren(text, i)
+            j = len(text) if end is None else end  # never closed: the rest is the comment
             tokens.append(("comment", text[i + 1:j].strip()))
             i = j + 1
         elif char == '"':

@@ -134,7 +134,7 @@ def _tokens(text: str) -> tuple[list[tuple[str, str]], bool]:
         if char.isspace():
             i += 1
         elif char == "(":
-            end = _closing(text, i)
+            end = closing_paren(text, i)
             if end is None:
                 unclosed = True
                 i += 1
@@ -153,13 +153,18 @@ def _tokens(text: str) -> tuple[list[tuple[str, str]], bool]:
     return tokens, unclosed
 
 
-def _closing(text: str, start: int) -> int | None:
-    """Where the comment opened at text[start] closes, or None if it never does."""
-    depth = 0
-    for i in range(start, len(text)):
+def closing_paren(text: str, start: int) -> int | None:
+    """Where the comment opened at text[start] closes, or None if it never does (nested
+    comments count; a backslash quotes the next character, RFC 5322 3.2.2)."""
+    depth, i = 0, start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
         depth += {"(": 1, ")": -1}.get(text[i], 0)
         if depth == 0:
             return i
+        i += 1
     return None
 
 
