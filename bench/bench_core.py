@@ -35,7 +35,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from common import ROOT, smtpsh_exe, venv_python
+from common import ROOT, free_port, smtpsh_exe, venv_python, wait_port
 
 CYCLES_TOOL = "/work/shared/tools/import_cycles.py"
 SENDER, HELO = "a@bench.test", "bench.test"
@@ -128,23 +127,6 @@ def console_script(python: str) -> str:
     except OSError:
         return CONSOLE_SCRIPT
     return text if "from smtpsh.cli import main" in text else CONSOLE_SCRIPT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, deadline: float = 10.0) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit(f"nothing listens on port {port}")
 
 
 def start_sink(python: str, env: dict[str, str]) -> tuple[subprocess.Popen, int, str]:

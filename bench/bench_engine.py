@@ -13,31 +13,13 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from common import smtpsh_exe, venv_python
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, deadline: float = 5.0) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit(f"nothing listens on port {port}")
+from common import free_port, smtpsh_exe, venv_python, wait_port
 
 
 def timed(cmd: list[str], stdin: str | None = None) -> tuple[float, int, int]:
@@ -89,7 +71,7 @@ def main() -> None:
     sinkp = subprocess.Popen([sink, "-u", "nobody", f"127.0.0.1:{sink_port}", "100"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_port(sink_port)
+        wait_port(sink_port, 5.0)
         t, rss = median_of(max(args.runs, 10), [exe, "127.0.0.1", str(sink_port),
                                                 "-c", "EHLO bench.test", "-c", "QUIT"])
         print(f"script mode EHLO+QUIT: {t * 1000:.0f} ms median (target < 150 ms),"

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.handlers import Sink  # noqa: E402
-from common import smtpsh_exe  # noqa: E402
+from common import free_port, smtpsh_exe  # noqa: E402
 from dnsserver import ZoneServer  # noqa: E402
 
 ZONE: dict[str, list[tuple[str, str]] | str] = {
@@ -33,12 +33,6 @@ ZONE: dict[str, list[tuple[str, str]] | str] = {
     "mx2.bench.test": [("A", "127.0.0.3")],  # refused too
     "mx3.bench.test": [("A", "127.0.0.1")],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def by_hand(dig: str, ns_port: int, port: int) -> float:

@@ -8,8 +8,10 @@ the console script of a venv in bench/out/venv, made on first use with `pip inst
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 import venv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -36,3 +38,23 @@ def venv_python() -> str:
 
 if __name__ == "__main__":
     print(smtpsh_exe(), file=sys.stderr)
+
+
+def free_port() -> int:
+    """A TCP port on loopback nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_port(port: int, deadline: float = 10.0) -> None:
+    """Until something listens on the loopback port (or a clear exit after `deadline`)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise SystemExit(f"nothing listens on port {port}")
