@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(__file__))  # test helpers import as top-leve
 # tests/postfix.py: a real Postfix + Dovecot, one per run (the fixture `postfix_server`);
 # tests/dovecot_lmtp.py: a real Dovecot LMTP server, one per run (the fixture `dovecot_lmtp`).
 # Registered as plugins here so that every module shares those servers.
-pytest_plugins = ["postfix", "dovecot_lmtp"]
+pytest_plugins = ["postfix", "dovecot_lmtp", "shellfixtures"]
 
 USER, PASSWORD = "alice", "s3cret"
 

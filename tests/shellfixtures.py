@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from conftest import PASSWORD, USER, authenticator, free_port
 
@@ -60,3 +62,28 @@ async def scripted_server(script: Script) -> asyncio.Server:
         writer.close()
 
     return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+# --- fixtures of the shell's tests (a plugin: tests/conftest.py's pytest_plugins) ---------
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and the XDG folders in tmp_path: history and config never touch the real ones.
+    The shell's test modules use it for every test (pytestmark)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("SMTPSH_CONFIG", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def server(recorder: Recorder) -> Iterator[tuple[str, int]]:
+    with aiosmtpd_server(recorder) as c:
+        yield c.hostname, c.port

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_shell import Driver, drive, home  # noqa: F401 - fixtures
+from test_shell import Driver, drive  # noqa: F401 - the drive fixture
 
 from smtpsh import i18n, lessons
 from smtpsh.sandbox import Sandbox
 from smtpsh.sandbox_rules import RuleSet
+
+pytestmark = pytest.mark.usefixtures("home")  # HOME and XDG in tmp_path (shellfixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "smtpsh" / "data"

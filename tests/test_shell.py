@@ -12,7 +12,7 @@ import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from shellfixtures import PASSWORD, USER, Recorder, aiosmtpd_server, scripted_server
+from shellfixtures import PASSWORD, USER, aiosmtpd_server, scripted_server
 
 from smtpsh.config import Config, ConfigError, Profile, config_path, load, state_dir
 from smtpsh.exitcodes import Exit
@@ -26,25 +26,7 @@ from smtpsh.shell.toolbar import toolbar
 
 TIMEOUT = 10
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    monkeypatch.delenv("SMTPSH_CONFIG", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def server(recorder: Recorder) -> Iterator[tuple[str, int]]:
-    with aiosmtpd_server(recorder) as c:
-        yield c.hostname, c.port
+pytestmark = pytest.mark.usefixtures("home")  # HOME and XDG in tmp_path
 
 
 async def until(cond: Callable[[], object], what: str) -> None:

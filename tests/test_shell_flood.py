@@ -34,14 +34,7 @@ PER_REPLY = 10  # lines in each reply of the flood
 BOUND = 5.0  # seconds the shell may take to answer a command typed during the flood
 STALL = 2.0  # seconds the event loop may be kept from reading keys, at most
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    monkeypatch.delenv("SMTPSH_CONFIG", raising=False)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("home")  # HOME and XDG in tmp_path
 
 
 class Terminal(DummyOutput):

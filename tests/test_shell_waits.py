@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
-from shellfixtures import Recorder, aiosmtpd_server, scripted_server
+from shellfixtures import scripted_server
 from test_shell import Driver, until
 from test_shell_flood import Terminal
 
@@ -33,25 +32,7 @@ from smtpsh.shell.repl import Shell, wait_text
 
 CLOSED_BY_SERVER = "Connection closed by the server"
 
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    monkeypatch.delenv("SMTPSH_CONFIG", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
-def server(recorder: Recorder) -> Iterator[tuple[str, int]]:
-    with aiosmtpd_server(recorder) as c:
-        yield c.hostname, c.port
+pytestmark = pytest.mark.usefixtures("home")  # HOME and XDG in tmp_path
 
 
 @pytest.fixture
