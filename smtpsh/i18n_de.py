@@ -459,3 +459,16 @@ CATALOG: dict[str, str] = {
     "why": "warum",
     "overall: {verdict}": "insgesamt: {verdict}",
 }
+
+
+def _merge() -> None:
+    """The parts' catalogs (smtpsh/i18n_de_parts/) into CATALOG: one dict for the lookups."""
+    import importlib
+
+    from smtpsh.i18n_de_parts import PARTS
+
+    for part in PARTS:
+        CATALOG.update(importlib.import_module(f"smtpsh.i18n_de_parts.{part}").CATALOG)
+
+
+_merge()

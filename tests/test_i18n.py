@@ -20,10 +20,11 @@ from smtpsh.i18n_de import CATALOG
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "smtpsh" / "data"
 KB_FILES = ("replycodes.json", "enhanced.json", "verbs.json", "keywords.json")
-# The modules whose sentences are marked for translation with _(), N_() (and explain's
-# _field labels).
-MARKED = ("explain.py", "guide.py", "forensics.py", "lessons.py", "findings.py",
-          "shell/commands.py", "shell/toolbar.py")
+# Every module of smtpsh may mark sentences for translation with _(), N_() (and explain's
+# _field labels); the catalogs themselves are not scanned.
+MARKED = tuple(sorted(str(p.relative_to(ROOT / "smtpsh"))
+                      for p in (ROOT / "smtpsh").rglob("*.py")
+                      if not p.name.startswith("i18n") and "i18n_de_parts" not in p.parts))
 MARKERS = {"_", "N_", "_field"}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 RFC_REF = re.compile(r"RFC \d+(?: §[\d.]+)?|§[\d.]*\d")
@@ -163,6 +164,27 @@ def test_every_marked_sentence_has_its_german():
     assert not missing, "no German for:\n" + "\n".join(missing)
     for text, where in marked.items():
         check_pair(where, text, CATALOG[text])
+
+
+def test_a_sentence_lives_in_one_catalog_only():
+    import importlib
+
+    from smtpsh import i18n_de
+    from smtpsh.i18n_de_parts import PARTS
+
+    seen: dict[str, str] = {}
+    # the main catalog's own entries: CATALOG minus what the parts add
+    parts = {p: importlib.import_module(f"smtpsh.i18n_de_parts.{p}").CATALOG for p in PARTS}
+    for part, catalog in parts.items():
+        for text in catalog:
+            assert text not in seen, f"{text!r} in the parts {seen[text]} and {part}"
+            seen[text] = part
+    source = (ROOT / "smtpsh" / "i18n_de.py").read_text(encoding="utf-8")
+    main = ast.literal_eval(source[source.index("{", source.index("CATALOG")):
+                                   source.index("\n}\n") + 2])
+    twice = sorted(set(main) & set(seen))
+    assert not twice, f"in i18n_de.py and a part: {twice}"
+    assert set(i18n_de.CATALOG) == set(main) | set(seen)
 
 
 def test_the_catalog_holds_no_sentence_the_code_no_longer_says():

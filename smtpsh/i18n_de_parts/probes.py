@@ -1,0 +1,4 @@
+"""German for the sentences of smtpsh's probes part (see smtpsh/i18n_de_parts/__init__.py)."""
+
+CATALOG: dict[str, str] = {
+}
