@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtpsh import __version__
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.settings import TLS_VERSIONS, Settings, TlsOptions, local_name, prelude
 
 if TYPE_CHECKING:
@@ -28,8 +29,55 @@ if TYPE_CHECKING:
 def _epilog() -> str:
     from smtpsh.exitcodes import MEANING
 
-    rows = "\n".join(f"  {int(code):>3}  {text}" for code, text in MEANING.items())
-    return f"exit status:\n{rows}\nSee docs/reference.md for everything."
+    rows = "\n".join(f"  {int(code):>3}  {_(text)}" for code, text in MEANING.items())
+    return _("exit status:") + f"\n{rows}\n" + _("See docs/reference.md for everything.")
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """--lang's value, read before the parser is built: its help and errors are worded in
+    the language chosen (argparse would take --la and --lan too)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if len(name) >= 4 and "--lang".startswith(name):
+            if not eq:
+                value = argv[i + 1] if i + 1 < len(argv) else ""
+            if value in ("en", "de"):
+                return value
+    return None
+
+
+def _argparse_speaks_german() -> None:
+    """argparse's own words ("usage:", "options", its error messages) through our catalog.
+
+    argparse looks up its module-level `_` and `ngettext` (gettext's, with no catalog for
+    it) each time it words something, so replacing those two is enough; done only when
+    German is chosen, English runs keep gettext's.
+    """
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = (  # type: ignore[attr-defined]
+        lambda one, many, n: _(one) if n == 1 else _(many))
+
+
+# argparse's sentences that reach the user (Python 3.11's argparse.py), marked for the
+# catalog's check; argparse asks for their German through _argparse_speaks_german.
+def N_(text: str) -> str:
+    return text
+
+
+_ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"), N_("ignored explicit argument %r"),
+    N_("the following arguments are required: %s"), N_("one of the arguments %s is required"),
+    N_("expected one argument"), N_("expected at most one argument"),
+    N_("expected at least one argument"), N_("expected %s argument"),
+    N_("expected %s arguments"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"), N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+)
 
 
 class UsageError(Exception):
@@ -49,159 +97,162 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         # One clear line instead of argparse's usage block.
-        self.exit(Exit.USAGE, f"smtpsh: {message} (see smtpsh --help)\n")
+        self.exit(Exit.USAGE, "smtpsh: " + _("{message} (see smtpsh --help)").format(
+            message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="smtpsh",
-        description="An interactive SMTP shell: talk to a mail server by hand, with help.",
+        description=_("An interactive SMTP shell: talk to a mail server by hand, with help."),
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("target", nargs="?", metavar="TARGET",
-                   help="server as host, host:port, [v6addr]:port")
-    p.add_argument("port_arg", nargs="?", metavar="PORT", help="port, as telnet takes it")
-    p.add_argument("-p", "--port", type=int, help="port (default 25)")
+                   help=_("server as host, host:port, [v6addr]:port"))
+    p.add_argument("port_arg", nargs="?", metavar="PORT", help=_("port, as telnet takes it"))
+    p.add_argument("-p", "--port", type=int, help=_("port (default 25)"))
     p.add_argument("-c", "--command", action="append", default=[], metavar="LINE",
-                   help="run this line as if typed (repeatable); then quit")
+                   help=_("run this line as if typed (repeatable); then quit"))
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECS",
-                   help="seconds to wait for the connection and for each reply (default 30)")
+                   help=_("seconds to wait for the connection and for each reply (default 30)"))
     fam = p.add_mutually_exclusive_group()
-    fam.add_argument("-4", dest="family", action="store_const", const=4, help="IPv4 only")
-    fam.add_argument("-6", dest="family", action="store_const", const=6, help="IPv6 only")
-    p.add_argument("--source", metavar="ADDR", help="local address to connect from")
-    p.add_argument("--transcript", metavar="FILE", help="append the session to FILE")
+    fam.add_argument("-4", dest="family", action="store_const", const=4, help=_("IPv4 only"))
+    fam.add_argument("-6", dest="family", action="store_const", const=6, help=_("IPv6 only"))
+    p.add_argument("--source", metavar="ADDR", help=_("local address to connect from"))
+    p.add_argument("--transcript", metavar="FILE", help=_("append the session to FILE"))
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                   help="colour the output (default auto; NO_COLOR is honoured)")
+                   help=_("colour the output (default auto; NO_COLOR is honoured)"))
     p.add_argument("--sandbox", action="store_true",
-                   help="start a local SMTP server on loopback and connect to it")
+                   help=_("start a local SMTP server on loopback and connect to it"))
     p.add_argument("--serve", nargs="?", type=int, const=0, metavar="PORT",
-                   help="with --sandbox: only run the server (on PORT) until Ctrl-C")
-    p.add_argument("--sandbox-dir", metavar="DIR", help="where the sandbox saves messages"
-                   " (kept; without it, a temporary folder removed at exit)")
+                   help=_("with --sandbox: only run the server (on PORT) until Ctrl-C"))
+    p.add_argument("--sandbox-dir", metavar="DIR", help=_("where the sandbox saves messages"
+                   " (kept; without it, a temporary folder removed at exit)"))
     p.add_argument("--lenient", action="store_true",
-                   help="with --sandbox: accept what a strict RFC 5321 server refuses (no"
-                   " angle brackets, bare LF, undeclared 8-bit text)")
+                   help=_("with --sandbox: accept what a strict RFC 5321 server refuses (no"
+                   " angle brackets, bare LF, undeclared 8-bit text)"))
     p.add_argument("--record-raw", metavar="DIR",
-                   help="with --sandbox: keep the exact bytes each client sent, one file per"
-                   " client in DIR (what arrives through a relay, byte for byte)")
+                   help=_("with --sandbox: keep the exact bytes each client sent, one file per"
+                   " client in DIR (what arrives through a relay, byte for byte)"))
     p.add_argument("--rules", metavar="FILE",
-                   help="with --sandbox: fault rules (TOML [[rule]] tables) saying what the"
-                   " server does at each stage")
+                   help=_("with --sandbox: fault rules (TOML [[rule]] tables) saying what the"
+                   " server does at each stage"))
     p.add_argument("--scenario", metavar="NAME",
-                   help="with --sandbox: a ready-made classroom scenario (greylisting,"
+                   help=_("with --sandbox: a ready-made classroom scenario (greylisting,"
                    " full-mailbox, tls-required, auth-required, slow-greeting, flaky ...;"
-                   " NAME:SECS for its number); `--scenario list` lists them")
-    p.add_argument("--ehlo", metavar="NAME", help="name for EHLO sent by --starttls/--auth")
+                   " NAME:SECS for its number); `--scenario list` lists them"))
+    p.add_argument("--ehlo", metavar="NAME", help=_("name for EHLO sent by --starttls/--auth"))
     p.add_argument("--pipeline", action="store_true",
-                   help="in script mode, send the command groups RFC 2920 allows in one"
-                   " write when the server advertises PIPELINING")
+                   help=_("in script mode, send the command groups RFC 2920 allows in one"
+                   " write when the server advertises PIPELINING"))
     p.add_argument("--json", action="store_true",
-                   help="in script mode, write each event as one JSON line (schema version 1,"
-                   " see docs/reference.md)")
+                   help=_("in script mode, write each event as one JSON line (schema version 1,"
+                   " see docs/reference.md)"))
     p.add_argument("--lmtp", action="store_true",
-                   help="speak LMTP (RFC 2033): LHLO, one reply per recipient after the"
-                   " message; port 24 by default; TARGET may be unix:/path/to/socket")
+                   help=_("speak LMTP (RFC 2033): LHLO, one reply per recipient after the"
+                   " message; port 24 by default; TARGET may be unix:/path/to/socket"))
     t = p.add_argument_group("TLS")
     t.add_argument("--tls", action="store_true",
-                   help="implicit TLS from the first byte (RFC 8314; port 465 implies it)")
+                   help=_("implicit TLS from the first byte (RFC 8314; port 465 implies it)"))
     t.add_argument("--starttls", action="store_true",
-                   help="after connecting: EHLO, STARTTLS, EHLO again")
+                   help=_("after connecting: EHLO, STARTTLS, EHLO again"))
     t.add_argument("--show-cert", action="store_true",
-                   help="after the handshake, show the certificate card (as :cert does)")
+                   help=_("after the handshake, show the certificate card (as :cert does)"))
     t.add_argument("--insecure", action="store_true",
-                   help="do not verify the certificate (shown as unverified TLS)")
-    t.add_argument("--cafile", metavar="FILE", help="trust the CA certificates in FILE")
+                   help=_("do not verify the certificate (shown as unverified TLS)"))
+    t.add_argument("--cafile", metavar="FILE", help=_("trust the CA certificates in FILE"))
     t.add_argument("--tls-servername", metavar="NAME",
-                   help="name for SNI and verification (default: the host)")
-    t.add_argument("--tls-min", choices=TLS_VERSIONS, help="lowest TLS version")
-    t.add_argument("--tls-max", choices=TLS_VERSIONS, help="highest TLS version")
-    t.add_argument("--cert", metavar="FILE", help="client certificate (PEM)")
-    t.add_argument("--key", metavar="FILE", help="key of the client certificate")
-    t.add_argument("--keylog", metavar="FILE", help="write TLS keys for Wireshark"
-                   " (SSLKEYLOGFILE is honoured too)")
+                   help=_("name for SNI and verification (default: the host)"))
+    t.add_argument("--tls-min", choices=TLS_VERSIONS, help=_("lowest TLS version"))
+    t.add_argument("--tls-max", choices=TLS_VERSIONS, help=_("highest TLS version"))
+    t.add_argument("--cert", metavar="FILE", help=_("client certificate (PEM)"))
+    t.add_argument("--key", metavar="FILE", help=_("key of the client certificate"))
+    t.add_argument("--keylog", metavar="FILE", help=_("write TLS keys for Wireshark"
+                   " (SSLKEYLOGFILE is honoured too)"))
     a = p.add_argument_group("AUTH")
     a.add_argument("--auth", metavar="MECH", type=str.upper,
-                   help="authenticate after connecting (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, "
-                   "OAUTHBEARER); password from SMTPSH_PASSWORD, ~/.netrc or a prompt")
-    a.add_argument("--user", metavar="NAME", help="user name for --auth")
-    a.add_argument("--authzid", metavar="ID", help="authorization identity for PLAIN")
+                   help=_("authenticate after connecting (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, "
+                   "OAUTHBEARER); password from SMTPSH_PASSWORD, ~/.netrc or a prompt"))
+    a.add_argument("--user", metavar="NAME", help=_("user name for --auth"))
+    a.add_argument("--authzid", metavar="ID", help=_("authorization identity for PLAIN"))
     a.add_argument("--token-file", metavar="FILE",
-                   help="OAuth token for XOAUTH2/OAUTHBEARER (or SMTPSH_TOKEN)")
+                   help=_("OAuth token for XOAUTH2/OAUTHBEARER (or SMTPSH_TOKEN)"))
     a.add_argument("--plain-auth", action="store_true",
-                   help="in script mode, allow AUTH over a connection without TLS"
-                   " (loopback is always allowed, with a warning)")
+                   help=_("in script mode, allow AUTH over a connection without TLS"
+                   " (loopback is always allowed, with a warning)"))
     a.add_argument("--show-secrets", action="store_true",
-                   help="do not redact passwords and tokens (for a lab only)")
-    m = p.add_argument_group("server selection")
+                   help=_("do not redact passwords and tokens (for a lab only)"))
+    m = p.add_argument_group(_("server selection"))
     m.add_argument("--mx", action="store_true",
-                   help="TARGET is a mail domain or address: pick its server as an MTA does")
-    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx, --check")
+                   help=_("TARGET is a mail domain or address: pick its server as an MTA does"))
+    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help=_("DNS server for --mx, --check"))
     m.add_argument("--check", action="store_true",
-                   help="TARGET is a mail domain (or user@domain): check its MX hosts (DNS,"
-                   " SMTP, TLS, DANE, MTA-STS, TLS-RPT) and print a report card")
-    m.add_argument("--dry-run", action="store_true", help="with --mx: show the plan only")
-    x = p.add_argument_group("proxies")
+                   help=_("TARGET is a mail domain (or user@domain): check its MX hosts (DNS,"
+                   " SMTP, TLS, DANE, MTA-STS, TLS-RPT) and print a report card"))
+    m.add_argument("--dry-run", action="store_true", help=_("with --mx: show the plan only"))
+    x = p.add_argument_group(_("proxies"))
     x.add_argument("--proxy", metavar="URL",
-                   help="connect through a proxy: socks5://[user:pass@]host:port (socks5h://"
+                   help=_("connect through a proxy: socks5://[user:pass@]host:port (socks5h://"
                    " to let the proxy resolve names), socks4://, http:// (CONNECT); `env`:"
-                   " the one ALL_PROXY names")
+                   " the one ALL_PROXY names"))
     x.add_argument("--proxy-protocol", choices=("v1", "v2"),
-                   help="send a PROXY protocol header (HAProxy) before the SMTP dialog")
+                   help=_("send a PROXY protocol header (HAProxy) before the SMTP dialog"))
     x.add_argument("--proxy-source", metavar="ADDR:PORT",
-                   help="with --proxy-protocol: the client the header claims (default: our"
-                   " own address)")
+                   help=_("with --proxy-protocol: the client the header claims (default: our"
+                   " own address)"))
     p.add_argument("--print-completion", choices=("bash", "zsh", "fish"), metavar="SHELL",
-                   help="print the completion script for bash, zsh or fish and exit (bash:"
-                   " eval \"$(smtpsh --print-completion bash)\")")
+                   help=_("print the completion script for bash, zsh or fish and exit (bash:"
+                   " eval \"$(smtpsh --print-completion bash)\")"))
     p.add_argument("--print-man", action="store_true",
-                   help="print the man page (roff) and exit: smtpsh --print-man | man -l -")
-    r = p.add_argument_group("probes")
+                   help=_("print the man page (roff) and exit: smtpsh --print-man | man -l -"))
+    r = p.add_argument_group(_("probes"))
     r.add_argument("--probe", metavar="NAME[,NAME...]",
-                   help="run active probes against TARGET (smuggling, bare-lf, ...; `all`) and"
-                   " show a card of findings; `--probe list` lists them")
+                   help=_("run active probes against TARGET (smuggling, bare-lf, ...; `all`) and"
+                   " show a card of findings; `--probe list` lists them"))
     r.add_argument("--from", dest="mail_from", metavar="ADDRESS",
-                   help="the envelope sender probes use (default: the null sender <>)")
+                   help=_("the envelope sender probes use (default: the null sender <>)"))
     r.add_argument("--to", dest="rcpt_to", metavar="ADDRESS",
-                   help="a recipient the probes that send a message may use; without it"
-                   " they are skipped")
+                   help=_("a recipient the probes that send a message may use; without it"
+                   " they are skipped"))
     r.add_argument("--nagios", action="store_true",
-                   help="with --probe or --check: one Nagios plugin line, and its exit code")
-    k = p.add_argument_group("offline")
+                   help=_("with --probe or --check: one Nagios plugin line, and its exit code"))
+    k = p.add_argument_group(_("offline"))
     k.add_argument("--explain", metavar="THING",
-                   help="explain a reply code, enhanced code, reply line, verb or keyword")
+                   help=_("explain a reply code, enhanced code, reply line, verb or keyword"))
     k.add_argument("--received", metavar="FILE",
-                   help="read the Received chain of a message (- for stdin)")
+                   help=_("read the Received chain of a message (- for stdin)"))
     k.add_argument("--auth-results", metavar="FILE",
-                   help="read a message's Authentication-Results, verify its DKIM-Signature"
+                   help=_("read a message's Authentication-Results, verify its DKIM-Signature"
                    " and ARC fields (keys through --nameserver if given) and print a card of"
-                   " findings (- for stdin; --json)")
+                   " findings (- for stdin; --json)"))
     k.add_argument("--lesson", metavar="N", nargs="?", type=int, const=0,
-                   help="a lesson on the sandbox: one task at a time, each step checked from"
-                   " the dialog; without N the list of lessons")
+                   help=_("a lesson on the sandbox: one task at a time, each step checked from"
+                   " the dialog; without N the list of lessons"))
     k.add_argument("--guide", action="store_true",
-                   help="learner's mode: the shell suggests the next step and explains"
-                   " rejects in terms of what you typed (on by default in the sandbox)")
+                   help=_("learner's mode: the shell suggests the next step and explains"
+                   " rejects in terms of what you typed (on by default in the sandbox)"))
     k.add_argument("--explain-replies", action="store_true",
-                   help="in script mode, add the meaning under each 4xx/5xx reply")
+                   help=_("in script mode, add the meaning under each 4xx/5xx reply"))
     k.add_argument("--lang", choices=("en", "de"),
-                   help="language of explanations and the guide (default: de when the"
-                   " locale, LC_ALL/LC_MESSAGES/LANG, is German, else en)")
-    r = p.add_argument_group("replay, compare, export")
+                   help=_("language of what smtpsh says: help, messages, explanations, the"
+                   " guide (default: de when the locale, LC_ALL/LC_MESSAGES/LANG, is German,"
+                   " else en)"))
+    r = p.add_argument_group(_("replay, compare, export"))
     r.add_argument("--replay", metavar="FILE",
-                   help="re-send the client side of a saved dialog (a transcript, a C:/S:"
+                   help=_("re-send the client side of a saved dialog (a transcript, a C:/S:"
                    " dialog, a netcat dialog) to TARGET and compare each reply with the"
-                   " recorded one; exit 13 when one differs")
+                   " recorded one; exit 13 when one differs"))
     r.add_argument("--replay-strict", action="store_true",
-                   help="with --replay/--compare: compare the reply text too")
+                   help=_("with --replay/--compare: compare the reply text too"))
     r.add_argument("--compare", metavar="TARGET2",
-                   help="run the dialog (stdin, -c or --replay) against TARGET, then TARGET2,"
-                   " and show the replies side by side; exit 13 when they differ")
+                   help=_("run the dialog (stdin, -c or --replay) against TARGET, then TARGET2,"
+                   " and show the replies side by side; exit 13 when they differ"))
     r.add_argument("--export", metavar="FORMAT", choices=EXPORT_FORMATS,
-                   help="after the dialog, print the command that reproduces it: swaks,"
-                   " curl, openssl or python (the dialog goes to stderr)")
-    p.add_argument("--version", action="version", version=f"smtpsh {__version__}")
+                   help=_("after the dialog, print the command that reproduces it: swaks,"
+                   " curl, openssl or python (the dialog goes to stderr)"))
+    p.add_argument("--version", action="version", version=f"smtpsh {__version__}",
+                   help=_("show program's version number and exit"))
     p.building = False
     return p
 
@@ -213,13 +264,13 @@ def replay_options(ns: argparse.Namespace, settings: Settings) -> ReplayOptions 
     """--replay, --compare, --export (None when none is given)."""
     if not (ns.replay or ns.compare or ns.export):
         if ns.replay_strict:
-            raise UsageError("--replay-strict goes with --replay or --compare")
+            raise UsageError(_("--replay-strict goes with --replay or --compare"))
         return None
     if ns.sandbox or ns.mx:
-        raise UsageError("--replay, --compare and --export take a TARGET (not --sandbox or"
-                         " --mx)")
+        raise UsageError(_("--replay, --compare and --export take a TARGET (not --sandbox or"
+                           " --mx)"))
     if ns.replay and ns.command:
-        raise UsageError("--replay FILE is the dialog: give no -c lines")
+        raise UsageError(_("--replay FILE is the dialog: give no -c lines"))
     from smtpsh.replayrun import ReplayOptions
 
     second = None
@@ -238,7 +289,8 @@ def parse_target(target: str, port_arg: str | None, port_opt: int | None,
         check_host(host)
         given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
         if len(set(given)) > 1:
-            raise ValueError(f"the port is given twice ({' and '.join(given)})")
+            raise ValueError(_("the port is given twice ({ports})").format(
+                ports=_(" and ").join(given)))
         return host, port_number(given[0] if given else str(default))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -262,13 +314,14 @@ def _check_probe(ns: argparse.Namespace) -> None:
     if ns.probe is None:
         for flag, value in (("--from", ns.mail_from), ("--to", ns.rcpt_to)):
             if value:
-                raise UsageError(f"{flag} goes with --probe")
+                raise UsageError(_("{flag} goes with --probe").format(flag=flag))
         return
     if ns.sandbox or ns.mx or ns.command or ns.lmtp:
-        raise UsageError("--probe runs on its own: not with --sandbox, --mx, -c or --lmtp")
+        raise UsageError(_("--probe runs on its own: not with --sandbox, --mx, -c or --lmtp"))
     for flag, value in (("--from", ns.mail_from), ("--to", ns.rcpt_to)):
         if value is not None and any(c in value for c in "<>\r\n \t"):
-            raise UsageError(f"{flag}: give the bare address, without <> or spaces")
+            raise UsageError(_("{flag}: give the bare address, without <> or spaces").format(
+                flag=flag))
     if ns.probe.strip().lower() != "list":
         from smtpsh.probes import names
 
@@ -282,7 +335,7 @@ def _proxy_settings(ns: argparse.Namespace) -> dict[str, Any]:
     """--proxy, --proxy-protocol, --proxy-source, checked (smtpsh.proxy parses them)."""
     if ns.proxy is None and ns.proxy_protocol is None:
         if ns.proxy_source is not None:
-            raise UsageError("--proxy-source goes with --proxy-protocol")
+            raise UsageError(_("--proxy-source goes with --proxy-protocol"))
         return {}
     from smtpsh import proxy
 
@@ -294,13 +347,13 @@ def _proxy_settings(ns: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"--proxy: {exc}") from None
     if ns.proxy_source is not None:
         if ns.proxy_protocol is None:
-            raise UsageError("--proxy-source goes with --proxy-protocol")
+            raise UsageError(_("--proxy-source goes with --proxy-protocol"))
         try:
             got["proxy_source"] = proxy.parse_source(ns.proxy_source)
         except ValueError as exc:
             raise UsageError(f"--proxy-source: {exc}") from None
     if ns.sandbox:
-        raise UsageError("--proxy and --proxy-protocol take a TARGET (not --sandbox)")
+        raise UsageError(_("--proxy and --proxy-protocol take a TARGET (not --sandbox)"))
     return got
 
 
@@ -316,7 +369,8 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         if ns.serve is not None or ns.target:
-            raise UsageError("--lesson opens the shell on the sandbox: no TARGET, no --serve")
+            raise UsageError(_("--lesson opens the shell on the sandbox: no TARGET, no"
+                               " --serve"))
         ns.sandbox = True
     s = Settings(commands=tuple(ns.command), lesson=ns.lesson or None,
                  timeout=ns.timeout, source=ns.source,
@@ -348,43 +402,43 @@ def settings_from_args(ns: argparse.Namespace) -> Settings:
             raise UsageError(f"--scenario: {exc}") from None
         s = replace(s, scenario=ns.scenario)
     if ns.tls and ns.starttls:
-        raise UsageError("--tls and --starttls exclude each other: one TLS at a time")
+        raise UsageError(_("--tls and --starttls exclude each other: one TLS at a time"))
     if ns.key and not ns.cert:
-        raise UsageError("--key goes with --cert")
+        raise UsageError(_("--key goes with --cert"))
     if ns.nameserver and not (ns.mx or ns.check):
-        raise UsageError("--nameserver goes with --mx or --check")
+        raise UsageError(_("--nameserver goes with --mx or --check"))
     if ns.dry_run and not ns.mx:
-        raise UsageError("--dry-run goes with --mx")
+        raise UsageError(_("--dry-run goes with --mx"))
     if ns.nagios and not (ns.check or ns.probe):
-        raise UsageError("--nagios goes with --check or --probe")
+        raise UsageError(_("--nagios goes with --check or --probe"))
     if ns.check and (ns.mx or ns.probe or ns.sandbox or ns.command or ns.tls or ns.starttls
                      or ns.lmtp):
-        raise UsageError("--check runs on its own: no --mx, --probe, --sandbox, -c, --tls,"
-                         " --starttls or --lmtp")
+        raise UsageError(_("--check runs on its own: no --mx, --probe, --sandbox, -c, --tls,"
+                           " --starttls or --lmtp"))
     if not 0 < ns.timeout < float("inf"):  # also refuses nan
-        raise UsageError("--timeout must be a number of seconds more than 0")
+        raise UsageError(_("--timeout must be a number of seconds more than 0"))
     if ns.serve is not None and not ns.sandbox:
-        raise UsageError("--serve goes with --sandbox")
+        raise UsageError(_("--serve goes with --sandbox"))
     for flag, value in (("--lenient", ns.lenient), ("--rules", ns.rules),
                         ("--record-raw", ns.record_raw), ("--scenario", ns.scenario)):
         if value and not ns.sandbox:
-            raise UsageError(f"{flag} goes with --sandbox")
+            raise UsageError(_("{flag} goes with --sandbox").format(flag=flag))
     _check_probe(ns)
     if ns.probe == "list":
         return s
     if ns.sandbox:
         if ns.target:
-            raise UsageError("--sandbox starts its own server: give no TARGET")
+            raise UsageError(_("--sandbox starts its own server: give no TARGET"))
         return s
     if not ns.target:
-        raise UsageError("no server given: smtpsh HOST [PORT], or smtpsh --sandbox")
+        raise UsageError(_("no server given: smtpsh HOST [PORT], or smtpsh --sandbox"))
     if ns.check:
         if ns.port_arg:
-            raise UsageError("with --check, give the port with -p")
+            raise UsageError(_("with --check, give the port with -p"))
         return replace(s, host=ns.target, port=ns.port or 25)
     if ns.mx:
         if ns.port_arg:
-            raise UsageError("with --mx, give the port with -p")
+            raise UsageError(_("with --mx, give the port with -p"))
         return replace(s, host=ns.target, port=ns.port or (465 if ns.tls else 25))
     default = 465 if ns.tls else 24 if ns.lmtp else 25
     host, port = parse_target(ns.target, ns.port_arg, ns.port, default)
@@ -398,8 +452,9 @@ def _check_output() -> None:
     (PYTHONIOENCODING=ascii and a server that greets in UTF-8)."""
     if sys.stdout is None:  # started with >&-
         if sys.stderr is not None:
-            sys.stderr.write("smtpsh: standard output is closed: nowhere to show the dialog"
-                             " (send it to /dev/null to run without it)\n")
+            sys.stderr.write("smtpsh: " + _("standard output is closed: nowhere to show the"
+                                            " dialog (send it to /dev/null to run without"
+                                            " it)") + "\n")
         sys.exit(Exit.ERROR)
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
@@ -412,8 +467,8 @@ def _output_lost(error: OSError) -> None:
     import os
 
     if not isinstance(error, BrokenPipeError):
-        sys.stderr.write(f"smtpsh: cannot write to standard output: "
-                         f"{error.strerror or error}\n")
+        sys.stderr.write("smtpsh: " + _("cannot write to standard output: {error}").format(
+            error=error.strerror or error) + "\n")
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):
@@ -421,14 +476,22 @@ def _output_lost(error: OSError) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from smtpsh.i18n import language, set_language
+
+    lang = _lang_in(sys.argv[1:] if argv is None else argv)
+    if lang is not None:
+        set_language(lang)
+    if language() == "de":
+        _argparse_speaks_german()
     try:
         ns = build_parser().parse_args(argv)
         if ns.lang:
-            from smtpsh.i18n import set_language
-
             set_language(ns.lang)
         if ns.print_completion or ns.print_man:
             from smtpsh import ecosystem
+
+            # Files for packages, made the same whatever the locale of who builds them.
+            set_language("en")
 
             sys.stdout.write(ecosystem.completion(build_parser(), ns.print_completion)
                              if ns.print_completion else
@@ -460,13 +523,14 @@ def main(argv: list[str] | None = None) -> None:
         settings = settings_from_args(ns)
         extra = replay_options(ns, settings)
     except UsageError as exc:
-        sys.stderr.write(f"smtpsh: {exc} (see smtpsh --help)\n")
+        sys.stderr.write("smtpsh: " + _("{message} (see smtpsh --help)").format(
+            message=exc) + "\n")
         sys.exit(Exit.USAGE)
     _check_output()
     try:
         sys.exit(run(settings, extra))
     except KeyboardInterrupt:
-        sys.stderr.write("smtpsh: interrupted\n")
+        sys.stderr.write("smtpsh: " + _("interrupted") + "\n")
         sys.exit(Exit.INTERRUPTED)
     except BrokenPipeError:  # the reader of our output went away (| head): not an error
         import os
@@ -477,8 +541,9 @@ def main(argv: list[str] | None = None) -> None:
         from smtpsh.config import record_crash
 
         where = record_crash(exc)
-        sys.stderr.write(f"smtpsh: internal error: {type(exc).__name__}: {exc}"
-                         + (f" (details in {where})" if where else "") + "\n")
+        sys.stderr.write("smtpsh: " + _("internal error: {error}").format(
+            error=f"{type(exc).__name__}: {exc}")
+            + (_(" (details in {file})").format(file=where) if where else "") + "\n")
         sys.exit(Exit.ERROR)
 
 
@@ -513,8 +578,8 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
             with open(settings.token_file, encoding="utf-8") as f:
                 token = f.read().strip()
         except OSError as exc:
-            raise UsageError(f"cannot read --token-file {settings.token_file}: "
-                             f"{exc.strerror}") from None
+            raise UsageError(_("cannot read --token-file {file}: {error}").format(
+                file=settings.token_file, error=exc.strerror)) from None
     token = password if token is None else token  # a token given as the password works
     if password is not None:
         creds["password"] = password
@@ -523,21 +588,25 @@ def credentials(settings: Settings, host: str) -> dict[str, str]:
     need = "token" if settings.auth in ("XOAUTH2", "OAUTHBEARER") else "password"
     interactive = sys.stdin is not None and sys.stdin.isatty()
     if settings.auth and "user" not in creds and not settings.sandbox and not interactive:
-        raise UsageError(f"--auth needs --user (or a ~/.netrc entry for {host})")
+        raise UsageError(_("--auth needs --user (or a ~/.netrc entry for {host})").format(
+            host=host))
     if settings.auth and need not in creds and not settings.sandbox:
         if not interactive:
             # Never take a script line for the secret: say where it can come from.
-            where = ("--token-file, SMTPSH_TOKEN" if need == "token"
-                     else "SMTPSH_PASSWORD, ~/.netrc")
-            raise UsageError(f"--auth needs a {need}: give it with {where}, or run on a"
-                             " terminal to be asked")
+            raise UsageError(
+                _("--auth needs a token: give it with --token-file, SMTPSH_TOKEN, or run on a"
+                  " terminal to be asked") if need == "token" else
+                _("--auth needs a password: give it with SMTPSH_PASSWORD, ~/.netrc, or run on"
+                  " a terminal to be asked"))
         import getpass
 
         try:
             creds[need] = getpass.getpass(
-                f"{need.capitalize()} for {creds.get('user', 'AUTH')}: ")
+                (_("Token for {user}: ") if need == "token" else
+                 _("Password for {user}: ")).format(user=creds.get("user", "AUTH")))
         except (EOFError, KeyboardInterrupt):
-            raise UsageError(f"no {need} given") from None
+            raise UsageError(_("no token given") if need == "token" else
+                             _("no password given")) from None
     return creds
 
 
@@ -567,11 +636,12 @@ def run(settings: Settings, extra: ReplayOptions | None = None) -> int:
         try:
             transcript = Transcript(settings.transcript)
         except OSError as exc:
-            sys.stderr.write(f"smtpsh: cannot write the transcript {settings.transcript}: "
-                             f"{exc.strerror}\n")
+            sys.stderr.write("smtpsh: " + _("cannot write the transcript {file}: {error}")
+                             .format(file=settings.transcript, error=exc.strerror) + "\n")
             return Exit.ERROR
         if transcript.warning:
-            sys.stderr.write(f"smtpsh: warning: {transcript.warning}\n")
+            sys.stderr.write("smtpsh: " + _("warning: {warning}").format(
+                warning=transcript.warning) + "\n")
     if settings.probe:
         from smtpsh.probes.cli import main as main_probe
 
@@ -729,9 +799,11 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
                           card=_card_printer(settings, loop) if serving else None)
         sandbox.start()
     except OSError as exc:
-        where = settings.sandbox_dir or (f"port {settings.serve}" if settings.serve else "")
-        raise Failure(f"cannot start the sandbox{' (' + where + ')' if where else ''}: "
-                      f"{exc.strerror or exc}", Exit.ERROR) from None
+        where = settings.sandbox_dir or (_("port {port}").format(port=settings.serve)
+                                         if settings.serve else "")
+        raise Failure(_("cannot start the sandbox{where}: {error}").format(
+            where=f" ({where})" if where else "", error=exc.strerror or exc),
+            Exit.ERROR) from None
     password = sandbox.credentials.get("password")
     for line in _banner(sandbox):
         if password and password in line:
@@ -747,11 +819,12 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
         from smtpsh.received import terminal_width, wrap
 
         width = terminal_width()
-        text = f"scenario {scenario.name}: {scenario.text(number)}"
+        text = _("scenario {name}: {text}").format(name=scenario.name,
+                                                  text=scenario.text(number))
         for line in wrap(text, width - 3 if width else None, "", "  "):
             session.note(line)
     for rule in rules.rules:
-        session.note(f"sandbox: rule {rule.describe()}")
+        session.note(_("sandbox: rule {rule}").format(rule=rule.describe()))
     if password:
         session.add_secret(password)
     return sandbox
@@ -800,8 +873,8 @@ def _banner(sandbox: Sandbox) -> list[str]:
 async def _serve(sandbox: Sandbox, settings: Settings) -> int:
     import asyncio
 
-    print("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
-          " it, and its report card when it leaves", flush=True)
+    print(_("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
+            " it, and its report card when it leaves"), flush=True)
     try:
         while True:
             await asyncio.sleep(3600)

@@ -24,30 +24,37 @@ class Exit(IntEnum):
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
 
+
+# Marked for the catalog's check (smtpsh.explain's N_ cannot be imported here: explain
+# imports this module); --help shows them translated.
+def N_(text: str) -> str:
+    return text
+
+
 # What each status means: `smtpsh --help` prints this; docs/reference.md says the same
 # (a test holds the two together).
 MEANING = {
-    Exit.OK: "the dialog ran to its end and no reply in it was 4xx or 5xx",
-    Exit.ERROR: "a local problem (a file that cannot be read or written, an internal error)",
-    Exit.USAGE: "bad arguments",
-    Exit.CONNECT: "could not connect (unknown host, connection refused, unreachable)",
-    Exit.TIMEOUT: "no connection, no reply, or no data taken within --timeout",
-    Exit.LOST: "the server closed the connection before the dialog ended",
-    Exit.TLS: "TLS failed (handshake, certificate, STARTTLS refused under --starttls)",
-    Exit.TRANSIENT: "a reply in the dialog was 4xx (and none was 5xx)",
-    Exit.PERMANENT: "a reply in the dialog was 5xx",
-    Exit.DNS_BOUNCE: "--mx: the domain does not exist or accepts no mail (would bounce)",
-    Exit.DNS_DEFER: "--mx: temporary DNS failure, or no server could be reached (would defer)",
-    Exit.AUTH: "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx",
-    Exit.PROTOCOL: "the server broke the protocol (a reply code outside 200-599, a 3xx where"
-    " none is due): the dialog was stopped",
-    Exit.EXPECT: "a reply did not match what the dialog expected (a ?-line), or --replay"
-    " / --compare found a reply that differs",
-    Exit.CARD_WARN: "--check/--probe: warnings, and no finding failed",
-    Exit.CARD_FAIL: "--check/--probe: at least one finding failed",
-    Exit.PROXY: "--proxy: the proxy could not be reached, refused the authentication, or"
-    " refused the connection to the server",
-    Exit.INTERRUPTED: "interrupted (Ctrl-C) outside the shell",
+    Exit.OK: N_("the dialog ran to its end and no reply in it was 4xx or 5xx"),
+    Exit.ERROR: N_("a local problem (a file that cannot be read or written, an internal error)"),
+    Exit.USAGE: N_("bad arguments"),
+    Exit.CONNECT: N_("could not connect (unknown host, connection refused, unreachable)"),
+    Exit.TIMEOUT: N_("no connection, no reply, or no data taken within --timeout"),
+    Exit.LOST: N_("the server closed the connection before the dialog ended"),
+    Exit.TLS: N_("TLS failed (handshake, certificate, STARTTLS refused under --starttls)"),
+    Exit.TRANSIENT: N_("a reply in the dialog was 4xx (and none was 5xx)"),
+    Exit.PERMANENT: N_("a reply in the dialog was 5xx"),
+    Exit.DNS_BOUNCE: N_("--mx: the domain does not exist or accepts no mail (would bounce)"),
+    Exit.DNS_DEFER: N_("--mx: temporary DNS failure, or no server could be reached (would defer)"),
+    Exit.AUTH: N_("AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx"),
+    Exit.PROTOCOL: N_("the server broke the protocol (a reply code outside 200-599, a 3xx where"
+    " none is due): the dialog was stopped"),
+    Exit.EXPECT: N_("a reply did not match what the dialog expected (a ?-line), or --replay"
+    " / --compare found a reply that differs"),
+    Exit.CARD_WARN: N_("--check/--probe: warnings, and no finding failed"),
+    Exit.CARD_FAIL: N_("--check/--probe: at least one finding failed"),
+    Exit.PROXY: N_("--proxy: the proxy could not be reached, refused the authentication, or"
+    " refused the connection to the server"),
+    Exit.INTERRUPTED: N_("interrupted (Ctrl-C) outside the shell"),
 }
 
 
