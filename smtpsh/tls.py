@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.tlsoptions import TlsOptions  # defined there, without ssl; importable here too
 
 if TYPE_CHECKING:  # cryptography loads only when a certificate is read
@@ -58,7 +59,8 @@ def make_context(opts: TlsOptions) -> ssl.SSLContext:
     try:
         ctx = ssl.create_default_context(cafile=opts.cafile)
     except OSError as exc:
-        raise _file_failure("--cafile", opts.cafile, exc, "no PEM certificate in it") from None
+        raise _file_failure("--cafile", opts.cafile, exc,
+                                _("no PEM certificate in it")) from None
     if opts.insecure:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -75,7 +77,7 @@ def make_context(opts: TlsOptions) -> ssl.SSLContext:
             ctx.load_cert_chain(opts.certfile, opts.keyfile)
         except OSError as exc:
             raise _file_failure("--cert/--key", opts.certfile, exc,
-                                "not a PEM certificate with its key") from None
+                                _("not a PEM certificate with its key")) from None
     if keylog:
         try:
             ctx.keylog_filename = keylog
@@ -99,8 +101,11 @@ def _private_keylog(path: str | None) -> None:
 
 
 def _file_failure(flag: str, path: str | None, exc: OSError, bad_content: str) -> Failure:
-    why = bad_content if isinstance(exc, ssl.SSLError) else (exc.strerror or str(exc))
-    return Failure(f"cannot use {flag} {path}: {why}", Exit.ERROR)
+    from smtpsh.oswords import reason
+
+    why = bad_content if isinstance(exc, ssl.SSLError) else reason(exc)
+    return Failure(_("cannot use {flag} {path}: {error}").format(flag=flag, path=path,
+                                                                   error=why), Exit.ERROR)
 
 
 def unverified_context() -> ssl.SSLContext:
@@ -140,45 +145,47 @@ def explain_failure(exc: BaseException, *, implicit: bool, ctx: ssl.SSLContext |
 
 def _plain(exc: BaseException, reason: str, implicit: bool, bounds: str,
            name: str | None) -> str:
-    widen = f"{bounds}: widen --tls-min/--tls-max" if bounds else ""
     if reason == "WRONG_VERSION_NUMBER":
         if implicit:
-            return ("no TLS on this port: it speaks plain SMTP first: use STARTTLS"
-                    " (--starttls instead of --tls)")
-        return ("the server agreed to STARTTLS but then did not speak TLS: its TLS set-up"
-                " (or a proxy or firewall in between) is broken: tell its admin, or try port"
-                " 465 with --tls")
+            return _("no TLS on this port: it speaks plain SMTP first: use STARTTLS"
+                     " (--starttls instead of --tls)")
+        return _("the server agreed to STARTTLS but then did not speak TLS: its TLS set-up"
+                 " (or a proxy or firewall in between) is broken: tell its admin, or try port"
+                 " 465 with --tls")
     alert = _ALERT.fullmatch(reason)
     if alert:
         return _alert(alert[1], bounds, name)
     if reason in _VERSION_REASONS:
-        return ("no TLS version in common with the server" + widen if bounds else
-                "no TLS version in common with the server: an old server may speak only"
-                " TLS 1.0 or 1.1: try --tls-min 1.0")
+        return (_("no TLS version in common with the server{bounds}: widen"
+                  " --tls-min/--tls-max").format(bounds=bounds) if bounds else
+                _("no TLS version in common with the server: an old server may speak only"
+                  " TLS 1.0 or 1.1: try --tls-min 1.0"))
     if reason in _CIPHER_REASONS:
-        return ("no cipher in common with the server: an old server may offer only ciphers"
-                " this OpenSSL turns down: try --tls-min 1.0 (it accepts old ones too)")
+        return _("no cipher in common with the server: an old server may offer only ciphers"
+                 " this OpenSSL turns down: try --tls-min 1.0 (it accepts old ones too)")
     if reason in _WEAK_REASONS:
-        return ("the server's key or certificate is too weak for this OpenSSL's security"
-                " level: tell its admin; to go on anyway, try --tls-min 1.0 (it accepts weak"
-                " ones too)")
+        return _("the server's key or certificate is too weak for this OpenSSL's security"
+                 " level: tell its admin; to go on anyway, try --tls-min 1.0 (it accepts weak"
+                 " ones too)")
     if isinstance(exc, ConnectionError | ssl.SSLEOFError) or reason.startswith("UNEXPECTED_EOF"):
         if bounds:
-            return (f"the server broke off the TLS handshake{bounds}: it may speak no TLS"
-                    " version in that range: widen --tls-min/--tls-max")
-        return ("the server broke off the TLS handshake (closed the connection): it may want"
-                " TLS versions or ciphers smtpsh does not offer (try --tls-max 1.2 or"
-                " --tls-min 1.0), or a client certificate (--cert FILE --key FILE)")
+            return _("the server broke off the TLS handshake{bounds}: it may speak no TLS"
+                     " version in that range: widen --tls-min/--tls-max").format(bounds=bounds)
+        return _("the server broke off the TLS handshake (closed the connection): it may want"
+                 " TLS versions or ciphers smtpsh does not offer (try --tls-max 1.2 or"
+                 " --tls-min 1.0), or a client certificate (--cert FILE --key FILE)")
     if isinstance(exc, TimeoutError):
-        return ("the TLS handshake timed out: the server did not answer it: a firewall may"
-                " drop TLS, or the server is overloaded: try again, or with a longer --timeout")
+        return _("the TLS handshake timed out: the server did not answer it: a firewall may"
+                 " drop TLS, or the server is overloaded: try again, or with a longer"
+                 " --timeout")
     if isinstance(exc, ssl.SSLError):
         text = exc.strerror or str(exc)
         text = re.sub(r"^\[SSL: \w+\] |\s*\(_ssl\.c:\d+\)$", "", text)  # in the (OpenSSL: ...)
-        return (f"the TLS handshake failed ({escape(text)}): check --tls-min/--tls-max and"
-                " --tls-servername; the server's log may say more")
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return f"the TLS handshake failed: {escape(text)}"
+        return _("the TLS handshake failed ({error}): check --tls-min/--tls-max and"
+                 " --tls-servername; the server's log may say more").format(error=escape(text))
+    from smtpsh.oswords import reason as os_reason
+
+    return _("the TLS handshake failed: {error}").format(error=escape(os_reason(exc)))
 
 
 # A TLS alert is the peer's one word on why it ended the handshake; OpenSSL names the ones
@@ -189,63 +196,69 @@ _CLIENT_CERT_ALERTS = ("BAD_CERTIFICATE", "CERTIFICATE_UNKNOWN", "UNKNOWN_CA",
 
 
 def _alert(alert: str, bounds: str, name: str | None) -> str:
-    said = f"the server ended the handshake with an alert ({alert.lower().replace('_', ' ')})"
-    shown = _quoted(name) if name else "the host typed"
-    versions = "widen --tls-min/--tls-max" if bounds else "try --tls-min 1.0 or --tls-max 1.2"
+    said = _("the server ended the handshake with an alert ({alert})").format(
+        alert=alert.lower().replace("_", " "))
+    shown = _quoted(name) if name else _("the host typed")
+    versions = (_("widen --tls-min/--tls-max") if bounds else
+                _("try --tls-min 1.0 or --tls-max 1.2"))
     if alert == "HANDSHAKE_FAILURE":
-        return (f"{said}: it found no cipher or TLS version in common{bounds}, or it wants a"
-                f" client certificate: {versions}, or give --cert FILE --key FILE")
-    if alert == "PROTOCOL_VERSION":
-        return (f"{said}: it does not speak the TLS versions smtpsh offered{bounds}: "
-                + ("widen --tls-min/--tls-max" if bounds else
-                   "an old server may speak only TLS 1.0 or 1.1: try --tls-min 1.0"))
-    if alert == "INTERNAL_ERROR":
-        return (f"{said}: it may not have a certificate for this name ({shown}), or it"
-                " refuses this TLS version: try --tls-servername NAME with the name it serves,"
-                " or --tls-max 1.2; the server's log says which")
-    if alert == "UNRECOGNIZED_NAME":
-        return (f"{said}: it serves no certificate for {shown}: connect by the name it"
-                " serves, or give it with --tls-servername NAME")
-    if alert == "CERTIFICATE_REQUIRED":
-        return f"{said}: it wants a client certificate it trusts: give --cert FILE --key FILE"
-    if alert in _CLIENT_CERT_ALERTS:
-        return (f"{said}: it wants a client certificate it trusts, and got none or one it"
-                " refuses: give --cert FILE --key FILE, from a CA the server trusts and"
-                " still valid")
-    if alert == "ACCESS_DENIED":
-        return (f"{said}: it does not let this client in (its address or certificate):"
-                " ask its admin, or give the --cert FILE --key FILE it expects")
-    if alert == "INSUFFICIENT_SECURITY":
-        return (f"{said}: it wants stronger ciphers or a newer TLS: raise --tls-min or"
-                " drop --tls-max")
-    return (f"{said}: the server's log says why; try --tls-max 1.2, or --tls-servername"
-            " NAME with the name it serves")
+        why = _("it found no cipher or TLS version in common{bounds}, or it wants a client"
+                " certificate: {versions}, or give --cert FILE --key FILE")
+    elif alert == "PROTOCOL_VERSION":
+        why = (_("it does not speak the TLS versions smtpsh offered{bounds}: widen"
+                 " --tls-min/--tls-max") if bounds else
+               _("it does not speak the TLS versions smtpsh offered: an old server may speak"
+                 " only TLS 1.0 or 1.1: try --tls-min 1.0"))
+    elif alert == "INTERNAL_ERROR":
+        why = _("it may not have a certificate for this name ({name}), or it refuses this TLS"
+                " version: try --tls-servername NAME with the name it serves, or --tls-max"
+                " 1.2; the server's log says which")
+    elif alert == "UNRECOGNIZED_NAME":
+        why = _("it serves no certificate for {name}: connect by the name it serves, or give"
+                " it with --tls-servername NAME")
+    elif alert == "CERTIFICATE_REQUIRED":
+        why = _("it wants a client certificate it trusts: give --cert FILE --key FILE")
+    elif alert in _CLIENT_CERT_ALERTS:
+        why = _("it wants a client certificate it trusts, and got none or one it refuses:"
+                " give --cert FILE --key FILE, from a CA the server trusts and still valid")
+    elif alert == "ACCESS_DENIED":
+        why = _("it does not let this client in (its address or certificate): ask its admin,"
+                " or give the --cert FILE --key FILE it expects")
+    elif alert == "INSUFFICIENT_SECURITY":
+        why = _("it wants stronger ciphers or a newer TLS: raise --tls-min or drop --tls-max")
+    else:
+        why = _("the server's log says why; try --tls-max 1.2, or --tls-servername NAME with"
+                " the name it serves")
+    return f"{said}: " + why.format(bounds=bounds, versions=versions, name=shown)
 
 
 def _verify_failure(exc: ssl.SSLCertVerificationError, name: str | None,
                     cert: _Cert | None) -> str:
     code = exc.verify_code
-    way = "; or skip the checks with --insecure"
+    way = _("; or skip the checks with --insecure")
     if code in _NAME_MISMATCH:
-        held = ", ".join(_names(cert)) if cert else "(could not fetch them)"
-        return (f"the certificate is not valid for {_quoted(name)}: it holds {held}; connect"
-                f" by one"
-                f" of those names or give it with --tls-servername NAME{way}")
+        held = ", ".join(_names(cert)) if cert else _("(could not fetch them)")
+        return _("the certificate is not valid for {name}: it holds {names}; connect by one"
+                 " of those names or give it with --tls-servername NAME").format(
+                     name=_quoted(name), names=held) + way
     if code == _EXPIRED:
-        when = f" on {_date(cert.not_valid_after_utc)} ({_ago(cert)})" if cert else ""
-        return f"the server's certificate expired{when}: the server must renew it{way}"
+        return (_("the server's certificate expired on {date} ({ago}): the server must renew"
+                  " it").format(date=_date(cert.not_valid_after_utc), ago=_ago(cert)) if cert
+                else _("the server's certificate expired: the server must renew it")) + way
     if code == _NOT_YET_VALID:
-        when = f" before {_date(cert.not_valid_before_utc)}" if cert else " yet"
-        return f"the server's certificate is not valid{when} (check this clock){way}"
+        return (_("the server's certificate is not valid before {date} (check this clock)")
+                .format(date=_date(cert.not_valid_before_utc)) if cert else
+                _("the server's certificate is not valid yet (check this clock)")) + way
     if code == _SELF_SIGNED:
         who = f" ({_short(cert.subject)})" if cert else ""
-        return (f"the server's certificate is self-signed{who}: if you expect it, trust it"
-                f" with --cafile FILE{way}")
+        return _("the server's certificate is self-signed{who}: if you expect it, trust it"
+                 " with --cafile FILE").format(who=who) + way
     if code in _UNKNOWN_ISSUER or code == _SELF_SIGNED_IN_CHAIN:
         who = f" ({_short(cert.issuer)})" if cert else ""
-        return (f"the certificate comes from an issuer smtpsh does not trust{who}: trust that"
-                f" CA with --cafile FILE{way}")
-    return f"certificate verification failed: {escape(exc.verify_message)}{way}"
+        return _("the certificate comes from an issuer smtpsh does not trust{who}: trust that"
+                 " CA with --cafile FILE").format(who=who) + way
+    return _("certificate verification failed: {error}").format(
+        error=escape(exc.verify_message)) + way
 
 
 def _bounds(ctx: ssl.SSLContext | None) -> str:
@@ -256,7 +269,7 @@ def _bounds(ctx: ssl.SSLContext | None) -> str:
     # 1.2 is Python's own floor: only name bounds the user can have set.
     parts = ([f"--tls-min {low}"] if low and low != "1.2" else []) + (
         [f"--tls-max {high}"] if high else [])
-    return f" within {' '.join(parts)}" if parts else ""
+    return _(" within {bounds}").format(bounds=" ".join(parts)) if parts else ""
 
 
 # --- the certificate card -----------------------------------------------------------------
@@ -317,19 +330,20 @@ def _date(when: dt.datetime) -> str:
 
 def _ago(cert: _Cert) -> str:
     days = (dt.datetime.now(dt.UTC) - cert.not_valid_after_utc).days
-    return "today" if days < 1 else f"{days} days ago"
+    return _("today") if days < 1 else _("{days} days ago").format(days=days)
 
 
 def _validity(cert: _Cert) -> str:
     now = dt.datetime.now(dt.UTC)
     start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
     if now < start:
-        state = "NOT YET VALID"
+        state = _("NOT YET VALID")
     elif now > end:
-        state = f"EXPIRED {_ago(cert)}"
+        state = _("EXPIRED {ago}").format(ago=_ago(cert))
     else:
-        state = f"{(end - now).days} days left"
-    return f"{_date(start)} to {_date(end)} ({state})"
+        state = _("{days} days left").format(days=(end - now).days)
+    return _("{start} to {end} ({state})").format(start=_date(start), end=_date(end),
+                                                  state=state)
 
 
 def _key(cert: _Cert) -> str:
@@ -337,7 +351,7 @@ def _key(cert: _Cert) -> str:
 
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
-        return f"RSA {key.key_size} bits"
+        return _("RSA {bits} bits").format(bits=key.key_size)
     if isinstance(key, ec.EllipticCurvePublicKey):
         return f"EC {key.curve.name}"
     return type(key).__name__.removeprefix("_").removesuffix("PublicKey")
@@ -367,31 +381,37 @@ def certificate_card(ssl_object: ssl.SSLObject | ssl.SSLSocket | None,
                      tls_info: TlsInfo | None) -> list[str]:
     """What a user wants to know about the connection's TLS and the server's certificate."""
     if ssl_object is None or tls_info is None:
-        return ["no TLS on this connection (STARTTLS, or connect with --tls)"]
+        return [_("no TLS on this connection (STARTTLS, or connect with --tls)")]
+
+    def row(label: str, value: str) -> str:  # the values in one column after the labels
+        return f"{label:<12} {value}"
+
     cipher = ssl_object.cipher()
-    bits = f" ({cipher[2]} bits)" if cipher and cipher[2] else ""
+    bits = _(" ({bits} bits)").format(bits=cipher[2]) if cipher and cipher[2] else ""
     name = escape(tls_info.server_hostname or "", tab=True)
-    verdict = (f"verified for {name}" if tls_info.verified
-               else "NOT verified (--insecure)")
-    lines = [f"protocol     {tls_info.version}, cipher {escape(tls_info.cipher)}{bits}",
-             f"certificate  {verdict}"]
+    verdict = (_("verified for {name}").format(name=name) if tls_info.verified
+               else _("NOT verified (--insecure)"))
+    lines = [row(_("protocol"), _("{version}, cipher {cipher}").format(
+                 version=tls_info.version, cipher=escape(tls_info.cipher)) + bits),
+             row(_("certificate"), verdict)]
     cert = _load(ssl_object.getpeercert(binary_form=True))
     if cert is None:
-        return [*lines, "the server sent no certificate"]
+        return [*lines, _("the server sent no certificate")]
     lines += [
-        f"subject      {_dn(cert.subject) or '(empty)'}",
-        f"names        {', '.join(_names(cert))}",
-        f"issuer       {_dn(cert.issuer)}",
-        f"valid        {_validity(cert)}",
-        f"key          {_key(cert)}",
-        f"sha256       {_fingerprint(cert)}",
+        row(_("subject"), _dn(cert.subject) or _("(empty)")),
+        row(_("names"), ", ".join(_names(cert))),
+        row(_("issuer"), _dn(cert.issuer)),
+        row(_("valid"), _validity(cert)),
+        row(_("key"), _key(cert)),
+        row("sha256", _fingerprint(cert)),
     ]
     chain = peer_chain(ssl_object)
     if chain is None:
-        return [*lines, "chain        not available from this Python (3.13 shows it)"]
-    lines.append(f"chain        {len(chain)} certificate(s) as the server sent them:")
+        return [*lines, row(_("chain"), _("not available from this Python (3.13 shows it)"))]
+    lines.append(row(_("chain"), _("{count} certificate(s) as the server sent them:").format(
+        count=len(chain))))
     for i, der in enumerate(chain):
         c = _load(der)
-        lines.append(f"  {i}  {_short(c.subject)}  <- issued by {_short(c.issuer)}" if c
-                     else f"  {i}  (unreadable)")
+        lines.append(f"  {i}  " + (_("{subject}  <- issued by {issuer}").format(
+            subject=_short(c.subject), issuer=_short(c.issuer)) if c else _("(unreadable)")))
     return lines

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.hostport import check_host, unix_socket_path
+from smtpsh.i18n import _
 from smtpsh.lookup import ResolveTimeout, resolve_address
+from smtpsh.oswords import reason
 from smtpsh.tls import TlsInfo, explain_failure, unverified_context
 
 if TYPE_CHECKING:
@@ -64,15 +66,18 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
         if not others:
             raise
         want, have = (4, 6) if family == socket.AF_INET else (6, 4)
-        raise socket.gaierror(exc.errno, f"no IPv{want} address (the host has only IPv{have}"
-                              f" addresses; drop -{want})") from None
+        raise socket.gaierror(exc.errno, _("no IPv{want} address (the host has only"
+                                           " IPv{have} addresses; drop -{want})").format(
+                                               want=want, have=have)) from None
     local: list[tuple[int, Any]] = []
     if source:
         try:
             local = await resolve_address(source, 0, family, max(deadline - loop.time(), 0))
         except socket.gaierror as exc:
-            raise _SourceError(exc.errno, f"cannot resolve the --source address"
-                               f" '{escape(source, tab=True)}': {exc.strerror}") from None
+            raise _SourceError(exc.errno, _("cannot resolve the --source address '{source}':"
+                                            " {error}").format(
+                                                source=escape(source, tab=True),
+                                                error=reason(exc))) from None
     errors: list[tuple[Any, OSError]] = []
     async with asyncio.timeout_at(deadline):
         for fam, sockaddr in dict.fromkeys(targets):
@@ -86,8 +91,9 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
                 if source:
                     bind = next((addr for lfam, addr in local if lfam == fam), None)
                     if bind is None:
-                        raise _SourceError(f"the --source address {source} is not of the"
-                                           f" family of {sockaddr[0]}")
+                        raise _SourceError(_("the --source address {source} is not of the"
+                                             " family of {address}").format(
+                                                 source=source, address=sockaddr[0]))
                     sock.bind(bind)
                 await loop.sock_connect(sock, sockaddr)
                 if early:
@@ -101,12 +107,11 @@ async def _connect_tcp(host: str, port: int, family: int, source: str | None,
                 raise
             return sock
     if not errors:
-        raise OSError(f"{host} has no address to connect to")
+        raise OSError(_("{host} has no address to connect to").format(host=host))
     first = errors[0][1]
-    if len(errors) == 1 or all(type(e) is type(first) for _, e in errors):
+    if len(errors) == 1 or all(type(e) is type(first) for _a, e in errors):
         raise first
-    raise OSError("; ".join(f"{addr[0]}: {getattr(e, 'strerror', None) or e}"
-                            for addr, e in errors))
+    raise OSError("; ".join(f"{addr[0]}: {reason(e)}" for addr, e in errors))
 
 
 async def _open_stream(host: str, port: int, *, family: int = 0, source: str | None = None,
@@ -164,7 +169,8 @@ def _header(spec: tuple[str, tuple[str, int] | None], writer: asyncio.StreamWrit
 def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
     shown = escape(path, tab=True)
     if isinstance(exc, TimeoutError):
-        return TransportError(f"no connection to unix socket {shown} (timed out)", Exit.TIMEOUT)
+        return TransportError(_("no connection to unix socket {path} (timed out)").format(
+            path=shown), Exit.TIMEOUT)
     if isinstance(exc, ConnectionRefusedError):
         # Linux refuses a connect() to a file that is no socket the same way; tell them apart.
         try:
@@ -172,11 +178,13 @@ def _unix_connect_error(path: str, exc: BaseException) -> TransportError:
         except OSError:
             is_socket = True
         if not is_socket:
-            return TransportError(f"cannot connect to {shown}: not a unix socket", Exit.CONNECT)
-        return TransportError(f"connection to unix socket {shown} refused: nothing listens"
-                              " there (a socket file left behind?)", Exit.CONNECT)
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return TransportError(f"cannot connect to unix socket {shown}: {reason}", Exit.CONNECT)
+            return TransportError(_("cannot connect to {path}: not a unix socket").format(
+                path=shown), Exit.CONNECT)
+        return TransportError(_("connection to unix socket {path} refused: nothing listens"
+                                " there (a socket file left behind?)").format(path=shown),
+                              Exit.CONNECT)
+    return TransportError(_("cannot connect to unix socket {path}: {error}").format(
+        path=shown, error=reason(exc)), Exit.CONNECT)
 
 
 def _connect_error(host: str, port: int, exc: BaseException,
@@ -186,21 +194,21 @@ def _connect_error(host: str, port: int, exc: BaseException,
         return _unix_connect_error(path, exc)
     host = escape(host, tab=True)
     if isinstance(exc, ResolveTimeout):
-        return TransportError(f"cannot resolve host '{host}': no answer within"
-                              f" {exc.seconds:g} s", Exit.CONNECT)
-    if isinstance(exc, _SourceError):
-        return TransportError(f"cannot connect to {host} port {port}: {exc.strerror or exc}",
+        return TransportError(_("cannot resolve host '{host}': no answer within {seconds} s")
+                              .format(host=host, seconds=f"{exc.seconds:g}"), Exit.CONNECT)
+    if isinstance(exc, _SourceError | socket.gaierror):
+        what = (_("cannot connect to {host} port {port}: {error}")
+                if isinstance(exc, _SourceError) else _("cannot resolve host '{host}': {error}"))
+        return TransportError(what.format(host=host, port=port, error=reason(exc)),
                               Exit.CONNECT)
-    if isinstance(exc, socket.gaierror):
-        return TransportError(f"cannot resolve host '{host}': {exc.strerror}", Exit.CONNECT)
     if isinstance(exc, ConnectionRefusedError):
-        return TransportError(
-            f"connection to {host} port {port} refused: nothing listens there", Exit.CONNECT
-        )
+        return TransportError(_("connection to {host} port {port} refused: nothing listens"
+                                " there").format(host=host, port=port), Exit.CONNECT)
     if isinstance(exc, TimeoutError):
-        return TransportError(f"no connection to {host} port {port} (timed out)", Exit.TIMEOUT)
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return TransportError(f"cannot connect to {host} port {port}: {reason}", Exit.CONNECT)
+        return TransportError(_("no connection to {host} port {port} (timed out)").format(
+            host=host, port=port), Exit.TIMEOUT)
+    return TransportError(_("cannot connect to {host} port {port}: {error}").format(
+        host=host, port=port, error=reason(exc)), Exit.CONNECT)
 
 
 def tls_error(exc: BaseException, *, implicit: bool = False, ctx: ssl.SSLContext | None = None,
@@ -223,9 +231,9 @@ def _tls_name(host: str, server_hostname: str | None, ctx: ssl.SSLContext) -> st
     if name is not None and unix_socket_path(name) is not None:
         name = None
     if name is None and ctx.check_hostname:
-        raise TransportError(f"TLS: a unix socket ({path}) has no host name to verify the"
-                             " certificate against: give --tls-servername NAME (or --insecure)",
-                             Exit.TLS)
+        raise TransportError(_("TLS: a unix socket ({path}) has no host name to verify the"
+                               " certificate against: give --tls-servername NAME (or"
+                               " --insecure)").format(path=path), Exit.TLS)
     return name
 
 
@@ -276,11 +284,13 @@ class Transport:
         """
         unix = unix_socket_path(host) is not None
         if unix and source:
-            raise TransportError(f"--source {source} has no meaning for the unix socket"
-                                 f" {unix_socket_path(host)}", Exit.USAGE)
+            raise TransportError(_("--source {source} has no meaning for the unix socket"
+                                   " {path}").format(source=source, path=unix_socket_path(host)),
+                                 Exit.USAGE)
         if unix and (proxy is not None or proxy_protocol is not None):
-            raise TransportError(f"--proxy and --proxy-protocol have no meaning for the unix"
-                                 f" socket {unix_socket_path(host)}", Exit.USAGE)
+            raise TransportError(_("--proxy and --proxy-protocol have no meaning for the unix"
+                                   " socket {path}").format(path=unix_socket_path(host)),
+                                 Exit.USAGE)
         if ssl_context is not None:
             _tls_name(host, server_hostname, ssl_context)  # refuse before connecting
         try:
@@ -290,7 +300,8 @@ class Transport:
             if source:
                 check_host(source)
         except ValueError as exc:
-            raise TransportError(f"cannot connect: {exc}", Exit.CONNECT) from None
+            raise TransportError(_("cannot connect: {error}").format(error=exc),
+                                 Exit.CONNECT) from None
         if ssl_context is not None or proxy_protocol is not None:
             early, later = b"", early  # after the header, or in TLS
         else:
@@ -355,7 +366,8 @@ class Transport:
             self.writer.write(data)
             await self.writer.drain()
         except (ConnectionError, OSError) as exc:
-            raise TransportError(f"connection lost while sending: {exc}", Exit.LOST) from None
+            raise TransportError(_("connection lost while sending: {error}").format(
+                error=reason(exc)), Exit.LOST) from None
 
     async def start_tls(
         self, ctx: ssl.SSLContext, server_hostname: str | None, timeout: float
@@ -371,8 +383,8 @@ class Transport:
                 try:  # ssl would fail on it with a UnicodeError
                     check_host(server_hostname)
                 except ValueError as exc:
-                    raise TransportError(f"TLS: cannot use it as the server name: {exc}",
-                                         Exit.TLS) from None
+                    raise TransportError(_("TLS: cannot use it as the server name: {error}")
+                                         .format(error=exc), Exit.TLS) from None
         except TransportError:
             await self.close()
             raise
@@ -490,7 +502,7 @@ async def fetch_certificate(host: str, port: int, server_hostname: str | None, *
 async def speaks_tls(host: str, port: int, timeout: float) -> bool:
     """Does the port answer a TLS ClientHello sent as the very first bytes?"""
     async def probe() -> bool:
-        _, writer = await _open_stream(host, port)
+        _reader, writer = await _open_stream(host, port)
         try:
             await writer.start_tls(unverified_context())
             return True
@@ -514,5 +526,5 @@ async def no_greeting_error(host: str, port: int, timeout: float) -> TransportEr
     """
     if not await speaks_tls(host, port, timeout):
         return None
-    return TransportError("no greeting: this port expects TLS from the first byte (it answered"
-                          " a TLS handshake): try --tls", Exit.TLS)
+    return TransportError(_("no greeting: this port expects TLS from the first byte (it"
+                            " answered a TLS handshake): try --tls"), Exit.TLS)

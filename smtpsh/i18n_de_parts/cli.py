@@ -307,4 +307,214 @@ CATALOG: dict[str, str] = {
     " its report card when it leaves":
         "Sandbox: läuft bis Strg-C; der Dialog jedes Clients erscheint, wie der Server ihn"
         " sieht, und sein Zeugnis, wenn er geht",
+    # smtpsh/oswords.py: the operating system's error texts
+    "Name or service not known": "Name oder Dienst unbekannt",
+    "Temporary failure in name resolution": "vorübergehender Fehler bei der Namensauflösung",
+    "No address associated with hostname": "keine Adresse zu diesem Hostnamen",
+    "Connection refused": "Verbindung abgelehnt",
+    "Connection reset by peer": "Verbindung von der Gegenseite zurückgesetzt",
+    "Connection timed out": "Zeitüberschreitung der Verbindung",
+    "Network is unreachable": "Netz nicht erreichbar",
+    "No route to host": "keine Route zum Host",
+    "Cannot assign requested address": "die gewünschte Adresse kann nicht zugewiesen werden",
+    "Address already in use": "Adresse wird schon benutzt",
+    "No such file or directory": "Datei oder Verzeichnis nicht gefunden",
+    "Permission denied": "keine Berechtigung",
+    "Is a directory": "ist ein Verzeichnis",
+    "Not a directory": "ist kein Verzeichnis",
+    "Broken pipe": "Pipe unterbrochen",
+    "No space left on device": "kein Platz mehr auf dem Gerät",
+    "Read-only file system": "Dateisystem nur lesbar",
+    # smtpsh/transport.py: connection errors
+    "no IPv{want} address (the host has only IPv{have} addresses; drop -{want})":
+        "keine IPv{want}-Adresse (der Host hat nur IPv{have}-Adressen; -{want} weglassen)",
+    "cannot resolve the --source address '{source}': {error}":
+        "kann die --source-Adresse '{source}' nicht auflösen: {error}",
+    "the --source address {source} is not of the family of {address}":
+        "die --source-Adresse {source} gehört nicht zur Adressfamilie von {address}",
+    "{host} has no address to connect to": "{host} hat keine Adresse zum Verbinden",
+    "no connection to unix socket {path} (timed out)":
+        "keine Verbindung zum Unix-Socket {path} (Zeit abgelaufen)",
+    "cannot connect to {path}: not a unix socket":
+        "kann nicht mit {path} verbinden: kein Unix-Socket",
+    "connection to unix socket {path} refused: nothing listens there (a socket file left"
+    " behind?)":
+        "Verbindung zum Unix-Socket {path} abgelehnt: dort lauscht nichts (eine"
+        " zurückgelassene Socket-Datei?)",
+    "cannot connect to unix socket {path}: {error}":
+        "kann nicht mit dem Unix-Socket {path} verbinden: {error}",
+    "cannot resolve host '{host}': no answer within {seconds} s":
+        "kann den Host '{host}' nicht auflösen: keine Antwort innerhalb von {seconds} s",
+    "cannot connect to {host} port {port}: {error}":
+        "kann nicht mit {host} Port {port} verbinden: {error}",
+    "cannot resolve host '{host}': {error}": "kann den Host '{host}' nicht auflösen: {error}",
+    "connection to {host} port {port} refused: nothing listens there":
+        "Verbindung zu {host} Port {port} abgelehnt: dort lauscht nichts",
+    "no connection to {host} port {port} (timed out)":
+        "keine Verbindung zu {host} Port {port} (Zeit abgelaufen)",
+    "TLS: a unix socket ({path}) has no host name to verify the certificate against: give"
+    " --tls-servername NAME (or --insecure)":
+        "TLS: ein Unix-Socket ({path}) hat keinen Hostnamen, gegen den das Zertifikat geprüft"
+        " werden kann: --tls-servername NAME angeben (oder --insecure)",
+    "--source {source} has no meaning for the unix socket {path}":
+        "--source {source} hat für den Unix-Socket {path} keine Bedeutung",
+    "--proxy and --proxy-protocol have no meaning for the unix socket {path}":
+        "--proxy und --proxy-protocol haben für den Unix-Socket {path} keine Bedeutung",
+    "cannot connect: {error}": "kann nicht verbinden: {error}",
+    "connection lost while sending: {error}": "Verbindung beim Senden verloren: {error}",
+    "TLS: cannot use it as the server name: {error}":
+        "TLS: nicht als Servername verwendbar: {error}",
+    "no greeting: this port expects TLS from the first byte (it answered a TLS handshake):"
+    " try --tls":
+        "keine Begrüßung: dieser Port erwartet TLS ab dem ersten Byte (er hat auf einen"
+        " TLS-Handshake geantwortet): --tls versuchen",
+    # smtpsh/tls.py: TLS failures in plain words
+    "no PEM certificate in it": "kein PEM-Zertifikat darin",
+    "not a PEM certificate with its key": "kein PEM-Zertifikat mit seinem Schlüssel",
+    "cannot use {flag} {path}: {error}": "kann {flag} {path} nicht verwenden: {error}",
+    "no TLS on this port: it speaks plain SMTP first: use STARTTLS (--starttls instead of"
+    " --tls)":
+        "kein TLS auf diesem Port: er spricht zuerst einfaches SMTP: STARTTLS verwenden"
+        " (--starttls statt --tls)",
+    "the server agreed to STARTTLS but then did not speak TLS: its TLS set-up (or a proxy or"
+    " firewall in between) is broken: tell its admin, or try port 465 with --tls":
+        "der Server hat STARTTLS zugestimmt, dann aber kein TLS gesprochen: seine"
+        " TLS-Einrichtung (oder ein Proxy oder eine Firewall dazwischen) ist kaputt: dem"
+        " Admin Bescheid geben, oder Port 465 mit --tls versuchen",
+    "no TLS version in common with the server{bounds}: widen --tls-min/--tls-max":
+        "keine gemeinsame TLS-Version mit dem Server{bounds}: --tls-min/--tls-max weiter"
+        " fassen",
+    "no TLS version in common with the server: an old server may speak only TLS 1.0 or 1.1:"
+    " try --tls-min 1.0":
+        "keine gemeinsame TLS-Version mit dem Server: ein alter Server spricht vielleicht nur"
+        " TLS 1.0 oder 1.1: --tls-min 1.0 versuchen",
+    "no cipher in common with the server: an old server may offer only ciphers this OpenSSL"
+    " turns down: try --tls-min 1.0 (it accepts old ones too)":
+        "kein gemeinsames Cipher mit dem Server: ein alter Server bietet vielleicht nur"
+        " Ciphers, die dieses OpenSSL ablehnt: --tls-min 1.0 versuchen (es nimmt auch alte an)",
+    "the server's key or certificate is too weak for this OpenSSL's security level: tell its"
+    " admin; to go on anyway, try --tls-min 1.0 (it accepts weak ones too)":
+        "Schlüssel oder Zertifikat des Servers sind zu schwach für die Sicherheitsstufe"
+        " dieses OpenSSL: dem Admin Bescheid geben; um trotzdem weiterzumachen, --tls-min 1.0"
+        " versuchen (es nimmt auch schwache an)",
+    "the server broke off the TLS handshake{bounds}: it may speak no TLS version in that"
+    " range: widen --tls-min/--tls-max":
+        "der Server hat den TLS-Handshake abgebrochen{bounds}: vielleicht spricht er keine"
+        " TLS-Version in diesem Bereich: --tls-min/--tls-max weiter fassen",
+    "the server broke off the TLS handshake (closed the connection): it may want TLS"
+    " versions or ciphers smtpsh does not offer (try --tls-max 1.2 or --tls-min 1.0), or a"
+    " client certificate (--cert FILE --key FILE)":
+        "der Server hat den TLS-Handshake abgebrochen (die Verbindung geschlossen):"
+        " vielleicht will er TLS-Versionen oder Ciphers, die smtpsh nicht anbietet"
+        " (--tls-max 1.2 oder --tls-min 1.0 versuchen), oder ein Client-Zertifikat"
+        " (--cert FILE --key FILE)",
+    "the TLS handshake timed out: the server did not answer it: a firewall may drop TLS, or"
+    " the server is overloaded: try again, or with a longer --timeout":
+        "Zeitüberschreitung beim TLS-Handshake: der Server hat nicht geantwortet: vielleicht"
+        " verwirft eine Firewall TLS, oder der Server ist überlastet: noch einmal versuchen,"
+        " oder mit längerem --timeout",
+    "the TLS handshake failed ({error}): check --tls-min/--tls-max and --tls-servername; the"
+    " server's log may say more":
+        "der TLS-Handshake ist gescheitert ({error}): --tls-min/--tls-max und"
+        " --tls-servername prüfen; das Log des Servers sagt vielleicht mehr",
+    "the TLS handshake failed: {error}": "der TLS-Handshake ist gescheitert: {error}",
+    "the server ended the handshake with an alert ({alert})":
+        "der Server hat den Handshake mit einem Alert beendet ({alert})",
+    "the host typed": "den eingegebenen Host",
+    "widen --tls-min/--tls-max": "--tls-min/--tls-max weiter fassen",
+    "try --tls-min 1.0 or --tls-max 1.2": "--tls-min 1.0 oder --tls-max 1.2 versuchen",
+    "it found no cipher or TLS version in common{bounds}, or it wants a client certificate:"
+    " {versions}, or give --cert FILE --key FILE":
+        "er fand kein gemeinsames Cipher und keine gemeinsame TLS-Version{bounds}, oder er"
+        " will ein Client-Zertifikat: {versions}, oder --cert FILE --key FILE angeben",
+    "it does not speak the TLS versions smtpsh offered{bounds}: widen --tls-min/--tls-max":
+        "er spricht die TLS-Versionen nicht, die smtpsh angeboten hat{bounds}:"
+        " --tls-min/--tls-max weiter fassen",
+    "it does not speak the TLS versions smtpsh offered: an old server may speak only TLS 1.0"
+    " or 1.1: try --tls-min 1.0":
+        "er spricht die TLS-Versionen nicht, die smtpsh angeboten hat: ein alter Server"
+        " spricht vielleicht nur TLS 1.0 oder 1.1: --tls-min 1.0 versuchen",
+    "it may not have a certificate for this name ({name}), or it refuses this TLS version:"
+    " try --tls-servername NAME with the name it serves, or --tls-max 1.2; the server's log"
+    " says which":
+        "vielleicht hat er kein Zertifikat für diesen Namen ({name}), oder er lehnt diese"
+        " TLS-Version ab: --tls-servername NAME mit dem Namen versuchen, den er bedient, oder"
+        " --tls-max 1.2; das Log des Servers sagt, was davon",
+    "it serves no certificate for {name}: connect by the name it serves, or give it with"
+    " --tls-servername NAME":
+        "er hat kein Zertifikat für {name}: über den Namen verbinden, den er bedient, oder"
+        " ihn mit --tls-servername NAME angeben",
+    "it wants a client certificate it trusts: give --cert FILE --key FILE":
+        "er will ein Client-Zertifikat, dem er vertraut: --cert FILE --key FILE angeben",
+    "it wants a client certificate it trusts, and got none or one it refuses: give --cert"
+    " FILE --key FILE, from a CA the server trusts and still valid":
+        "er will ein Client-Zertifikat, dem er vertraut, und bekam keins oder eins, das er"
+        " ablehnt: --cert FILE --key FILE angeben, von einer CA, der der Server vertraut, und"
+        " noch gültig",
+    "it does not let this client in (its address or certificate): ask its admin, or give"
+    " the --cert FILE --key FILE it expects":
+        "er lässt diesen Client nicht herein (seine Adresse oder sein Zertifikat): den Admin"
+        " fragen, oder das --cert FILE --key FILE angeben, das er erwartet",
+    "it wants stronger ciphers or a newer TLS: raise --tls-min or drop --tls-max":
+        "er will stärkere Ciphers oder ein neueres TLS: --tls-min erhöhen oder --tls-max"
+        " weglassen",
+    "the server's log says why; try --tls-max 1.2, or --tls-servername NAME with the name it"
+    " serves":
+        "das Log des Servers sagt, warum; --tls-max 1.2 versuchen, oder --tls-servername NAME"
+        " mit dem Namen, den er bedient",
+    "; or skip the checks with --insecure": "; oder die Prüfung mit --insecure auslassen",
+    "(could not fetch them)": "(konnten nicht abgerufen werden)",
+    "the certificate is not valid for {name}: it holds {names}; connect by one of those"
+    " names or give it with --tls-servername NAME":
+        "das Zertifikat gilt nicht für {name}: es nennt {names}; über einen dieser Namen"
+        " verbinden oder ihn mit --tls-servername NAME angeben",
+    "the server's certificate expired on {date} ({ago}): the server must renew it":
+        "das Zertifikat des Servers ist am {date} abgelaufen ({ago}): der Server muss es"
+        " erneuern",
+    "the server's certificate expired: the server must renew it":
+        "das Zertifikat des Servers ist abgelaufen: der Server muss es erneuern",
+    "the server's certificate is not valid before {date} (check this clock)":
+        "das Zertifikat des Servers gilt erst ab {date} (die Uhr hier prüfen)",
+    "the server's certificate is not valid yet (check this clock)":
+        "das Zertifikat des Servers gilt noch nicht (die Uhr hier prüfen)",
+    "the server's certificate is self-signed{who}: if you expect it, trust it with --cafile"
+    " FILE":
+        "das Zertifikat des Servers ist selbst signiert{who}: wenn das so sein soll, ihm mit"
+        " --cafile FILE vertrauen",
+    "the certificate comes from an issuer smtpsh does not trust{who}: trust that CA with"
+    " --cafile FILE":
+        "das Zertifikat kommt von einem Aussteller, dem smtpsh nicht vertraut{who}: dieser CA"
+        " mit --cafile FILE vertrauen",
+    "certificate verification failed: {error}":
+        "die Prüfung des Zertifikats ist gescheitert: {error}",
+    " within {bounds}": " innerhalb von {bounds}",
+    "today": "heute",
+    "{days} days ago": "vor {days} Tagen",
+    "NOT YET VALID": "NOCH NICHT GÜLTIG",
+    "EXPIRED {ago}": "ABGELAUFEN {ago}",
+    "{days} days left": "noch {days} Tage",
+    "{start} to {end} ({state})": "{start} bis {end} ({state})",
+    "RSA {bits} bits": "RSA {bits} Bit",
+    "no TLS on this connection (STARTTLS, or connect with --tls)":
+        "kein TLS auf dieser Verbindung (STARTTLS, oder mit --tls verbinden)",
+    " ({bits} bits)": " ({bits} Bit)",
+    "verified for {name}": "geprüft für {name}",
+    "NOT verified (--insecure)": "NICHT geprüft (--insecure)",
+    "protocol": "Protokoll",
+    "{version}, cipher {cipher}": "{version}, Cipher {cipher}",
+    "certificate": "Zertifikat",
+    "the server sent no certificate": "der Server hat kein Zertifikat gesendet",
+    "subject": "Inhaber",
+    "(empty)": "(leer)",
+    "names": "Namen",
+    "issuer": "Aussteller",
+    "valid": "gültig",
+    "key": "Schlüssel",
+    "chain": "Kette",
+    "not available from this Python (3.13 shows it)":
+        "in diesem Python nicht verfügbar (3.13 zeigt sie)",
+    "{count} certificate(s) as the server sent them:":
+        "{count} Zertifikat(e), wie der Server sie gesendet hat:",
+    "{subject}  <- issued by {issuer}": "{subject}  <- ausgestellt von {issuer}",
+    "(unreadable)": "(unlesbar)",
 }
