@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from smtpsh import auth
+from smtpsh.i18n import _
 from smtpsh.protocol import (
     CLOSED,
     CONNECTED,
@@ -81,12 +82,14 @@ class Command:
     def label(self) -> str:
         """How the command is named on screen, after "answers"."""
         if self.kind is Kind.GREETING:
-            return "the connection (greeting)"
+            return _("the connection (greeting)")
         if self.kind is Kind.DATA_END:
-            who = f" for <{self.recipient}>" if self.recipient is not None else ""
-            return f"the end of the message{who}"
+            if self.recipient is not None:
+                return _("the end of the message for <{address}>").format(
+                    address=self.recipient)
+            return _("the end of the message")
         if self.kind is Kind.AUTH_RESPONSE:
-            return "AUTH (cancel)" if self.cancel else "AUTH (response)"
+            return _("AUTH (cancel)") if self.cancel else _("AUTH (response)")
         return self.line
 
 
@@ -141,7 +144,7 @@ def limits(caps: Capabilities) -> dict[str, int]:
     """RFC 9422 LIMITS: {'RCPTMAX': 100, 'MAILMAX': 1000, ...}, numbers only."""
     out: dict[str, int] = {}
     for word in caps.params("LIMITS"):
-        key, _, value = word.partition("=")
+        key, _sep, value = word.partition("=")
         if value.isdigit():
             out[key.upper()] = int(value)
     return out
@@ -405,8 +408,8 @@ class Client:
         d = self.dialog
         if cmd.kind is Kind.GREETING:
             if reply.code == 554:
-                notes.append("the server refuses service: it will answer 503 to all but QUIT"
-                             " (RFC 5321 3.1)")
+                notes.append(_("the server refuses service: it will answer 503 to all but QUIT"
+                             " (RFC 5321 3.1)"))
             return
         if cmd.kind is Kind.DATA_END:
             if not any(c.kind is Kind.DATA_END for c in self.pending):
@@ -420,16 +423,16 @@ class Client:
             if reply.klass == 2 and cmd.last:
                 self._end_transaction()
             elif reply.klass != 2:
-                notes.append("a refused BDAT leaves the transaction in doubt: send RSET"
-                             " (RFC 3030 2)")
+                notes.append(_("a refused BDAT leaves the transaction in doubt: send RSET"
+                             " (RFC 3030 2)"))
             return
         if verb == "XCLIENT" and reply.code == 220:
             # Postfix's XCLIENT_README: success is a new greeting; the session starts over.
             d.capabilities, d.greeted_with_ehlo, d.user = Capabilities(), False, None
             d.state = CONNECTED
             self.transaction, self._encoder = _Transaction(), None
-            notes.append("XCLIENT accepted: the 220 is a new greeting; send EHLO again"
-                         " (Postfix XCLIENT_README)")
+            notes.append(_("XCLIENT accepted: the 220 is a new greeting; send EHLO again"
+                         " (Postfix XCLIENT_README)"))
             return
         new = TRANSITIONS.get((verb, reply.klass))
         if new is not None and not (verb == "RCPT" and d.state not in (MAIL, RCPT)):
@@ -447,13 +450,13 @@ class Client:
         elif verb == "DATA" and reply.code == 354:
             self._encoder = DataEncoder()
             if not self.transaction.accepted and self.transaction.rcpts_sent:
-                notes.append("354 though no recipient was accepted: send the lone dot to end"
-                             " an empty message (RFC 2920 3.1)")
+                notes.append(_("354 though no recipient was accepted: send the lone dot to end"
+                             " an empty message (RFC 2920 3.1)"))
         elif verb == "STARTTLS" and reply.klass == 2:
             self._handoff = True
             if self.pending:
-                notes.append("commands were sent after STARTTLS in the same group; their"
-                             " replies would come in clear text (RFC 3207 4.2)")
+                notes.append(_("commands were sent after STARTTLS in the same group; their"
+                             " replies would come in clear text (RFC 3207 4.2)"))
 
     def _end_transaction(self) -> None:
         self._encoder = None
@@ -472,8 +475,8 @@ class Client:
             if step.outcome is auth.Outcome.AUTHENTICATED:
                 self.dialog.user = exchange.user or "?"
             elif step.outcome is auth.Outcome.NOT_235:
-                notes.append(f"AUTH answered {reply.code}, not 235: not counted as"
-                             " authenticated (RFC 4954 6)")
+                notes.append(_("AUTH answered {code}, not 235: not counted as authenticated"
+                               " (RFC 4954 6)").format(code=reply.code))
 
     # --- warnings before sending --------------------------------------------------------
 
@@ -484,31 +487,31 @@ class Client:
         caps = self.dialog.capabilities
         ehlo = self.dialog.greeted_with_ehlo
         if self.lmtp and verb in ("EHLO", "HELO"):
-            out.append(f"LMTP greets with LHLO, not {verb} (RFC 2033 4.1)")
+            out.append(_("LMTP greets with LHLO, not {verb} (RFC 2033 4.1)").format(verb=verb))
         if verb in ("MAIL", "RCPT"):
             params = esmtp_params(rest)
             address = address_of(rest) or ""
             if not address.isascii():
                 if ehlo and not caps.has("SMTPUTF8"):
-                    out.append("a non-ASCII address needs SMTPUTF8, which the server did not"
-                               " advertise (RFC 6531)")
+                    out.append(_("a non-ASCII address needs SMTPUTF8, which the server did not"
+                               " advertise (RFC 6531)"))
                 elif verb == "MAIL" and "SMTPUTF8" not in params:
-                    out.append("a non-ASCII address: declare SMTPUTF8 on MAIL FROM (RFC 6531"
-                               " 3.4)")
+                    out.append(_("a non-ASCII address: declare SMTPUTF8 on MAIL FROM (RFC 6531"
+                               " 3.4)"))
                 elif verb == "RCPT" and "SMTPUTF8" not in self.transaction.params:
-                    out.append("a non-ASCII address but MAIL FROM did not declare SMTPUTF8"
-                               " (RFC 6531 3.4)")
+                    out.append(_("a non-ASCII address but MAIL FROM did not declare SMTPUTF8"
+                               " (RFC 6531 3.4)"))
             if "REQUIRETLS" in params and not self.dialog.tls:
-                out.append("REQUIRETLS on a connection without TLS: the server must refuse"
-                           " it (RFC 8689 4.1)")
+                out.append(_("REQUIRETLS on a connection without TLS: the server must refuse"
+                           " it (RFC 8689 4.1)"))
             lim = limits(caps)
             if verb == "RCPT" and "RCPTMAX" in lim and (
                     self.transaction.rcpts_sent >= lim["RCPTMAX"]):
-                out.append(f"more recipients than LIMITS RCPTMAX={lim['RCPTMAX']} allows in"
-                           " one transaction (RFC 9422 4.2)")
+                out.append(_("more recipients than LIMITS RCPTMAX={limit} allows in one"
+                             " transaction (RFC 9422 4.2)").format(limit=lim["RCPTMAX"]))
             if verb == "MAIL" and "MAILMAX" in lim and self.transactions >= lim["MAILMAX"]:
-                out.append(f"more transactions than LIMITS MAILMAX={lim['MAILMAX']} allows on"
-                           " one connection (RFC 9422 4.1)")
+                out.append(_("more transactions than LIMITS MAILMAX={limit} allows on one"
+                             " connection (RFC 9422 4.1)").format(limit=lim["MAILMAX"]))
         return out
 
     def group_warnings(self, lines: list[str]) -> list[list[str]]:
@@ -544,8 +547,8 @@ class Client:
             return []
         caps = self.dialog.capabilities
         if not caps.has("8BITMIME"):
-            return ["8-bit text but the server did not advertise 8BITMIME (RFC 6152)"]
-        return ["8-bit text but MAIL FROM did not declare BODY=8BITMIME (RFC 6152 3)"]
+            return [_("8-bit text but the server did not advertise 8BITMIME (RFC 6152)")]
+        return [_("8-bit text but MAIL FROM did not declare BODY=8BITMIME (RFC 6152 3)")]
 
     def end_warnings(self) -> list[str]:
         """What the whole message breaks, known at its end (SIZE, line length)."""
@@ -557,10 +560,11 @@ class Client:
         out: list[str] = []
         limit = self.dialog.capabilities.size
         if limit and enc.octets > limit:
-            out.append(f"the message is {enc.octets} octets, over the server's SIZE limit"
-                       f" of {limit}")
+            out.append(_("the message is {octets} octets, over the server's SIZE limit of"
+                         " {limit}").format(octets=enc.octets, limit=limit))
         if enc.max_line > MAX_DATA_LINE:
-            out.append(f"the longest line has {enc.max_line} octets, over {MAX_DATA_LINE}")
+            out.append(_("the longest line has {octets} octets, over {limit}").format(
+                octets=enc.max_line, limit=MAX_DATA_LINE))
         return out
 
 
@@ -574,14 +578,15 @@ def _continue(parser: ReplyParser) -> ReplyParser:
 def _violation(cmd: Command, reply: Reply) -> str | None:
     """Why `reply` cannot be an answer to `cmd` (RFC 5321 4.2, 4.3.2), or None."""
     if not 200 <= reply.code <= 599:
-        return f"{reply.code:03d} is not an SMTP reply code (RFC 5321 4.2: 2xx to 5xx)"
+        return _("{code} is not an SMTP reply code (RFC 5321 4.2: 2xx to 5xx)").format(
+            code=f"{reply.code:03d}")
     if reply.klass != 3 or cmd.raw:
         return None
     due = (cmd.verb == "DATA" and cmd.kind is Kind.LINE) or cmd.verb == "AUTH"
     if due:
         return None
-    return (f"a {reply.code} answers {cmd.label or 'the connection'}, where no 3xx is due"
-            " (RFC 5321 4.3.2)")
+    return _("a {code} answers {command}, where no 3xx is due (RFC 5321 4.3.2)").format(
+        code=reply.code, command=cmd.label or _("the connection"))
 
 
 def pipeline_groups(lines: list[str]) -> list[list[str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from smtpsh import auth
 from smtpsh.client import Command
+from smtpsh.i18n import _
 from smtpsh.protocol import Garbage, Reply
 from smtpsh.transcript import REDACTED, Redactor, Transcript
 
@@ -138,8 +139,6 @@ class Events:
                 self.history.append(("C:", text))
             case Received(reply, _, _, _):
                 self.history += [("S:", line) for line in reply.wire_lines()]
-            case Note(text) if text.startswith("Connected to "):
-                self.history.clear()  # a new connection: a new dialog
 
     def _redacted(self, event: Output) -> Output:
         """The one place where secrets are hidden, from the screen and every file alike."""
@@ -182,11 +181,13 @@ class Events:
 
 def describe_check(check: Checked) -> str:
     """One line for a checked expectation: what was expected, what came, for which command."""
-    where = f"line {check.line}: " if check.line else ""
-    got = " / ".join(check.got.wire_lines()) if check.got is not None else "no reply"
+    where = _("line {number}: ").format(number=check.line) if check.line else ""
+    got = " / ".join(check.got.wire_lines()) if check.got is not None else _("no reply")
     if check.ok:
-        return f"{where}{check.expected} ok ({got.split(' / ')[-1]})"
-    return f"{where}{check.command}: expected {check.expected[1:].strip()}, got {got}"
+        return where + _("{expected} ok ({got})").format(expected=check.expected,
+                                                         got=got.split(" / ")[-1])
+    return where + _("{command}: expected {expected}, got {got}").format(
+        command=check.command, expected=check.expected[1:].strip(), got=got)
 
 
 def _escaped(text: str) -> str:

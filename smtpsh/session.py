@@ -22,6 +22,7 @@ from smtpsh.client import Answer, Client, Injected, Kind, Stray
 from smtpsh.escape import escape
 from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.protocol import (
     CLOSED,
     MAX_DATA_LINE,
@@ -151,7 +152,8 @@ class Session:
         self.client = Client(lmtp=opts.lmtp)
         self.timings = []
         ctx = self.tls_context() if opts.implicit_tls else None
-        with self._waiting(f"connecting to {host} port {port}", "connect"):
+        with self._waiting(_("connecting to {host} port {port}").format(host=host, port=port),
+                           "connect"):
             self.transport = await Transport.open(
                 address or host,
                 port,
@@ -169,8 +171,10 @@ class Session:
         ip, rport = self.transport.peer
         unix = ip.startswith("unix:")
         shown = escape(host, tab=True)  # with --mx the name comes from DNS
-        self.note(f"Connected to {escape(ip, tab=True)}" if unix
-                  else f"Connected to {shown} ({ip}) port {rport}")
+        self.events.history.clear()  # a new connection: a new dialog for :export
+        self.note(_("Connected to {socket}").format(socket=escape(ip, tab=True)) if unix
+                  else _("Connected to {host} ({ip}) port {port}").format(host=shown, ip=ip,
+                                                                          port=rport))
         self._proxy_notes()
         if self.transport.tls:
             self.client.dialog.tls = True
@@ -181,17 +185,18 @@ class Session:
         probe = not (self.transport.tls or unix or self.transport.proxy)  # no direct probe
         budget = opts.timeout * (0.8 if probe else 1.0)
         try:
-            return (await self._replies(budget, "the greeting", "greeting"))[-1]
+            return (await self._replies(budget, _("the greeting"), "greeting"))[-1]
         except Failure as exc:
             self.abort()  # no greeting, no dialog: nothing is left half open
             if exc.exit != Exit.TIMEOUT or not probe:
                 raise
             # A silent port may be waiting for a TLS ClientHello (465 without --tls).
-            with self._waiting("a TLS probe of the silent port"):
+            with self._waiting(_("a TLS probe of the silent port")):
                 hint = await no_greeting_error(address or host, port, opts.timeout - budget)
             # Said with --timeout's value: the probe had the rest of the same budget.
-            raise hint or Failure(f"timed out: no greeting within {opts.timeout:g} s (see"
-                                  " --timeout)", Exit.TIMEOUT) from None
+            raise hint or Failure(_("timed out: no greeting within {seconds} s (see"
+                                    " --timeout)").format(seconds=f"{opts.timeout:g}"),
+                                  Exit.TIMEOUT) from None
         except BaseException:
             self.abort()  # interrupted (Ctrl-C): the same
             raise
@@ -200,13 +205,14 @@ class Session:
         """Say that the connection goes through a proxy, and show the PROXY header sent."""
         assert self.transport is not None
         if self.transport.proxy is not None:
-            self.note(f"through the proxy {self.transport.proxy.shown}")
+            self.note(_("through the proxy {proxy}").format(proxy=self.transport.proxy.shown))
         header = self.transport.proxy_header
         if header:
             version = "v1" if header.startswith(b"PROXY ") else "v2"
             self.emit(Sent(show_bytes(header)))
-            self.note(f"PROXY protocol {version} header sent ({len(header)} octets) before the"
-                      " greeting: the server takes the client it names for the real one")
+            self.note(_("PROXY protocol {version} header sent ({octets} octets) before the"
+                        " greeting: the server takes the client it names for the real one")
+                      .format(version=version, octets=len(header)))
 
     def abort(self) -> None:
         """Drop the connection at once, without QUIT (a failed connect, an aborted message:
@@ -219,20 +225,20 @@ class Session:
         """Write `early` before the greeting came; the greeting, once the replies are in."""
         assert self.transport is not None
         self.emit(Sent(show_bytes(early)))
-        self.note(f"raw: {len(early)} octets sent at once after connecting, before the"
-                  " greeting came, on purpose")
+        self.note(_("raw: {octets} octets sent at once after connecting, before the greeting"
+                    " came, on purpose").format(octets=len(early)))
         self.client.raw(early)
         self._mark()
         got: list[Reply] = []
         try:
-            with self._waiting("the greeting"):
+            with self._waiting(_("the greeting")):
                 async with asyncio.timeout(budget):
                     await self._collect(got)
         except TimeoutError:
             if not got:
                 raise self._timed_out(False, budget) from None
         except _Ended:
-            raise Failure("connection closed by the server", Exit.LOST) from None
+            raise Failure(_("connection closed by the server"), Exit.LOST) from None
         finally:
             self.client.forget_raw()
         return got[0]
@@ -263,9 +269,9 @@ class Session:
         assert self.transport is not None
         writing = True
         got = [] if got is None else got
-        what = self.client.pending[0].label if self.client.pending else "the server"
+        what = self.client.pending[0].label if self.client.pending else _("the server")
         try:
-            with self._waiting(f"the reply to {what}"):
+            with self._waiting(_("the reply to {command}").format(command=what)):
                 async with asyncio.timeout(self.options.timeout if timeout is None
                                            else timeout):
                     await self.transport.write(wire)
@@ -274,7 +280,7 @@ class Session:
         except TimeoutError:
             raise self._timed_out(writing, timeout) from None
         except _Ended:
-            raise Failure("connection closed by the server", Exit.LOST) from None
+            raise Failure(_("connection closed by the server"), Exit.LOST) from None
         except Failure:
             if writing:
                 await self._last_words()
@@ -285,7 +291,7 @@ class Session:
         """Wait (within one --timeout) for every reply now due."""
         timeout = self.options.timeout if timeout is None else timeout
         if what is None:
-            what = self.client.pending[0].label if self.client.pending else "the server"
+            what = self.client.pending[0].label if self.client.pending else _("the server")
         try:
             with self._waiting(what, stage):
                 async with asyncio.timeout(timeout):
@@ -293,7 +299,7 @@ class Session:
         except TimeoutError:
             raise self._timed_out(False, timeout) from None
         except _Ended:
-            raise Failure("connection closed by the server", Exit.LOST) from None
+            raise Failure(_("connection closed by the server"), Exit.LOST) from None
 
     def _timed_out(self, writing: bool, timeout: float | None = None) -> Failure:
         """What the wait was for, in one line: the command whose reply did not come.
@@ -302,18 +308,19 @@ class Session:
         """
         partial = self.client.partial_reply()
         if partial:
-            self.warn(f"the server stopped in the middle of a reply; its {len(partial)} line(s)"
-                      " so far:\n" + "\n".join(partial))
+            self.warn(_("the server stopped in the middle of a reply; its {count} line(s) so"
+                        " far:").format(count=len(partial)) + "\n" + "\n".join(partial))
         if writing:
-            what = "the server took no data"
+            what = _("the server took no data")
         elif self.client.pending:
             waiting = self.client.pending[0]
-            what = f"no reply to {waiting.label}" if waiting.kind.value != "greeting" else \
-                "no greeting"
+            what = _("no reply to {command}").format(command=waiting.label) \
+                if waiting.kind.value != "greeting" else _("no greeting")
         else:
-            what = "no reply"
+            what = _("no reply")
         timeout = self.options.timeout if timeout is None else timeout
-        return Failure(f"timed out: {what} within {timeout:g} s (see --timeout)", Exit.TIMEOUT)
+        return Failure(_("timed out: {what} within {seconds} s (see --timeout)").format(
+            what=what, seconds=f"{timeout:g}"), Exit.TIMEOUT)
 
     async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None
@@ -344,19 +351,21 @@ class Session:
                 for text in notes:
                     self.warn(text)
                 if violation is not None:
-                    self.warn(f"the server broke the protocol: {violation}")
+                    self.warn(_("the server broke the protocol: {violation}").format(
+                        violation=violation))
                     self.violation = violation
                 return reply
             case Stray(reply):
-                self.warn("the server sent a reply no command was waiting for:")
+                self.warn(_("the server sent a reply no command was waiting for:"))
                 self.emit(Received(reply, None))
                 return None
             case Injected(data):
                 shown = data[:200].decode("utf-8", "backslashreplace")
-                self.warn(f"the server sent {len(data)} bytes after its reply to STARTTLS and"
-                          f" before the TLS handshake; discarded, not read as replies: {shown!r}")
-                self.warn("this server (or something between you and it) is vulnerable to"
-                          " STARTTLS command injection (CVE-2011-0411 class)")
+                self.warn(_("the server sent {count} bytes after its reply to STARTTLS and"
+                            " before the TLS handshake; discarded, not read as replies:"
+                            " {data}").format(count=len(data), data=repr(shown)))
+                self.warn(_("this server (or something between you and it) is vulnerable to"
+                            " STARTTLS command injection (CVE-2011-0411 class)"))
                 return None
             case Garbage():
                 self.emit(ev)
@@ -365,12 +374,12 @@ class Session:
                 was_quit = self.client.state == CLOSED
                 self.client.closed()
                 if partial:
-                    self.warn("the server closed the connection in the middle of a reply: "
-                              + " / ".join(partial))
-                self.note("Connection closed by the server")
+                    self.warn(_("the server closed the connection in the middle of a reply:")
+                              + " " + " / ".join(partial))
+                self.note(_("Connection closed by the server"))
                 if was_quit and not partial:
                     raise _Ended()
-                raise Failure("connection closed by the server", Exit.LOST)
+                raise Failure(_("connection closed by the server"), Exit.LOST)
         return None
 
     async def watch(self) -> None:
@@ -422,7 +431,7 @@ class Session:
 
     def _require_connection(self) -> Transport:
         if self.transport is None or self.client.state == CLOSED:
-            raise Failure("not connected", Exit.LOST)
+            raise Failure(_("not connected"), Exit.LOST)
         return self.transport
 
     @staticmethod
@@ -507,9 +516,9 @@ class Session:
         self.emit(Sent(show_bytes(data)))
         self.client.raw(data)
         expected = sum(1 for c in self.client.pending if c.raw)
-        self.note(f"raw: {len(data)} octets sent exactly as given"
-                  + (f"; {expected} line(s) in them may be answered" if expected else
-                     "; no complete line in them, so no reply is awaited"))
+        self.note(_("raw: {octets} octets sent exactly as given").format(octets=len(data))
+                  + (_("; {count} line(s) in them may be answered").format(count=expected)
+                     if expected else _("; no complete line in them, so no reply is awaited")))
         self._mark()
         replies: list[Reply] = []
         wait = self.options.timeout if timeout is None else timeout
@@ -519,9 +528,9 @@ class Session:
             if exc.exit != Exit.TIMEOUT:
                 raise
             left = self.client.forget_raw()
-            self.note(f"no reply to {len(left)} raw line(s) within {wait:g} s"
-                      " (the server may be waiting for more); a reply that comes later is"
-                      " shown as unexpected")
+            self.note(_("no reply to {count} raw line(s) within {seconds} s (the server may be"
+                        " waiting for more); a reply that comes later is shown as unexpected")
+                      .format(count=len(left), seconds=f"{wait:g}"))
         finally:
             self.client.forget_raw()  # also when interrupted
         # A 2xx to a raw STARTTLS came (maybe before a wait that ended without the rest):
@@ -538,7 +547,7 @@ class Session:
         transport = self._require_connection()
         got: list[Reply] = []
         try:
-            with self._waiting("whatever the server says"):
+            with self._waiting(_("whatever the server says")):
                 async with asyncio.timeout(seconds):
                     while until is None or len(got) < until:
                         ev = self.client.next_event()
@@ -577,18 +586,20 @@ class Session:
         """RFC 3030: BDAT n [LAST] is followed at once by exactly n octets, sent as they are."""
         args = split_command(line)[1].split()
         if not args or not args[0].isdigit():
-            self.warn("BDAT wants a size: BDAT <octets> [LAST]; sent as typed")
+            self.warn(_("BDAT wants a size: BDAT <octets> [LAST]; sent as typed"))
             chunk = b""
         else:
             got = await self.interaction.chunk(int(args[0]))
             if got is None:
-                raise Failure("BDAT: no chunk to send (nothing was sent)", Exit.USAGE)
+                raise Failure(_("BDAT: no chunk to send (nothing was sent)"), Exit.USAGE)
             chunk = got
             if len(chunk) != int(args[0]):
-                self.warn(f"BDAT {args[0]} but the chunk has {len(chunk)} octets; sent as given"
-                          " (the server will count what it gets)")
+                self.warn(_("BDAT {size} but the chunk has {octets} octets; sent as given (the"
+                            " server will count what it gets)").format(size=args[0],
+                                                                       octets=len(chunk)))
         self.emit(Sent(line))
-        self.note(f"({len(chunk)} octets of message data follow the command, as they are)")
+        self.note(_("({octets} octets of message data follow the command, as they are)")
+                  .format(octets=len(chunk)))
         wire = self.client.bdat(line, chunk)
         self._mark()
         return (await self._exchange(wire))[-1]
@@ -619,7 +630,7 @@ class Session:
         while not isinstance(ev := self.client.next_event(), NeedData):
             self._handle(ev)
         try:
-            with self._waiting("the TLS handshake", "TLS handshake"):
+            with self._waiting(_("the TLS handshake"), "TLS handshake"):
                 await self.transport.start_tls(ctx, self.server_hostname(),
                                                self.options.timeout)
         except Failure:
@@ -628,14 +639,14 @@ class Session:
             raise
         self.client.tls_started()
         self._tls_note()
-        self.note("capabilities reset by STARTTLS: send EHLO again (RFC 3207 4.2)")
+        self.note(_("capabilities reset by STARTTLS: send EHLO again (RFC 3207 4.2)"))
 
     def _tls_note(self) -> None:
         assert self.transport is not None and self.transport.tls is not None
         info = self.transport.tls
-        verdict = (f"certificate verified for {escape(info.server_hostname or '', tab=True)}"
-                   if info.verified
-                   else "certificate NOT verified (--insecure)")
+        verdict = (_("certificate verified for {name}").format(
+                       name=escape(info.server_hostname or "", tab=True)) if info.verified
+                   else _("certificate NOT verified (--insecure)"))
         self.note(f"TLS {info.version} {info.cipher}; {verdict}")
         if self.options.show_cert:
             self.note("\n".join(self.certificate_card()))
@@ -653,15 +664,16 @@ class Session:
         """One line of the message as typed (without its line ending)."""
         raw = line.encode("utf-8")
         if len(raw) > MAX_DATA_LINE:
-            self.warn(f"line of {len(raw)} octets, over the limit of {MAX_DATA_LINE}"
-                      " (RFC 5322 2.1.1); servers may reject or break it")
+            self.warn(_("line of {octets} octets, over the limit of {limit} (RFC 5322 2.1.1);"
+                        " servers may reject or break it").format(octets=len(raw),
+                                                                  limit=MAX_DATA_LINE))
         self.emit(Sent(line, data=True))
         await self.data_chunk(raw + b"\n")
 
     async def data_chunk(self, chunk: bytes) -> None:
         """Message text in any shape; line endings and dot-stuffing are done by the core."""
         if self.transport is None or not self.client.in_data:
-            raise Failure("not in DATA", Exit.USAGE)
+            raise Failure(_("not in DATA"), Exit.USAGE)
         out = self.client.data(chunk)
         if not self._warned_data:
             for w in self.client.data_warnings():
@@ -677,16 +689,16 @@ class Session:
         await asyncio.sleep(0)
         if self.transport.has_data():
             await self._last_words()
-            raise Failure("the server answered in the middle of the message (above):"
-                          " stopped sending", Exit.LOST)
+            raise Failure(_("the server answered in the middle of the message (above):"
+                            " stopped sending"), Exit.LOST)
         if out:
             try:
-                with self._waiting("the server to take the message text"):
+                with self._waiting(_("the server to take the message text")):
                     async with asyncio.timeout(self.options.timeout):
                         await self.transport.write(out)
             except TimeoutError:
-                raise Failure(f"timed out: the server took no data for"
-                              f" {self.options.timeout:g} s (see --timeout)",
+                raise Failure(_("timed out: the server took no data for {seconds} s (see"
+                                " --timeout)").format(seconds=f"{self.options.timeout:g}"),
                               Exit.TIMEOUT) from None
             except Failure:
                 await self._last_words()
@@ -696,7 +708,7 @@ class Session:
         """The lone dot: end the message and wait for the server's verdict (LMTP: one per
         accepted recipient)."""
         if self.transport is None or not self.client.in_data:
-            raise Failure("not in DATA", Exit.USAGE)
+            raise Failure(_("not in DATA"), Exit.USAGE)
         for w in self.client.end_warnings():
             self.warn(w)
         self._warned_data = False

@@ -517,4 +517,280 @@ CATALOG: dict[str, str] = {
         "{count} Zertifikat(e), wie der Server sie gesendet hat:",
     "{subject}  <- issued by {issuer}": "{subject}  <- ausgestellt von {issuer}",
     "(unreadable)": "(unlesbar)",
+    # smtpsh/client.py: what the core concludes from replies, and warnings before sending
+    "the connection (greeting)": "die Verbindung (Begrüßung)",
+    "the end of the message": "das Ende der Nachricht",
+    "the end of the message for <{address}>": "das Ende der Nachricht für <{address}>",
+    "AUTH (cancel)": "AUTH (Abbruch)",
+    "AUTH (response)": "AUTH (Antwort)",
+    "the server refuses service: it will answer 503 to all but QUIT (RFC 5321 3.1)":
+        "der Server verweigert den Dienst: auf alles außer QUIT antwortet er 503"
+        " (RFC 5321 3.1)",
+    "a refused BDAT leaves the transaction in doubt: send RSET (RFC 3030 2)":
+        "ein abgelehntes BDAT lässt die Transaktion im Ungewissen: RSET senden (RFC 3030 2)",
+    "XCLIENT accepted: the 220 is a new greeting; send EHLO again (Postfix XCLIENT_README)":
+        "XCLIENT angenommen: die 220 ist eine neue Begrüßung; noch einmal EHLO senden"
+        " (Postfix XCLIENT_README)",
+    "354 though no recipient was accepted: send the lone dot to end an empty message"
+    " (RFC 2920 3.1)":
+        "354, obwohl kein Empfänger angenommen wurde: den einzelnen Punkt senden, um eine"
+        " leere Nachricht zu beenden (RFC 2920 3.1)",
+    "commands were sent after STARTTLS in the same group; their replies would come in clear"
+    " text (RFC 3207 4.2)":
+        "nach STARTTLS wurden in derselben Gruppe Befehle gesendet; ihre Antworten kämen im"
+        " Klartext (RFC 3207 4.2)",
+    "AUTH answered {code}, not 235: not counted as authenticated (RFC 4954 6)":
+        "AUTH wurde mit {code} beantwortet, nicht mit 235: zählt nicht als angemeldet"
+        " (RFC 4954 6)",
+    "LMTP greets with LHLO, not {verb} (RFC 2033 4.1)":
+        "LMTP begrüßt mit LHLO, nicht mit {verb} (RFC 2033 4.1)",
+    "a non-ASCII address needs SMTPUTF8, which the server did not advertise (RFC 6531)":
+        "eine Adresse mit Nicht-ASCII-Zeichen braucht SMTPUTF8, das der Server nicht anbietet"
+        " (RFC 6531)",
+    "a non-ASCII address: declare SMTPUTF8 on MAIL FROM (RFC 6531 3.4)":
+        "eine Adresse mit Nicht-ASCII-Zeichen: SMTPUTF8 bei MAIL FROM angeben (RFC 6531 3.4)",
+    "a non-ASCII address but MAIL FROM did not declare SMTPUTF8 (RFC 6531 3.4)":
+        "eine Adresse mit Nicht-ASCII-Zeichen, aber MAIL FROM hat SMTPUTF8 nicht angegeben"
+        " (RFC 6531 3.4)",
+    "REQUIRETLS on a connection without TLS: the server must refuse it (RFC 8689 4.1)":
+        "REQUIRETLS auf einer Verbindung ohne TLS: der Server muss es ablehnen (RFC 8689 4.1)",
+    "more recipients than LIMITS RCPTMAX={limit} allows in one transaction (RFC 9422 4.2)":
+        "mehr Empfänger, als LIMITS RCPTMAX={limit} in einer Transaktion erlaubt"
+        " (RFC 9422 4.2)",
+    "more transactions than LIMITS MAILMAX={limit} allows on one connection (RFC 9422 4.1)":
+        "mehr Transaktionen, als LIMITS MAILMAX={limit} auf einer Verbindung erlaubt"
+        " (RFC 9422 4.1)",
+    "8-bit text but the server did not advertise 8BITMIME (RFC 6152)":
+        "8-Bit-Text, aber der Server bietet 8BITMIME nicht an (RFC 6152)",
+    "8-bit text but MAIL FROM did not declare BODY=8BITMIME (RFC 6152 3)":
+        "8-Bit-Text, aber MAIL FROM hat BODY=8BITMIME nicht angegeben (RFC 6152 3)",
+    "the message is {octets} octets, over the server's SIZE limit of {limit}":
+        "die Nachricht hat {octets} Oktette, mehr als die SIZE-Grenze des Servers von {limit}",
+    "the longest line has {octets} octets, over {limit}":
+        "die längste Zeile hat {octets} Oktette, mehr als {limit}",
+    "{code} is not an SMTP reply code (RFC 5321 4.2: 2xx to 5xx)":
+        "{code} ist kein SMTP-Antwortcode (RFC 5321 4.2: 2xx bis 5xx)",
+    "a {code} answers {command}, where no 3xx is due (RFC 5321 4.3.2)":
+        "eine {code} antwortet auf {command}, wo kein 3xx fällig ist (RFC 5321 4.3.2)",
+    "the connection": "die Verbindung",
+    # smtpsh/events.py: checked expectations
+    "line {number}: ": "Zeile {number}: ",
+    "no reply": "keine Antwort",
+    "{expected} ok ({got})": "{expected} ok ({got})",
+    "{command}: expected {expected}, got {got}": "{command}: erwartet {expected}, kam {got}",
+    # smtpsh/session.py: the dialog's notes, warnings and failures
+    "connecting to {host} port {port}": "verbinde mit {host} Port {port}",
+    "Connected to {socket}": "Verbunden mit {socket}",
+    "Connected to {host} ({ip}) port {port}": "Verbunden mit {host} ({ip}) Port {port}",
+    "the greeting": "die Begrüßung",
+    "a TLS probe of the silent port": "einen TLS-Test des stummen Ports",
+    "timed out: no greeting within {seconds} s (see --timeout)":
+        "Zeit abgelaufen: keine Begrüßung innerhalb von {seconds} s (siehe --timeout)",
+    "through the proxy {proxy}": "über den Proxy {proxy}",
+    "PROXY protocol {version} header sent ({octets} octets) before the greeting: the server"
+    " takes the client it names for the real one":
+        "Header des PROXY-Protokolls {version} vor der Begrüßung gesendet ({octets} Oktette):"
+        " der Server hält den Client, den er nennt, für den echten",
+    "raw: {octets} octets sent at once after connecting, before the greeting came, on"
+    " purpose":
+        "roh: {octets} Oktette gleich nach dem Verbinden gesendet, vor der Begrüßung, mit"
+        " Absicht",
+    "connection closed by the server": "Verbindung vom Server geschlossen",
+    "Connection closed by the server": "Verbindung vom Server geschlossen",
+    "the server": "den Server",
+    "the reply to {command}": "die Antwort auf {command}",
+    "the server stopped in the middle of a reply; its {count} line(s) so far:":
+        "der Server hat mitten in einer Antwort aufgehört; seine {count} Zeile(n) bis dahin:",
+    "the server took no data": "der Server hat keine Daten angenommen",
+    "no reply to {command}": "keine Antwort auf {command}",
+    "no greeting": "keine Begrüßung",
+    "timed out: {what} within {seconds} s (see --timeout)":
+        "Zeit abgelaufen: {what} innerhalb von {seconds} s (siehe --timeout)",
+    "the server broke the protocol: {violation}":
+        "der Server hat das Protokoll verletzt: {violation}",
+    "the server sent a reply no command was waiting for:":
+        "der Server hat eine Antwort gesendet, auf die kein Befehl wartete:",
+    "the server sent {count} bytes after its reply to STARTTLS and before the TLS handshake;"
+    " discarded, not read as replies: {data}":
+        "der Server hat nach seiner Antwort auf STARTTLS und vor dem TLS-Handshake {count}"
+        " Bytes gesendet; verworfen, nicht als Antworten gelesen: {data}",
+    "this server (or something between you and it) is vulnerable to STARTTLS command"
+    " injection (CVE-2011-0411 class)":
+        "dieser Server (oder etwas zwischen dir und ihm) ist anfällig für das Einschleusen"
+        " von Befehlen bei STARTTLS (Klasse CVE-2011-0411)",
+    "the server closed the connection in the middle of a reply:":
+        "der Server hat die Verbindung mitten in einer Antwort geschlossen:",
+    "raw: {octets} octets sent exactly as given": "roh: {octets} Oktette genau wie angegeben"
+                                                  " gesendet",
+    "; {count} line(s) in them may be answered": "; {count} Zeile(n) darin bekommen"
+                                                 " vielleicht eine Antwort",
+    "; no complete line in them, so no reply is awaited":
+        "; keine vollständige Zeile darin, also wird keine Antwort erwartet",
+    "no reply to {count} raw line(s) within {seconds} s (the server may be waiting for more);"
+    " a reply that comes later is shown as unexpected":
+        "keine Antwort auf {count} rohe Zeile(n) innerhalb von {seconds} s (der Server wartet"
+        " vielleicht auf mehr); eine spätere Antwort erscheint als unerwartet",
+    "whatever the server says": "das, was der Server sagt",
+    "BDAT wants a size: BDAT <octets> [LAST]; sent as typed":
+        "BDAT will eine Größe: BDAT <Oktette> [LAST]; so gesendet, wie getippt",
+    "BDAT: no chunk to send (nothing was sent)":
+        "BDAT: kein Stück zum Senden (nichts wurde gesendet)",
+    "BDAT {size} but the chunk has {octets} octets; sent as given (the server will count"
+    " what it gets)":
+        "BDAT {size}, aber das Stück hat {octets} Oktette; so gesendet (der Server zählt,"
+        " was er bekommt)",
+    "({octets} octets of message data follow the command, as they are)":
+        "({octets} Oktette Nachrichtendaten folgen dem Befehl, so wie sie sind)",
+    "the TLS handshake": "den TLS-Handshake",
+    "capabilities reset by STARTTLS: send EHLO again (RFC 3207 4.2)":
+        "Fähigkeiten durch STARTTLS zurückgesetzt: noch einmal EHLO senden (RFC 3207 4.2)",
+    "certificate verified for {name}": "Zertifikat geprüft für {name}",
+    "certificate NOT verified (--insecure)": "Zertifikat NICHT geprüft (--insecure)",
+    "line of {octets} octets, over the limit of {limit} (RFC 5322 2.1.1); servers may reject"
+    " or break it":
+        "Zeile mit {octets} Oktetten, über der Grenze von {limit} (RFC 5322 2.1.1); Server"
+        " lehnen sie vielleicht ab oder brechen sie um",
+    "not in DATA": "nicht in DATA",
+    "the server answered in the middle of the message (above): stopped sending":
+        "der Server hat mitten in der Nachricht geantwortet (oben): Senden angehalten",
+    "the server to take the message text": "den Server, bis er den Nachrichtentext annimmt",
+    "timed out: the server took no data for {seconds} s (see --timeout)":
+        "Zeit abgelaufen: der Server hat {seconds} s lang keine Daten angenommen (siehe"
+        " --timeout)",
+    # smtpsh/shell/repl.py, screen.py, keys.py, completer.py: the shell's own words
+    "the greeting of {host}": "die Begrüßung von {host}",
+    "the server's greeting": "die Begrüßung des Servers",
+    "waiting for {what}": "warte auf {what}",
+    "{what} ({seconds} s)...": "{what} ({seconds} s)...",
+    " [y/N] ": " [j/N] ",
+    "y": "j",
+    "yes": "ja",
+    "type the {size} octets of the chunk; each line counts with its CRLF":
+        "die {size} Oktette des Stücks tippen; jede Zeile zählt mit ihrem CRLF",
+    "no history file ({error}); history is kept in memory only":
+        "keine Verlaufsdatei ({error}); der Verlauf bleibt nur im Speicher",
+    "Ctrl-C cancels": "Strg-C bricht ab",
+    "not connected: :reconnect goes back to {host} port {port}":
+        "nicht verbunden: :reconnect geht zurück zu {host} Port {port}",
+    "gave up waiting for the greeting of {host} port {port}":
+        "Warten auf die Begrüßung von {host} Port {port} aufgegeben",
+    "gave up waiting for the connection to {host} port {port}":
+        "Warten auf die Verbindung zu {host} Port {port} aufgegeben",
+    "message not ended: connection closed so that the server drops it":
+        "Nachricht nicht beendet: Verbindung geschlossen, damit der Server sie verwirft",
+    "closing inside DATA: the server drops the unfinished message":
+        "Schließen innerhalb von DATA: der Server verwirft die unfertige Nachricht",
+    "error while reading from the server: {error}": "Fehler beim Lesen vom Server: {error}",
+    "not connected: :reconnect connects to {host} port {port} again":
+        "nicht verbunden: :reconnect verbindet wieder mit {host} Port {port}",
+    "interrupted: not connected": "abgebrochen: nicht verbunden",
+    "interrupted: still connected; {due} is still due and shown when it comes":
+        "abgebrochen: noch verbunden; {due} steht noch aus und erscheint, wenn sie kommt",
+    "interrupted: still connected, in the message text (DATA)":
+        "abgebrochen: noch verbunden, im Nachrichtentext (DATA)",
+    "interrupted: still connected": "abgebrochen: noch verbunden",
+    "closed: :reconnect connects again, :save keeps the dialog; Ctrl-D or :quit leaves":
+        "geschlossen: :reconnect verbindet wieder, :save hebt den Dialog auf; Strg-D oder"
+        " :quit beendet",
+    "SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the lone dot ends it and"
+    " the server may deliver it; only closing the connection drops it.":
+        "SMTP kann eine Nachricht innerhalb von DATA nicht abbrechen (RFC 5321 4.1.1.4): der"
+        " einzelne Punkt beendet sie, und der Server stellt sie vielleicht zu; nur das"
+        " Schließen der Verbindung verwirft sie.",
+    "the unfinished line is not sent": "die unfertige Zeile wird nicht gesendet",
+    "keep typing; a line with only '.' ends the message":
+        "weiter tippen; eine Zeile nur mit '.' beendet die Nachricht",
+    "Ctrl-D: ending the message (the lone dot)":
+        "Strg-D: die Nachricht wird beendet (der einzelne Punkt)",
+    "config ignored: {error}": "Konfiguration ignoriert: {error}",
+    "… 1 more line from the server not shown (all kept for :save and in the transcript, if"
+    " one is written)":
+        "… 1 weitere Zeile vom Server nicht gezeigt (alles bleibt für :save und im"
+        " Transcript, wenn eines geschrieben wird)",
+    "… {count} more lines from the server not shown (all kept for :save and in the"
+    " transcript, if one is written)":
+        "… {count} weitere Zeilen vom Server nicht gezeigt (alles bleibt für :save und im"
+        " Transcript, wenn eines geschrieben wird)",
+    "e: end the message now · k (or Enter): keep typing · x: close the connection ":
+        "e: die Nachricht jetzt beenden · k (oder Enter): weiter tippen · x: die Verbindung"
+        " schließen ",
+    "the null sender, as for bounces": "der leere Absender, wie bei Bounces",
+    "used earlier": "schon benutzt",
+    "advertised in EHLO": "in EHLO angeboten",
+    # smtpsh/shell/commands.py: what the shell's commands say
+    "unknown command {word}; :help lists the shell's commands":
+        "unbekannter Befehl {word}; :help zeigt die Befehle der Shell",
+    "usage: {usage}": "Aufruf: {usage}",
+    "profile in config.toml": "Profil in config.toml",
+    "no help on {topic}; :help lists the verbs and commands":
+        "keine Hilfe zu {topic}; :help zeigt die Befehle",
+    "bad port {port}: give a number from 1 to 65535":
+        "falscher Port {port}: eine Zahl von 1 bis 65535 angeben",
+    "no server yet: :connect HOST [PORT]": "noch kein Server: :connect HOST [PORT]",
+    "checking the MX hosts of {domain} (port {port}): only reads, no mail":
+        "prüfe die MX-Hosts von {domain} (Port {port}): nur lesen, keine Mail",
+    "nothing timed yet: :connect HOST [PORT] first":
+        "noch nichts gemessen: zuerst :connect HOST [PORT]",
+    "connect": "Verbinden",
+    "greeting": "Begrüßung",
+    "TLS handshake": "TLS-Handshake",
+    "total": "gesamt",
+    "stage": "Phase",
+    "cannot read {path}: {error}": "kann {path} nicht lesen: {error}",
+    "no recipient accepted yet; sending DATA anyway":
+        "noch kein Empfänger angenommen; DATA wird trotzdem gesendet",
+    "sent {path} as the message text: {octets} octets on the wire in {seconds} s ({rate}/s)":
+        "{path} als Nachrichtentext gesendet: {octets} Oktette auf der Leitung in {seconds} s"
+        " ({rate}/s)",
+    "sending {name} [{bar}] {share} · {done} of {size} · {wire} on the wire · {rate}/s ·"
+    " {eta}":
+        "sende {name} [{bar}] {share} · {done} von {size} · {wire} auf der Leitung ·"
+        " {rate}/s · {eta}",
+    "cannot write {path}: {error}": "kann {path} nicht schreiben: {error}",
+    "saved {count} lines to {path}": "{count} Zeilen in {path} gespeichert",
+    "nothing to export yet: :connect HOST [PORT] and talk first":
+        "noch nichts zu exportieren: zuerst :connect HOST [PORT] und etwas sagen",
+    "no capabilities known (HELO gives none); EHLO lists them":
+        "keine Fähigkeiten bekannt (HELO liefert keine); EHLO zählt sie auf",
+    "no capabilities known (send EHLO first); EHLO lists them":
+        "keine Fähigkeiten bekannt (zuerst EHLO senden); EHLO zählt sie auf",
+    "{server} advertises over TLS:": "{server} bietet über TLS an:",
+    "{server} advertises:": "{server} bietet an:",
+    "  (SIZE limit: {octets} octets, {size})": "  (SIZE-Grenze: {octets} Oktette, {size})",
+    "probing {host} port {port}: {probes}": "teste {host} Port {port}: {probes}",
+    "stopped: {reason}": "angehalten: {reason}",
+    "the server did not offer {verb} in its EHLO reply (Postfix offers it only to"
+    " smtpd_authorized_{lower}_hosts): sending anyway":
+        "der Server hat {verb} in seiner EHLO-Antwort nicht angeboten (Postfix bietet es nur"
+        " smtpd_authorized_{lower}_hosts an): wird trotzdem gesendet",
+    "{verb} refused: this client is not in the server's smtpd_authorized_{lower}_hosts"
+    " (Postfix: 550 5.7.0 insufficient authorization); the session goes on unchanged":
+        "{verb} abgelehnt: dieser Client steht nicht in smtpd_authorized_{lower}_hosts des"
+        " Servers (Postfix: 550 5.7.0 insufficient authorization); die Sitzung geht"
+        " unverändert weiter",
+    "XCLIENT accepted: the 220 is a new greeting, the session starts over as if from the"
+    " claimed client: capabilities forgotten, say EHLO again":
+        "XCLIENT angenommen: die 220 ist eine neue Begrüßung, die Sitzung beginnt neu wie vom"
+        " angegebenen Client: Fähigkeiten vergessen, noch einmal EHLO sagen",
+    ":rule changes the sandbox's answers: start it with smtpsh --sandbox":
+        ":rule ändert die Antworten der Sandbox: sie mit smtpsh --sandbox starten",
+    "no rules: the sandbox answers normally; stages: {stages}":
+        "keine Regeln: die Sandbox antwortet normal; Phasen: {stages}",
+    "rule {number}: {rule}": "Regel {number}: {rule}",
+    "rules cleared: the sandbox answers normally":
+        "Regeln gelöscht: die Sandbox antwortet normal",
+    "no rule {number}: :rule list shows them": "keine Regel {number}: :rule list zeigt sie",
+    "rule deleted: {rule}": "Regel gelöscht: {rule}",
+    ":{name} reads the sandbox's saved messages: start it with smtpsh --sandbox":
+        ":{name} liest die gespeicherten Nachrichten der Sandbox: sie mit smtpsh --sandbox"
+        " starten",
+    "no message {number}: :messages lists them":
+        "keine Nachricht {number}: :messages zeigt sie",
+    ":server shows the sandbox's side: start it with smtpsh --sandbox":
+        ":server zeigt die Seite der Sandbox: sie mit smtpsh --sandbox starten",
+    "the server's view is on: each line as the sandbox reads and answers it, marked #N for"
+    " its client":
+        "die Sicht des Servers ist an: jede Zeile, wie die Sandbox sie liest und beantwortet,"
+        " mit #N für ihren Client",
+    "the server's view is off": "die Sicht des Servers ist aus",
 }

@@ -24,6 +24,7 @@ from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
 from smtpsh.i18n import _
+from smtpsh.oswords import reason
 from smtpsh.protocol import RCPT, Dialog, Reply
 from smtpsh.runner import stream_message
 from smtpsh.shell import VERBS, human_size, keyword_meaning, matches, verb_syntax
@@ -142,11 +143,12 @@ def is_command(line: str) -> bool:
 
 async def run(shell: ShellApi, line: str, in_data: bool = False) -> bool:
     """Run a ':' line; False when it is not a command (at the data prompt: message text)."""
-    word, _, rest = line.strip().partition(" ")
+    word, _sep, rest = line.strip().partition(" ")
     cmd = lookup(word, exact=in_data)
     if cmd is None:
         if not in_data:
-            shell.screen.warn(f"unknown command {word}; :help lists the shell's commands")
+            shell.screen.warn(_("unknown command {word}; :help lists the shell's commands")
+                              .format(word=word))
         return not in_data
     if cmd.verbatim:  # e.g. :raw's text: shlex would eat the backslashes
         args = [rest] if rest else []
@@ -161,7 +163,7 @@ async def run(shell: ShellApi, line: str, in_data: bool = False) -> bool:
 
 
 def _usage(shell: ShellApi, name: str) -> None:
-    shell.screen.warn(f"usage: {REGISTRY[name].usage}")
+    shell.screen.warn(_("usage: {usage}").format(usage=REGISTRY[name].usage))
 
 
 # --- argument completers ---------------------------------------------------------------
@@ -182,7 +184,7 @@ def paths(text: str, ctx: ArgContext) -> Iterable[Completion]:
 
 
 def profiles(text: str, ctx: ArgContext) -> Iterable[Completion]:
-    return _offer(text, ((p, "profile in config.toml") for p in ctx.profiles))
+    return _offer(text, ((p, _("profile in config.toml")) for p in ctx.profiles))
 
 
 def verbs(text: str, ctx: ArgContext) -> Iterable[Completion]:
@@ -222,7 +224,8 @@ async def do_help(shell: ShellApi, args: list[str]) -> None:
     if cmd is not None:
         shell.screen.out(f"{cmd.usage}\n  {cmd.help_text}")
         return
-    shell.screen.warn(f"no help on {topic}; :help lists the verbs and commands")
+    shell.screen.warn(_("no help on {topic}; :help lists the verbs and commands").format(
+        topic=topic))
 
 
 @command("connect", "HOST [PORT] | PROFILE", N_("connect to another server"),
@@ -238,7 +241,8 @@ async def do_connect(shell: ShellApi, args: list[str]) -> None:
         return
     port = args[1] if len(args) == 2 else "25"
     if not port.isdigit() or not 0 < int(port) < 65536:
-        shell.screen.warn(f"bad port {port!r}: give a number from 1 to 65535")
+        shell.screen.warn(_("bad port {port}: give a number from 1 to 65535").format(
+            port=repr(port)))
         return
     await shell.connect(args[0], int(port))
 
@@ -247,7 +251,7 @@ async def do_connect(shell: ShellApi, args: list[str]) -> None:
 async def do_reconnect(shell: ShellApi, args: list[str]) -> None:
     state = shell.state
     if not state.host:
-        shell.screen.warn("no server yet: :connect HOST [PORT]")
+        shell.screen.warn(_("no server yet: :connect HOST [PORT]"))
         return
     await shell.connect(state.host, state.port, tls=state.tls_mode, prelude=state.prelude)
 
@@ -284,7 +288,8 @@ async def do_check(shell: ShellApi, args: list[str]) -> None:
     if len(args) != 1:
         return _usage(shell, "check")
     port = shell.settings.port if shell.settings.check else 25
-    shell.screen.note(f"checking the MX hosts of {args[0]} (port {port}): only reads, no mail")
+    shell.screen.note(_("checking the MX hosts of {domain} (port {port}): only reads, no mail")
+                      .format(domain=args[0], port=port))
     try:
         outcome = await run(args[0], replace(shell.settings, host=args[0], port=port))
     except ValueError as exc:
@@ -298,19 +303,21 @@ async def do_check(shell: ShellApi, args: list[str]) -> None:
 async def do_timing(shell: ShellApi, args: list[str]) -> None:
     timings = shell.session.timings
     if not timings:
-        shell.screen.note("nothing timed yet: :connect HOST [PORT] first")
+        shell.screen.note(_("nothing timed yet: :connect HOST [PORT] first"))
         return
-    rows = [("greeting" if stage == GREETING_STAGE else stage, f"{s * 1000:.1f}")
-            for stage, s in timings]
-    rows.append(("total", f"{sum(s for _, s in timings) * 1000:.1f}"))
-    ms_w = max(len("ms"), *(len(ms) for _, ms in rows))
+    # The session's stages by their English names; a command's by its line.
+    names = {"connect": _("connect"), "greeting": _("greeting"),
+             "TLS handshake": _("TLS handshake"), _(GREETING_STAGE): _("greeting")}
+    rows = [(names.get(stage, stage), f"{s * 1000:.1f}") for stage, s in timings]
+    rows.append((_("total"), f"{sum(s for _st, s in timings) * 1000:.1f}"))
+    ms_w = max(len("ms"), *(len(ms) for _st, ms in rows))
     room = max(shell.screen.columns() - 1 - 2 - 2 - ms_w, 8)  # indent, gap, the ms column
-    stage_w = min(max(len("stage"), *(len(st) for st, _ in rows)), room)
+    stage_w = min(max(len(_("stage")), *(len(st) for st, _ms in rows)), room)
 
     def cut(text: str) -> str:
         return text if len(text) <= stage_w else text[:stage_w - 1] + "…"
 
-    out = [f"  {'stage':<{stage_w}}  {'ms':>{ms_w}}"]
+    out = [f"  {_('stage'):<{stage_w}}  {'ms':>{ms_w}}"]
     out += [f"  {cut(st):<{stage_w}}  {ms:>{ms_w}}" for st, ms in rows]
     shell.screen.out("\n".join(out))
 
@@ -338,13 +345,13 @@ async def do_send(shell: ShellApi, args: list[str]) -> None:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, after the DATA command
     except OSError as exc:
-        shell.screen.warn(f"cannot read {path}: {exc.strerror}")
+        shell.screen.warn(_("cannot read {path}: {error}").format(path=path, error=reason(exc)))
         return
     with f:
         session = shell.session
         if not session.in_data:
             if session.dialog.state != RCPT:
-                shell.screen.warn("no recipient accepted yet; sending DATA anyway")
+                shell.screen.warn(_("no recipient accepted yet; sending DATA anyway"))
             await shell.command("DATA")
             if not session.in_data:
                 return
@@ -361,8 +368,10 @@ async def do_send(shell: ShellApi, args: list[str]) -> None:
         finally:
             shell.progress = None
         octets, seconds = meter.wire(), time.monotonic() - meter.started
-    shell.screen.note(f"sent {path} as the message text: {octets} octets on the wire in"
-                      f" {seconds:.1f} s ({human_size(int(octets / max(seconds, 1e-3)))}/s)")
+    shell.screen.note(_("sent {path} as the message text: {octets} octets on the wire in"
+                        " {seconds} s ({rate}/s)").format(
+                            path=path, octets=octets, seconds=f"{seconds:.1f}",
+                            rate=human_size(int(octets / max(seconds, 1e-3)))))
     await shell.end_data()
 
 
@@ -385,9 +394,11 @@ class Meter:
         rate = wire / seconds
         left = (self.size - done) / (done / seconds) if done else None
         eta = f"ETA {left:.0f} s" if left is not None else "ETA ?"
-        return (f"sending {self.name} [{bar}] {share:4.0%} · {human_size(done)} of"
-                f" {human_size(self.size)} · {human_size(wire)} on the wire ·"
-                f" {human_size(int(rate))}/s · {eta}")
+        return _("sending {name} [{bar}] {share} · {done} of {size} · {wire} on the wire ·"
+                 " {rate}/s · {eta}").format(
+                     name=self.name, bar=bar, share=f"{share:4.0%}", done=human_size(done),
+                     size=human_size(self.size), wire=human_size(wire),
+                     rate=human_size(int(rate)), eta=eta)
 
 
 @command("save", "FILE", N_("write this session so far to FILE"), complete=paths)
@@ -402,9 +413,11 @@ async def do_save(shell: ShellApi, args: list[str]) -> None:
         with open(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
             f.writelines(line + "\n" for line in shell.screen.lines)
     except OSError as exc:
-        shell.screen.warn(f"cannot write {path}: {exc.strerror}")
+        shell.screen.warn(_("cannot write {path}: {error}").format(path=path,
+                                                                   error=reason(exc)))
         return
-    shell.screen.note(f"saved {len(shell.screen.lines)} lines to {path}")
+    shell.screen.note(_("saved {count} lines to {path}").format(count=len(shell.screen.lines),
+                                                                path=path))
 
 
 @command("export", "swaks|curl|openssl|python", N_("print the command that reproduces this"
@@ -421,7 +434,7 @@ async def do_export(shell: ShellApi, args: list[str]) -> None:
     try:
         dialog = replay.parse([f"{d} {t}" for d, t in history])
     except replay.ReplayError:
-        shell.screen.warn("nothing to export yet: :connect HOST [PORT] and talk first")
+        shell.screen.warn(_("nothing to export yet: :connect HOST [PORT] and talk first"))
         return
     shell.screen.out(export.export(args[0], dialog, shell.state.host, shell.state.port,
                                    shell.state.tls_mode).rstrip("\n"))
@@ -432,24 +445,26 @@ async def do_caps(shell: ShellApi, args: list[str]) -> None:
     dialog = shell.session.dialog
     caps = dialog.capabilities
     if not caps.keywords:
-        why = "HELO gives none" if dialog.state != "connected" else "send EHLO first"
-        shell.screen.note(f"no capabilities known ({why}); EHLO lists them")
+        shell.screen.note(_("no capabilities known (HELO gives none); EHLO lists them")
+                          if dialog.state != "connected" else
+                          _("no capabilities known (send EHLO first); EHLO lists them"))
         return
     rows = [(k, " ".join(p), keyword_meaning(k) or "") for k, p in caps.keywords.items()]
     kw_w = max(len(r[0]) for r in rows)
     par_w = min(max(len(r[1]) for r in rows), 30)
-    tls = " over TLS" if dialog.tls else ""
-    out = [f"{caps.domain or 'the server'} advertises{tls}:"]
+    out = [(_("{server} advertises over TLS:") if dialog.tls else _("{server} advertises:"))
+           .format(server=caps.domain or _("the server"))]
     out += [f"  {k:<{kw_w}}  {p:<{par_w}}  {m}".rstrip() for k, p, m in rows]
     if caps.size:
-        out.append(f"  (SIZE limit: {caps.size} octets, {human_size(caps.size)})")
+        out.append(_("  (SIZE limit: {octets} octets, {size})").format(
+            octets=caps.size, size=human_size(caps.size)))
     shell.screen.out("\n".join(out))
 
 
 @command("cert", "", N_("the TLS facts and the server's certificate"))
 async def do_cert(shell: ShellApi, args: list[str]) -> None:
     if not shell.session.connected:
-        shell.screen.note("not connected")
+        shell.screen.note(_("not connected"))
     else:
         shell.screen.out("\n".join(shell.session.certificate_card()))
 
@@ -497,7 +512,7 @@ async def do_probe(shell: ShellApi, args: list[str]) -> None:
         shell.screen.out(listing())
         return
     if not shell.state.host:
-        shell.screen.warn("no server yet: :connect HOST [PORT]")
+        shell.screen.warn(_("no server yet: :connect HOST [PORT]"))
         return
     try:
         names(args[0])
@@ -507,10 +522,11 @@ async def do_probe(shell: ShellApi, args: list[str]) -> None:
     from dataclasses import replace
 
     settings = replace(shell.settings, probe=args[0])
-    shell.screen.note(f"probing {shell.state.host} port {shell.state.port}: {args[0]}")
+    shell.screen.note(_("probing {host} port {port}: {probes}").format(
+        host=shell.state.host, port=shell.state.port, probes=args[0]))
     card, stopped = await probe_card(settings, shell.state.host, shell.state.port)
     if stopped is not None:
-        card.summary = f"stopped: {stopped}"
+        card.summary = _("stopped: {reason}").format(reason=stopped)
     shell.screen.show(render_card(card, shell.screen.columns()))
 
 
@@ -533,8 +549,9 @@ async def _x_command(shell: ShellApi, verb: str, args: list[str]) -> None:
     dialog = shell.session.dialog
     offered = dialog.capabilities.keywords.get(verb, ())
     if verb not in dialog.capabilities.keywords:
-        shell.screen.note(f"the server did not offer {verb} in its EHLO reply (Postfix offers"
-                          f" it only to smtpd_authorized_{verb.lower()}_hosts): sending anyway")
+        shell.screen.note(_("the server did not offer {verb} in its EHLO reply (Postfix offers"
+                            " it only to smtpd_authorized_{lower}_hosts): sending anyway")
+                          .format(verb=verb, lower=verb.lower()))
     try:
         line, warnings = build(verb, args, offered)
     except ValueError as exc:
@@ -544,13 +561,14 @@ async def _x_command(shell: ShellApi, verb: str, args: list[str]) -> None:
         shell.screen.note(w)
     reply = await shell.command(line)
     if reply.code == 550:
-        shell.screen.note(f"{verb} refused: this client is not in the server's"
-                          f" smtpd_authorized_{verb.lower()}_hosts (Postfix: 550 5.7.0"
-                          " insufficient authorization); the session goes on unchanged")
+        shell.screen.note(_("{verb} refused: this client is not in the server's"
+                            " smtpd_authorized_{lower}_hosts (Postfix: 550 5.7.0 insufficient"
+                            " authorization); the session goes on unchanged").format(
+                                verb=verb, lower=verb.lower()))
     elif verb == "XCLIENT" and reply.code == 220:
-        shell.screen.note("XCLIENT accepted: the 220 is a new greeting, the session starts over"
-                          " as if from the claimed client: capabilities forgotten, say EHLO"
-                          " again")
+        shell.screen.note(_("XCLIENT accepted: the 220 is a new greeting, the session starts"
+                            " over as if from the claimed client: capabilities forgotten, say"
+                            " EHLO again"))
 
 
 @command("xclient", "ATTR=VALUE ...", N_("Postfix XCLIENT: claim another client (ADDR= NAME="
@@ -573,29 +591,31 @@ async def do_xforward(shell: ShellApi, args: list[str]) -> None:
 async def do_rule(shell: ShellApi, args: list[str]) -> None:
     sandbox = getattr(shell, "sandbox", None)
     if sandbox is None:
-        shell.screen.warn(":rule changes the sandbox's answers: start it with smtpsh --sandbox")
+        shell.screen.warn(_(":rule changes the sandbox's answers: start it with smtpsh"
+                            " --sandbox"))
         return
     from smtpsh.sandbox_rules import STAGES, make_rule
 
     rules = sandbox.options.rules
     if not args or args == ["list"]:
         if not rules.rules:
-            shell.screen.note("no rules: the sandbox answers normally; stages: "
-                              + ", ".join(STAGES))
+            shell.screen.note(_("no rules: the sandbox answers normally; stages: {stages}")
+                              .format(stages=", ".join(STAGES)))
         for n, rule in enumerate(list(rules.rules), 1):
-            shell.screen.note(f"rule {n}: {rule.describe()}")
+            shell.screen.note(_("rule {number}: {rule}").format(number=n, rule=rule.describe()))
         return
     if args == ["clear"]:
         rules.clear()
-        shell.screen.note("rules cleared: the sandbox answers normally")
+        shell.screen.note(_("rules cleared: the sandbox answers normally"))
         return
     if args[0] in ("del", "delete") and len(args) == 2 and args[1].isdigit():
         try:
             gone = rules.remove(int(args[1]) - 1)
         except IndexError:
-            shell.screen.warn(f"no rule {args[1]}: :rule list shows them")
+            shell.screen.warn(_("no rule {number}: :rule list shows them").format(
+                number=args[1]))
             return
-        shell.screen.note(f"rule deleted: {gone.describe()}")
+        shell.screen.note(_("rule deleted: {rule}").format(rule=gone.describe()))
         return
     values: dict[str, str] = {}
     for word in args:
@@ -610,14 +630,15 @@ async def do_rule(shell: ShellApi, args: list[str]) -> None:
         shell.screen.warn(f":rule: {exc}")
         return
     rules.add(rule)
-    shell.screen.note(f"rule {len(rules.rules)}: {rule.describe()}")
+    shell.screen.note(_("rule {number}: {rule}").format(number=len(rules.rules),
+                                                        rule=rule.describe()))
 
 
 def _sandbox(shell: ShellApi, name: str) -> Any:
     sandbox = getattr(shell, "sandbox", None)
     if sandbox is None:
-        shell.screen.warn(f":{name} reads the sandbox's saved messages: start it with"
-                          " smtpsh --sandbox")
+        shell.screen.warn(_(":{name} reads the sandbox's saved messages: start it with smtpsh"
+                            " --sandbox").format(name=name))
     return sandbox
 
 
@@ -643,7 +664,7 @@ async def do_show(shell: ShellApi, args: list[str]) -> None:
         return _usage(shell, "show")
     found = [m for m in sandbox.messages() if m.number == int(args[0])]
     if not found:
-        shell.screen.warn(f"no message {args[0]}: :messages lists them")
+        shell.screen.warn(_("no message {number}: :messages lists them").format(number=args[0]))
         return
     shell.screen.out(found[0].show(terminal_width()))
 
@@ -653,11 +674,12 @@ async def do_show(shell: ShellApi, args: list[str]) -> None:
 async def do_server(shell: ShellApi, args: list[str]) -> None:
     sandbox = getattr(shell, "sandbox", None)
     if sandbox is None:
-        shell.screen.warn(":server shows the sandbox's side: start it with smtpsh --sandbox")
+        shell.screen.warn(_(":server shows the sandbox's side: start it with smtpsh --sandbox"))
         return
     if args not in ([], ["on"], ["off"]):
         return _usage(shell, "server")
     on = not sandbox.options.view if not args else args[0] == "on"
     sandbox.options.view = on
-    shell.screen.note("the server's view is on: each line as the sandbox reads and answers"
-                      " it, marked #N for its client" if on else "the server's view is off")
+    shell.screen.note(_("the server's view is on: each line as the sandbox reads and answers"
+                        " it, marked #N for its client") if on else
+                      _("the server's view is off"))

@@ -18,6 +18,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from smtpsh import explain
+from smtpsh.i18n import _
 from smtpsh.protocol import CONNECTED, DATA, Capabilities, Dialog, esmtp_params
 from smtpsh.shell import VERBS, matches, verb_syntax
 from smtpsh.shell.commands import PREFIX, ArgContext, lookup, registered
@@ -145,13 +146,13 @@ def words(s: Suggestion, dialog: Dialog,
             out.append((PATHS[s.verb], verb_syntax(s.verb) or ""))
         elif kind == ADDRESS:
             if s.verb == "MAIL":
-                out.append(("<>", "the null sender, as for bounces"))
+                out.append(("<>", _("the null sender, as for bounces")))
             wrap = s.verb in PATHS
-            out += [(f"<{a}>" if wrap else a, "used earlier") for a in addresses]
+            out += [(f"<{a}>" if wrap else a, _("used earlier")) for a in addresses]
         elif kind == PARAM:
             out += _params(s.verb, dialog.capabilities, s.used)
         elif kind == MECH:
-            out += [(m, "advertised in EHLO") for m in dialog.capabilities.auth_mechanisms]
+            out += [(m, _("advertised in EHLO")) for m in dialog.capabilities.auth_mechanisms]
     return out
 
 

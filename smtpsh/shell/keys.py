@@ -23,12 +23,15 @@ from prompt_toolkit.key_binding import (
     merge_key_bindings,
 )
 
+from smtpsh.explain import N_
+
 if TYPE_CHECKING:
     from smtpsh.shell.state import ShellState
 
 # Ctrl-C inside DATA: one key, no Enter. Enter and Escape (and Ctrl-C again) keep typing.
-CTRL_C_CHOICE = ("e: end the message now · k (or Enter): keep typing ·"
-                 " x: close the connection ")
+# (The question is translated where it is asked; the keys stay e, k, x in every language.)
+CTRL_C_CHOICE = N_("e: end the message now · k (or Enter): keep typing · x: close the"
+                   " connection ")
 CHOICES = "ekx"
 
 

@@ -31,6 +31,8 @@ from prompt_toolkit.patch_stdout import patch_stdout
 
 from smtpsh.config import Config, ConfigError, load, record_crash, state_dir
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
+from smtpsh.oswords import reason
 from smtpsh.protocol import MAIL, RCPT, Reply, split_command
 from smtpsh.render import Fragments
 from smtpsh.runner import Runner
@@ -67,10 +69,14 @@ GREETING = "the greeting"  # the session's name for the greeting's wait
 def wait_text(waiting: str, seconds: float, host: str = "") -> str:
     """What the session waits for, as the shell says it: "waiting for the reply to EHLO x
     (3 s)...", "connecting to mx.example.org port 25 (2 s)..."."""
-    if waiting == GREETING:
-        waiting = f"the greeting of {host}" if host else "the server's greeting"
-    what = waiting if waiting.startswith("connecting") else f"waiting for {waiting}"
-    return f"{what} ({int(seconds)} s)..."
+    if waiting == _(GREETING):
+        waiting = (_("the greeting of {host}").format(host=host) if host
+                   else _("the server's greeting"))
+    # The session's wait for the connection says itself what it is ("connecting to ...").
+    connecting = _("connecting to {host} port {port}").partition("{")[0]
+    what = waiting if waiting.startswith(connecting) else _("waiting for {what}").format(
+        what=waiting)
+    return _("{what} ({seconds} s)...").format(what=what, seconds=int(seconds))
 
 
 def _smtp_lexer() -> Lexer | None:
@@ -93,13 +99,14 @@ class _Asker(Interaction):
         return await self.shell.ask(prompt, secret)
 
     async def confirm(self, question: str) -> bool:
-        answer = await self.shell.ask(f"{question} [y/N] ", False)
-        return (answer or "").strip().lower() in ("y", "yes")
+        answer = await self.shell.ask(question + _(" [y/N] "), False)
+        # y/yes always (scripts and habits); the language's own word too (j/ja in German).
+        return (answer or "").strip().lower() in ("y", "yes", _("y"), _("yes"))
 
     async def chunk(self, size: int) -> bytes | None:
         """BDAT's octets, typed as lines (each ended by CRLF) until `size` are there."""
-        self.shell.screen.note(f"type the {size} octets of the chunk;"
-                               " each line counts with its CRLF")
+        self.shell.screen.note(_("type the {size} octets of the chunk; each line counts with"
+                                 " its CRLF").format(size=size))
         data = b""
         while len(data) < size:
             line = await self.shell.ask("bdat> ", False)
@@ -156,7 +163,8 @@ class Shell:
                                lambda: (self.plain_input, self.screen.after_334))
         except OSError as exc:
             self._startup_warnings.append(
-                f"no history file ({exc.strerror}); history is kept in memory only")
+                _("no history file ({error}); history is kept in memory only").format(
+                    error=reason(exc)))
             return InMemoryHistory()
 
     @property
@@ -203,7 +211,7 @@ class Shell:
         if line is None:
             return None
         spin = SPINNER[int(time.monotonic() / TICK) % len(SPINNER)]
-        return [("class:note", f"{spin} {line} "), ("class:timing", "Ctrl-C cancels")]
+        return [("class:note", f"{spin} {line} "), ("class:timing", _("Ctrl-C cancels"))]
 
     async def _tick(self) -> None:
         """Between prompts, the status line; while a prompt runs, its toolbar kept fresh
@@ -256,13 +264,15 @@ class Shell:
             self.screen.warn(str(exc))
             await self._give_up()  # no half-open connection left behind
             if self.state.back():  # :reconnect goes back to a server that worked
-                self.screen.note(f"not connected: :reconnect goes back to {self.state.host}"
-                                 f" port {self.state.port}")
+                self.screen.note(_("not connected: :reconnect goes back to {host} port {port}")
+                                 .format(host=self.state.host, port=self.state.port))
             return False
         except asyncio.CancelledError:  # Ctrl-C: the shell gave up, the server did not close
             opened = self.session.transport is not before  # TCP (and TLS) done, no greeting
-            what = "greeting" if opened else "connection"
-            self.screen.note(f"gave up waiting for the {what} of {host} port {port}")
+            self.screen.note((_("gave up waiting for the greeting of {host} port {port}")
+                              if opened else
+                              _("gave up waiting for the connection to {host} port {port}"))
+                             .format(host=host, port=port))
             self.state.back()  # :reconnect goes back to a server that worked
             await self._give_up()
             raise
@@ -289,14 +299,14 @@ class Shell:
     async def drop_message(self) -> None:
         """Ctrl-C during :send: no final dot (inside DATA nothing else aborts a message,
         RFC 5321 4.1.1.4); the connection is closed so that the server drops it."""
-        self.screen.warn("message not ended: connection closed so that the server drops it")
+        self.screen.warn(_("message not ended: connection closed so that the server drops it"))
         await self._give_up()
 
     async def hang_up(self) -> None:
         """QUIT if connected (closing without it inside DATA, where QUIT would be text)."""
         session = self.session
         if session.connected and session.in_data:
-            self.screen.note("closing inside DATA: the server drops the unfinished message")
+            self.screen.note(_("closing inside DATA: the server drops the unfinished message"))
         elif session.connected:
             with contextlib.suppress(Failure):
                 await self.command("QUIT")
@@ -347,7 +357,8 @@ class Shell:
             self._failed(exc)
             return
         except Exception as exc:  # noqa: BLE001 - shown in one line, the shell goes on
-            self.screen.warn(f"error while reading from the server: {exc}")
+            self.screen.warn(_("error while reading from the server: {error}").format(
+                error=exc))
         if not self.session.connected:
             self._offer_reconnect()
         with contextlib.suppress(Exception):
@@ -363,8 +374,8 @@ class Shell:
             self.prompt.app.invalidate()  # the prompt shows the new state
 
     def _offer_reconnect(self) -> None:
-        self.screen.note(f"not connected: :reconnect connects to {self.state.host}"
-                         f" port {self.state.port} again")
+        self.screen.note(_("not connected: :reconnect connects to {host} port {port} again")
+                         .format(host=self.state.host, port=self.state.port))
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -479,18 +490,19 @@ class Shell:
         """After Ctrl-C: the state of the connection, as it truly is."""
         session = self.session
         if not session.connected:
-            self.screen.note("interrupted: not connected")
+            self.screen.note(_("interrupted: not connected"))
             if self.state.host:
                 self._offer_reconnect()
         elif session.client.pending:
             due = session.client.pending[0].label
-            due = "the greeting" if due == GREETING else f"the reply to {due}"
-            self.screen.note(f"interrupted: still connected; {due} is still due and shown when"
-                             " it comes")
+            due = _(GREETING) if due == _(GREETING) else _("the reply to {command}").format(
+                command=due)
+            self.screen.note(_("interrupted: still connected; {due} is still due and shown"
+                               " when it comes").format(due=due))
         elif session.in_data:
-            self.screen.note("interrupted: still connected, in the message text (DATA)")
+            self.screen.note(_("interrupted: still connected, in the message text (DATA)"))
         else:
-            self.screen.note("interrupted: still connected")
+            self.screen.note(_("interrupted: still connected"))
 
     def _input_fd(self) -> int:
         try:
@@ -539,8 +551,8 @@ class Shell:
 
     def _after_quit(self) -> None:
         """A typed QUIT ends the connection, not the shell."""
-        self.screen.note("closed: :reconnect connects again, :save keeps the dialog;"
-                         " Ctrl-D or :quit leaves")
+        self.screen.note(_("closed: :reconnect connects again, :save keeps the dialog; Ctrl-D"
+                           " or :quit leaves"))
 
     async def _data_line(self, line: str) -> None:
         if line == ".":
@@ -554,14 +566,14 @@ class Shell:
         cut, self._cut = self._cut, ""
         if not self.session.in_data:
             return  # the line is dropped; a fresh prompt follows
-        self.screen.note("SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the lone dot"
-                  " ends it and the server may deliver it; only closing the connection drops"
-                  " it.")
-        choice = await self._choose(CTRL_C_CHOICE)
+        self.screen.note(_("SMTP cannot abort a message inside DATA (RFC 5321 4.1.1.4): the"
+                           " lone dot ends it and the server may deliver it; only closing the"
+                           " connection drops it."))
+        choice = await self._choose(_(CTRL_C_CHOICE))
         if not self.session.in_data:
             return  # the server ended it meanwhile (shown above)
         if cut and choice != "k":
-            self.screen.note("the unfinished line is not sent")
+            self.screen.note(_("the unfinished line is not sent"))
         if choice == "e":
             await self.end_data()
         elif choice == "x":
@@ -569,11 +581,11 @@ class Shell:
             self._offer_reconnect()
         else:
             self._restore = cut  # back in the data prompt, as it was
-            self.screen.note("keep typing; a line with only '.' ends the message")
+            self.screen.note(_("keep typing; a line with only '.' ends the message"))
 
     async def _on_ctrl_d(self) -> None:
         if self.session.in_data:
-            self.screen.note("Ctrl-D: ending the message (the lone dot)")
+            self.screen.note(_("Ctrl-D: ending the message (the lone dot)"))
             await self.end_data()
             return
         await self.hang_up()
@@ -582,9 +594,10 @@ class Shell:
     def _crash(self, exc: BaseException) -> None:
         """An internal error in one line; the details go to a file for a bug report."""
         where = record_crash(exc)
-        detail = f" (details in {where})" if where else ""
+        detail = _(" (details in {file})").format(file=where) if where else ""
         with contextlib.suppress(Exception):
-            self.screen.warn(f"internal error: {type(exc).__name__}: {exc}{detail}")
+            self.screen.warn(_("internal error: {error}").format(
+                error=f"{type(exc).__name__}: {exc}") + detail)
 
 
 def make_shell(settings: Settings, *, transcript: Transcript | None = None,
@@ -595,7 +608,7 @@ def make_shell(settings: Settings, *, transcript: Transcript | None = None,
         config = load()
     except ConfigError as exc:
         config = Config()
-        sys.stderr.write(f"smtpsh: config ignored: {exc}\n")
+        sys.stderr.write("smtpsh: " + _("config ignored: {error}").format(error=exc) + "\n")
     return Shell(settings, config, transcript=transcript, redactor=redactor,
                  credentials=credentials)
 
