@@ -3,6 +3,8 @@ reader of them."""
 
 from __future__ import annotations
 
+from smtpsh.i18n import _
+
 UNIX_PREFIX = "unix:"
 
 
@@ -25,27 +27,30 @@ def split_host_port(text: str) -> tuple[str, str | None]:
     path = unix_socket_path(text)
     if path is not None:
         if not path:
-            raise ValueError(f"no socket path in {text!r}: give unix:/path/to/socket")
+            raise ValueError(_("no socket path in {text}: give unix:/path/to/socket").format(
+                text=repr(text)))
         return text, None
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
         if not sep:
-            raise ValueError(f"missing ']' in {text!r}")
+            raise ValueError(_("missing ']' in {text}").format(text=repr(text)))
         if rest and not rest.startswith(":"):
-            raise ValueError(f"cannot read {text!r}: expected [address]:port")
+            raise ValueError(_("cannot read {text}: expected [address]:port").format(
+                text=repr(text)))
         port = rest[1:] or None
     elif text.count(":") == 1:
         host, port = text.split(":")
     else:  # a host name, an IPv4 address, or a bare IPv6 address (several colons)
         host, port = text, None
     if not host:
-        raise ValueError(f"no host in {text!r}")
+        raise ValueError(_("no host in {text}").format(text=repr(text)))
     return host, port
 
 
 def port_number(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ValueError(f"bad port {value!r}: give a number from 1 to 65535")
+        raise ValueError(_("bad port {port}: give a number from 1 to 65535").format(
+            port=repr(value)))
     return int(value)
 
 
@@ -63,27 +68,31 @@ def check_host(host: str) -> str:
     if unix_socket_path(host) is not None:
         return host
     if not is_clean(host) or "\t" in host:
-        kind = ("bytes that are not UTF-8" if any("\udc80" <= c <= "\udcff" for c in host)
-                else "control characters")
-        raise ValueError(f"bad host name {shown}: it holds {kind}")
+        raise ValueError((_("bad host name {host}: it holds bytes that are not UTF-8")
+                          if any("\udc80" <= c <= "\udcff" for c in host) else
+                          _("bad host name {host}: it holds control characters")).format(
+                              host=shown))
     if ":" in host:  # an IPv6 address (maybe with a %zone): the resolver says the rest
         return host
     name = host[:-1] if host.endswith(".") else host
     if not name:
-        raise ValueError(f"no host name in {shown}")
+        raise ValueError(_("no host name in {host}").format(host=shown))
     if "" in name.split("."):
-        raise ValueError(f"bad host name {shown}: an empty label (two dots in a row,"
-                             " or a dot at the start)")
+        raise ValueError(_("bad host name {host}: an empty label (two dots in a row, or a dot"
+                           " at the start)").format(host=shown))
     try:
         labels = name.encode("idna").split(b".")
     except UnicodeError as exc:
         labels = [part.encode("utf-8") for part in name.split(".")]
         if all(len(octets) <= 63 for octets in labels):
-            raise ValueError(f"bad host name {shown}: {exc.__cause__ or exc}") from None
+            raise ValueError(_("bad host name {host}: {error}").format(
+                host=shown, error=exc.__cause__ or exc)) from None
     for octets in labels:
         if len(octets) > 63:
-            raise ValueError(f"bad host name {shown}: a label of {len(octets)} characters,"
-                             " more than the 63 DNS allows (RFC 1035)")
+            raise ValueError(_("bad host name {host}: a label of {count} characters, more than"
+                               " the 63 DNS allows (RFC 1035)").format(host=shown,
+                                                                       count=len(octets)))
     if sum(len(octets) + 1 for octets in labels) - 1 > 253:
-        raise ValueError(f"bad host name {shown}: longer than the 253 characters DNS allows")
+        raise ValueError(_("bad host name {host}: longer than the 253 characters DNS"
+                           " allows").format(host=shown))
     return host

@@ -30,7 +30,10 @@ class ResolveTimeout(TimeoutError):
     """The resolver did not answer for `host` within `seconds`."""
 
     def __init__(self, host: str, seconds: float) -> None:
-        super().__init__(f"no answer for {host} within {seconds:g} s")
+        from smtpsh.i18n import _
+
+        super().__init__(_("no answer for {host} within {seconds} s").format(
+            host=host, seconds=f"{seconds:g}"))
         self.host, self.seconds = host, seconds
 
 

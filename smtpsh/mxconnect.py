@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.protocol import Reply
 
 if TYPE_CHECKING:
@@ -31,13 +32,15 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
     # 0 (either family) means no restriction for the plan.
     family = settings.family or None
     plan = await resolve.plan(settings.host, lookup, family, settings.port)
-    asked = f"DNS server {settings.nameserver}" if settings.nameserver else \
-        "the system's DNS servers (--nameserver to choose one)"
-    session.note(f"asked {asked}")
+    session.note(_("asked DNS server {server}").format(server=settings.nameserver)
+                 if settings.nameserver else
+                 _("asked the system's DNS servers (--nameserver to choose one)"))
     for line in plan.render().splitlines():
         session.note(line)
     if plan.outcome != "connect":
-        session.warn(escape(f"the message would {plan.outcome}: {plan.reason}", tab=True))
+        session.warn(escape({"bounce": _("the message would bounce: {reason}"),
+                             "defer": _("the message would defer: {reason}")}[plan.outcome]
+                            .format(reason=plan.reason), tab=True))
         return plan.exit_status
     if settings.dry_run:
         return Exit.OK
@@ -66,24 +69,25 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
             # smtp_skip_5xx_greeting). After a 554 the client says QUIT; a 421 has closed.
             await _leave(session, reply)
             first = reply.lines[0] if reply.lines else ""
-            raise OSError(f"greeted with {reply.code} {first}".rstrip())
+            raise OSError(_("greeted with {reply}").format(reply=f"{reply.code} {first}".rstrip()))
         if settings.starttls and not await _starttls(session, settings):
             # As a sending MTA that requires TLS: no TLS here, so the next MX is tried.
             await session.close()
-            raise OSError("STARTTLS did not end in TLS")
+            raise OSError(_("STARTTLS did not end in TLS"))
         greeting[address] = reply
         return address
 
     def attempt(host: str, address: str, ok: bool, detail: str, seconds: float) -> None:
-        verdict = "connected" if ok else f"failed: {detail}"
-        session.note(escape(f"try {host} [{address}]:{settings.port}: {verdict}"
-                            f" ({seconds:.3f} s)", tab=True))
+        verdict = detail if ok else _("failed: {error}").format(error=detail)
+        session.note(escape(_("try {host} [{address}]:{port}: {verdict} ({seconds} s)").format(
+            host=host, address=address, port=settings.port, verdict=verdict,
+            seconds=f"{seconds:.3f}"), tab=True))
 
     got = await resolve.try_candidates(plan, connect, settings.port, attempt)
     if got is None:
-        session.warn("no server of the plan could be reached: the message would be deferred")
+        session.warn(_("no server of the plan could be reached: the message would be deferred"))
         return Exit.DNS_DEFER
-    host, address, _ = got
+    host, address, _conn = got
     return host, greeting[address]
 
 

@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.explain import N_
+from smtpsh.i18n import _
 
 SCHEMES = ("socks5", "socks5h", "socks4", "socks4a", "http")
 DEFAULT_PORTS = {"socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080, "http": 8080}
@@ -75,38 +77,40 @@ def parse_proxy(text: str, environ: Mapping[str, str] | None = None) -> ProxySpe
                     return parse_proxy(value)
                 except ValueError as exc:
                     raise ValueError(f"env ({name}): {exc}") from None
-        raise ValueError("env: ALL_PROXY (or all_proxy) is not set")
+        raise ValueError(_("env: ALL_PROXY (or all_proxy) is not set"))
     if "://" not in text:
-        raise ValueError(f"give a URL: socks5://host:port, socks5h://, socks4://, http://"
-                         f" (not '{escape(text, tab=True)}')")
+        raise ValueError(_("give a URL: socks5://host:port, socks5h://, socks4://, http://"
+                           " (not '{text}')").format(text=escape(text, tab=True)))
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme == "https":
-        raise ValueError("https:// proxies are not supported: use http:// (CONNECT) or"
-                         " socks5://")
+        raise ValueError(_("https:// proxies are not supported: use http:// (CONNECT) or"
+                           " socks5://"))
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown proxy type '{escape(parts.scheme, tab=True)}': use"
-                         " socks5://, socks5h://, socks4://, socks4a:// or http://")
+        raise ValueError(_("unknown proxy type '{scheme}': use socks5://, socks5h://,"
+                           " socks4://, socks4a:// or http://").format(
+                               scheme=escape(parts.scheme, tab=True)))
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(f"a proxy URL has no path: {escape(text, tab=True)}")
+        raise ValueError(_("a proxy URL has no path: {text}").format(
+            text=escape(text, tab=True)))
     try:
         host, port = parts.hostname, parts.port
     except ValueError as exc:  # a port that is no number, or out of range
         raise ValueError(f"{escape(text, tab=True)}: {exc}") from None
     if not host:
-        raise ValueError(f"no proxy host in {escape(text, tab=True)}")
+        raise ValueError(_("no proxy host in {text}").format(text=escape(text, tab=True)))
     user = unquote(parts.username) if parts.username is not None else None
     password = unquote(parts.password) if parts.password is not None else None
     if scheme.startswith("socks4") and password:
-        raise ValueError("SOCKS4 has no password (only a user id): use socks5://")
+        raise ValueError(_("SOCKS4 has no password (only a user id): use socks5://"))
     return ProxySpec(scheme, host, port or DEFAULT_PORTS[scheme], user or None, password)
 
 
 def _reason(exc: BaseException) -> str:
     errno = getattr(exc, "errno", None)
     if isinstance(errno, int) and errno > 0 and not isinstance(exc, socket.gaierror):
-        return os.strerror(errno)  # not asyncio's "Connect call failed ('127.0.0.1', 1)"
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return _(os.strerror(errno))  # not asyncio's "Connect call failed ('127.0.0.1', 1)"
+    return _(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
 
 
 async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
@@ -121,7 +125,7 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     name = spec.shown
-    target = f"{escape(host, tab=True)} port {port}"
+    target = _("{host} port {port}").format(host=escape(host, tab=True), port=port)
 
     def left() -> float:
         return max(deadline - loop.time(), 0.001)
@@ -129,8 +133,9 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
     try:
         proxies = await resolve_address(spec.host, spec.port, 0, left())
     except (OSError, ResolveTimeout) as exc:
-        raise ProxyFailure(f"proxy {name} unreachable: cannot resolve"
-                           f" '{escape(spec.host, tab=True)}': {_reason(exc)}") from None
+        raise ProxyFailure(_("proxy {name} unreachable: cannot resolve '{host}': {error}")
+                           .format(name=name, host=escape(spec.host, tab=True),
+                                   error=_reason(exc))) from None
     dest = host
     if not spec.remote_dns:
         # SOCKS4 carries IPv4 addresses only
@@ -138,18 +143,19 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
         try:
             found = await resolve_address(host, port, fam, left())
         except socket.gaierror as exc:
-            raise ProxyFailure(f"cannot resolve host '{escape(host, tab=True)}' (for the"
-                               f" proxy {name}; socks5h:// lets the proxy resolve it):"
-                               f" {exc.strerror}", exit=Exit.CONNECT) from None
+            raise ProxyFailure(_("cannot resolve host '{host}' (for the proxy {name};"
+                                 " socks5h:// lets the proxy resolve it): {error}").format(
+                                     host=escape(host, tab=True), name=name,
+                                     error=_reason(exc)), exit=Exit.CONNECT) from None
         except ResolveTimeout as exc:
-            raise ProxyFailure(f"cannot resolve host '{escape(host, tab=True)}': {exc}",
-                               exit=Exit.CONNECT) from None
+            raise ProxyFailure(_("cannot resolve host '{host}': {error}").format(
+                host=escape(host, tab=True), error=exc), exit=Exit.CONNECT) from None
         if not found:
-            raise ProxyFailure(f"host '{escape(host, tab=True)}' has no address",
-                               exit=Exit.CONNECT)
+            raise ProxyFailure(_("host '{host}' has no address").format(
+                host=escape(host, tab=True)), exit=Exit.CONNECT)
         dest = found[0][1][0]
     errors: list[str] = []
-    for _, sockaddr in dict.fromkeys(proxies):
+    for _family, sockaddr in dict.fromkeys(proxies):
         try:
             async with asyncio.timeout(left()):
                 if spec.scheme == "http":
@@ -161,8 +167,9 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
                     sock.close()
                     raise
         except (ProxyTimeoutError, TimeoutError):
-            raise ProxyFailure(f"proxy {name}: no connection to {target} within"
-                               f" {timeout:g} s (the proxy or the target is slow)",
+            raise ProxyFailure(_("proxy {name}: no connection to {target} within {seconds} s"
+                                 " (the proxy or the target is slow)").format(
+                                     name=name, target=target, seconds=f"{timeout:g}"),
                                exit=Exit.TIMEOUT) from None
         except ProxyConnectionError as exc:
             cause = exc.__cause__
@@ -171,7 +178,8 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
             raise _refusal(spec, target, exc) from None
         except OSError as exc:
             errors.append(_reason(exc))
-    raise ProxyFailure(f"proxy {name} unreachable: {'; '.join(dict.fromkeys(errors))}")
+    raise ProxyFailure(_("proxy {name} unreachable: {error}").format(
+        name=name, error="; ".join(dict.fromkeys(errors))))
 
 
 async def _socks_connect(spec: ProxySpec, proxy_ip: str, dest: str, port: int,
@@ -196,11 +204,12 @@ async def _local(source: str | None, proxy_ip: str, timeout: float) -> tuple[str
     try:
         bound = await resolve_address(source, 0, fam, timeout)
     except (OSError, ResolveTimeout) as exc:
-        raise ProxyFailure(f"cannot use the --source address {source}: {_reason(exc)}",
-                           exit=Exit.CONNECT) from None
+        raise ProxyFailure(_("cannot use the --source address {source}: {error}").format(
+            source=source, error=_reason(exc)), exit=Exit.CONNECT) from None
     if not bound:
-        raise ProxyFailure(f"the --source address {source} is not of the family of the proxy"
-                           f" {proxy_ip}", exit=Exit.CONNECT)
+        raise ProxyFailure(_("the --source address {source} is not of the family of the proxy"
+                             " {address}").format(source=source, address=proxy_ip),
+                           exit=Exit.CONNECT)
     return bound[0][1][0], 0
 
 
@@ -227,9 +236,9 @@ async def _http_connect(spec: ProxySpec, proxy_ip: str, dest: str, port: int,
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except asyncio.IncompleteReadError:
-            raise ProxyError("the proxy closed the connection before its reply") from None
+            raise ProxyError(_("the proxy closed the connection before its reply")) from None
         except asyncio.LimitOverrunError:
-            raise ProxyError("the proxy's reply has no end") from None
+            raise ProxyError(_("the proxy's reply has no end")) from None
         try:
             ConnectReply.loads(head)
         except ReplyError as exc:
@@ -242,9 +251,10 @@ async def _http_connect(spec: ProxySpec, proxy_ip: str, dest: str, port: int,
 
 # SOCKS5 (RFC 1928 §6), SOCKS4 and HTTP replies that mean "the proxy works, but the target
 # could not be reached or is not allowed".
-_SOCKS5 = {1: "general failure", 2: "connection not allowed by its rules",
-           3: "network unreachable", 4: "host unreachable", 5: "connection refused",
-           6: "TTL expired", 7: "command not supported", 8: "address type not supported"}
+_SOCKS5 = {1: N_("general failure"), 2: N_("connection not allowed by its rules"),
+           3: N_("network unreachable"), 4: N_("host unreachable"), 5: N_("connection refused"),
+           6: N_("TTL expired"), 7: N_("command not supported"),
+           8: N_("address type not supported")}
 
 
 def _refusal(spec: ProxySpec, target: str, exc: BaseException) -> ProxyFailure:
@@ -254,23 +264,29 @@ def _refusal(spec: ProxySpec, target: str, exc: BaseException) -> ProxyFailure:
     low = text.lower()
     if "authentication" in low or code == 407 or "user was rejected" in low:
         if spec.user is None:
-            why = "it wants a user name and password (give them: scheme://user:pass@host:port)"
+            why = _("it wants a user name and password (give them:"
+                    " scheme://user:pass@host:port)")
         else:
-            why = f"user {escape(spec.user, tab=True)} and the password were refused"
-        return ProxyFailure(f"proxy {name}: authentication refused: {why}")
+            why = _("user {user} and the password were refused").format(
+                user=escape(spec.user, tab=True))
+        return ProxyFailure(_("proxy {name}: authentication refused: {why}").format(
+            name=name, why=why))
+    refused = _("proxy {name} refused the connection to {target}: {why}")
     if code is not None and spec.scheme.startswith("socks5"):
-        why = _SOCKS5.get(code, f"reply code {code}")
-        return ProxyFailure(f"proxy {name} refused the connection to {target}: {why}",
+        why = _(_SOCKS5[code]) if code in _SOCKS5 else _("reply code {code}").format(code=code)
+        return ProxyFailure(refused.format(name=name, target=target, why=why),
                             next_server=True)
     if code is not None and spec.scheme == "http":
-        return ProxyFailure(f"proxy {name} refused the connection to {target}: HTTP {code}"
-                            f" ({text.split(':', 1)[-1].strip() or 'CONNECT failed'})",
+        said = text.split(":", 1)[-1].strip() or _("CONNECT failed")
+        return ProxyFailure(refused.format(name=name, target=target,
+                                           why=f"HTTP {code} ({said})"),
                             next_server=code not in (400, 405))
     if code is not None:  # SOCKS4: 0x5B rejected or failed, 0x5C/0x5D identd
-        return ProxyFailure(f"proxy {name} refused the connection to {target}: {text}",
+        return ProxyFailure(refused.format(name=name, target=target, why=text),
                             next_server=True)
-    return ProxyFailure(f"proxy {name}: the handshake failed: {text} (is it a"
-                        f" {spec.scheme.rstrip('h')} proxy?)")
+    return ProxyFailure(_("proxy {name}: the handshake failed: {error} (is it a {scheme}"
+                          " proxy?)").format(name=name, error=text,
+                                             scheme=spec.scheme.rstrip("h")))
 
 
 # --- the PROXY protocol (HAProxy, https://www.haproxy.org/download/2.9/doc/proxy-protocol.txt)
@@ -286,11 +302,13 @@ def parse_source(text: str) -> tuple[str, int]:
     else:
         addr, sep, port = text.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"give ADDR:PORT ([IPv6]:PORT), not '{escape(text, tab=True)}'")
+        raise ValueError(_("give ADDR:PORT ([IPv6]:PORT), not '{text}'").format(
+            text=escape(text, tab=True)))
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:
-        raise ValueError(f"'{escape(addr, tab=True)}' is no IP address") from None
+        raise ValueError(_("'{address}' is no IP address").format(
+            address=escape(addr, tab=True))) from None
     return str(ip), int(port)
 
 
@@ -307,8 +325,9 @@ def proxy_header(version: str, source: tuple[str, int], dest: tuple[str, int]) -
         if src.version == 4:
             src = ipaddress.IPv6Address(f"::ffff:{src}")
         else:
-            raise ValueError(f"--proxy-source {src} is IPv6, the server's address {dst} is"
-                             " IPv4: the header cannot mix them")
+            raise ValueError(_("--proxy-source {source} is IPv6, the server's address"
+                               " {address} is IPv4: the header cannot mix them").format(
+                                   source=src, address=dst))
     if version == "v1":
         proto = "TCP4" if src.version == 4 else "TCP6"
         mapped = isinstance(src, ipaddress.IPv6Address) and src.ipv4_mapped is not None

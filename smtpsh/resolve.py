@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
+from smtpsh.explain import N_
+from smtpsh.i18n import _
 
 if TYPE_CHECKING:
     import dns.asyncbackend
@@ -32,8 +34,10 @@ if TYPE_CHECKING:
 Status = Literal["ok", "nxdomain", "nodata", "tempfail"]
 Outcome = Literal["connect", "bounce", "defer"]
 
-ORDER_MX = "lowest preference first, equal preferences in random order (RFC 5321 §5.1)"
-ORDER_ADDRESSES = "IPv6 addresses before IPv4"
+ORDER_MX = N_("lowest preference first, equal preferences in random order (RFC 5321 §5.1)")
+ORDER_ADDRESSES = N_("IPv6 addresses before IPv4")
+# How a plan's outcome is said (the outcome itself is an id: JSON, exit statuses).
+OUTCOMES = {"connect": N_("connect"), "bounce": N_("bounce"), "defer": N_("defer")}
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,9 @@ def parse_nameserver(text: str) -> tuple[str, int]:
         ipaddress.ip_address(addr)
         return addr, port_number(port or "53")
     except ValueError as exc:
-        raise ValueError(f"bad nameserver {text.strip()!r}: {exc}; give an IP address"
-                         " (and port), as with dig @") from None
+        raise ValueError(_("bad nameserver {nameserver}: {error}; give an IP address (and"
+                           " port), as with dig @").format(nameserver=repr(text.strip()),
+                                                           error=exc)) from None
 
 
 class DnsLookup:
@@ -88,7 +93,7 @@ class DnsLookup:
     def shown(self) -> str:
         """The --nameserver as given back to the user: ADDR:PORT, [V6]:PORT."""
         if self.server is None:
-            return "the system's DNS server"
+            return _("the system's DNS server")
         address, port = self.server
         return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
@@ -120,26 +125,29 @@ class DnsLookup:
                 name + ".", rdtype, search=False, raise_on_no_answer=False
             )
         except dns.resolver.NXDOMAIN:
-            return "nxdomain", [], None, f"{name} does not exist (NXDOMAIN)"
+            return "nxdomain", [], None, _("{name} does not exist (NXDOMAIN)").format(name=name)
         except dns.resolver.NoNameservers as exc:  # SERVFAIL or REFUSED from every server
             if self.server and any(isinstance(error[3], ConnectionRefusedError)
                                    for error in exc.kwargs.get("errors") or []):
-                return "tempfail", [], None, (f"the DNS server {self.shown} refused the query"
-                                              " (nothing listens there)")
+                return "tempfail", [], None, _("the DNS server {server} refused the query"
+                                               " (nothing listens there)").format(
+                                                   server=self.shown)
             # keep what each server answered, not dnspython's preamble that repeats the query
             return "tempfail", [], None, f"{where}: {_one_line(exc).rpartition(': ')[2]}"
         except dns.exception.Timeout:
-            return "tempfail", [], None, f"{where}: no answer within {self.timeout:g}s"
+            return "tempfail", [], None, _("{query}: no answer within {seconds}s").format(
+                query=where, seconds=f"{self.timeout:g}")
         except (dns.exception.DNSException, OSError) as exc:
             return "tempfail", [], None, f"{where}: {_one_line(exc)}"
         cname = answer.canonical_name.to_text(omit_final_dot=True)
         alias = cname if cname.lower() != name.lower() else None
         if answer.rrset is None:
-            return "nodata", [], alias, f"{name} has no {rdtype} records"
+            return "nodata", [], alias, _("{name} has no {rdtype} records").format(
+                name=name, rdtype=rdtype)
         return "ok", [rdata.to_text() for rdata in answer.rrset], alias, ""
 
     async def mx(self, domain: str) -> MXAnswer:
-        status, rdatas, _, message = await self._query(domain, "MX")
+        status, rdatas, _alias, message = await self._query(domain, "MX")
         records = []
         for text in rdatas:
             preference, exchange = text.split(None, 1)
@@ -220,11 +228,12 @@ class Plan:
 
     def render(self) -> str:
         """The plan as text; every name from DNS (MX targets, CNAMEs) or the user escaped."""
-        head = escape(f"mail for {self.domain} (port {self.port}): {self.outcome}:"
-                      f" {self.reason}", tab=True)
+        head = escape(_("mail for {domain} (port {port}): {outcome}: {reason}").format(
+            domain=self.domain, port=self.port, outcome=_(OUTCOMES[self.outcome]),
+            reason=self.reason), tab=True)
         if not self.hosts:
             return head
-        rows = [("pref", "host", "addresses", "why / notes")]
+        rows = [(_("pref"), _("host"), _("addresses"), _("why / notes"))]
         for host in self.hosts:
             pref = "-" if host.preference is None else str(host.preference)
             notes = escape("; ".join(filter(None, [host.why, *host.notes])), tab=True)
@@ -236,7 +245,7 @@ class Plan:
             cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
             lines.append("  ".join([*cells, row[3]]).rstrip())
         if self.order:
-            lines.append(f"order: {self.order}")
+            lines.append(_("order: {order}").format(order=self.order))
         return "\n".join(lines)
 
 
@@ -261,17 +270,19 @@ def parse_target(target: str) -> tuple[str, str | None]:
         tagged = inner[:5].lower() == "ipv6:"  # RFC 5321 §4.1.3 tags IPv6, and only IPv6
         ip = _ip(inner[5:] if tagged else inner)
         if ip is None or (ip.version == 6) != tagged:
-            raise ValueError(f"bad domain literal {domain} (RFC 5321 §4.1.3)")
+            raise ValueError(_("bad domain literal {domain} (RFC 5321 §4.1.3)").format(
+                domain=domain))
         return domain, str(ip)
     if _ip(domain) is not None:  # a bare address: take it as the literal it stands for
         return domain, domain
     domain = domain.rstrip(".")
     if not domain:
-        raise ValueError(f"no domain in {target!r}")
+        raise ValueError(_("no domain in {target}").format(target=repr(target)))
     try:
         return domain.encode("idna").decode("ascii").lower(), None
     except UnicodeError as exc:
-        raise ValueError(f"bad domain {domain!r}: {exc.__cause__ or exc}") from None
+        raise ValueError(_("bad domain {domain}: {error}").format(
+            domain=repr(domain), error=exc.__cause__ or exc)) from None
 
 
 async def _resolve_host(
@@ -280,9 +291,9 @@ async def _resolve_host(
     """-> (addresses in try order, notes, whether a lookup failed temporarily, whether only
     the family that -4/-6 left out has addresses)."""
     if _ip(name) is not None:
-        note = "warning: the MX target is an IP address, not a host name; used as given"
+        note = _("warning: the MX target is an IP address, not a host name; used as given")
         if not _family_ok(name, family):
-            return [], [note, "skipped: not of the address family asked for"], False, False
+            return [], [note, _("skipped: not of the address family asked for")], False, False
         return [str(_ip(name))], [note], False, False
     families = [socket.AF_INET6, socket.AF_INET] if family is None else [family]
     answers = await asyncio.gather(*(lookup.addresses(name, fam) for fam in families))
@@ -293,36 +304,41 @@ async def _resolve_host(
         addresses += [a for a in answer.addresses if a not in addresses]
         if answer.cname and not any(answer.cname in note for note in notes):
             if is_mx:
-                notes.append(
-                    f"warning: MX target is an alias (CNAME) of {answer.cname}; "
-                    "RFC 5321 §5.1 wants the canonical name"
-                )
+                notes.append(_("warning: MX target is an alias (CNAME) of {name}; RFC 5321 §5.1"
+                               " wants the canonical name").format(name=answer.cname))
             else:
-                notes.append(f"alias (CNAME) of {answer.cname}")
+                notes.append(_("alias (CNAME) of {name}").format(name=answer.cname))
         if answer.status == "tempfail":
             tempfail = True
             notes.append(answer.message)
     other = False
     if not addresses:
         nx = any(answer.status == "nxdomain" for answer in answers)
-        why = "the name does not exist" if nx else "no address records"
+        why = _("the name does not exist") if nx else _("no address records")
         if family is not None and not nx and not tempfail:
             # -4/-6 left nothing: does the other family have addresses? Say so, not "none".
             answer = await lookup.addresses(name, _OTHER[family])
             if answer.addresses:
                 other = True
                 why = _family_hint(family)
-        notes.append(f"skipped: {why}")
+        notes.append(_("skipped: {why}").format(why=why))
     return addresses, notes, tempfail, other
 
 
 _OTHER: dict[int, int] = {socket.AF_INET: socket.AF_INET6, socket.AF_INET6: socket.AF_INET}
 
 
-def _family_hint(family: int, who: str = "the host has") -> str:
-    """'no IPv4 address (the host has only IPv6 addresses; drop -4)', and the other way."""
+def _family_hint(family: int, who: str = "host") -> str:
+    """'no IPv4 address (the host has only IPv6 addresses; drop -4)', and the other way;
+    `who`: host, domain or mx."""
     want, have = (4, 6) if family == socket.AF_INET else (6, 4)
-    return f"no IPv{want} address ({who} only IPv{have} addresses; drop -{want})"
+    text = {"host": _("no IPv{want} address (the host has only IPv{have} addresses; drop"
+                      " -{want})"),
+            "domain": _("no IPv{want} address (the domain has only IPv{have} addresses; drop"
+                        " -{want})"),
+            "mx": _("no IPv{want} address (its MX hosts have only IPv{have} addresses; drop"
+                    " -{want})")}[who]
+    return text.format(want=want, have=have)
 
 
 async def plan(
@@ -338,27 +354,29 @@ async def plan(
     except ValueError as exc:
         return Plan(target, "bounce", str(exc), port=port)
     if literal is not None:
-        host = PlanHost(None, domain, [literal], ["domain literal: used as given, no DNS"])
+        host = PlanHost(None, domain, [literal], [_("domain literal: used as given, no DNS")])
         if not _family_ok(literal, family):
-            return Plan(
-                domain, "bounce", "the literal is not of the address family asked for", [host], port
-            )
-        return Plan(domain, "connect", "domain literal", [host], port, "a single address")
+            return Plan(domain, "bounce", _("the literal is not of the address family asked"
+                                            " for"), [host], port)
+        return Plan(domain, "connect", _("domain literal"), [host], port, _("a single address"))
 
     answer = await lookup.mx(domain)
     if answer.status == "nxdomain":
-        return Plan(domain, "bounce", f"{domain} does not exist (NXDOMAIN)", port=port)
+        return Plan(domain, "bounce", _("{name} does not exist (NXDOMAIN)").format(name=domain),
+                    port=port)
     if answer.status == "tempfail":
-        return Plan(domain, "defer", f"temporary DNS failure: {answer.message}", port=port)
+        return Plan(domain, "defer", _("temporary DNS failure: {error}").format(
+            error=answer.message), port=port)
     records = list(answer.records)
     if len(records) == 1 and records[0].exchange == ".":
-        return Plan(domain, "bounce", f"{domain} accepts no mail (null MX, RFC 7505)", port=port)
+        return Plan(domain, "bounce", _("{domain} accepts no mail (null MX, RFC 7505)").format(
+            domain=domain), port=port)
 
     hosts: list[PlanHost] = []
     if not records:
-        why = "no MX records: the domain is its own mail host (implicit MX, RFC 5321 §5.1)"
+        why = _("no MX records: the domain is its own mail host (implicit MX, RFC 5321 §5.1)")
         hosts.append(PlanHost(None, domain, [], why=why))
-        order = ORDER_ADDRESSES
+        order = _(ORDER_ADDRESSES)
     else:
         shuffle = rng.shuffle if rng else random.shuffle
         records.sort(key=lambda record: record.preference)
@@ -366,11 +384,12 @@ async def plan(
             names = [record.exchange for record in group]
             shuffle(names)
             for rank, name in enumerate(names, 1):
-                why = f"preference {preference}"
+                why = _("preference {preference}").format(preference=preference)
                 if len(names) > 1:
-                    why += f", {rank} of {len(names)} equal, shuffled"
+                    why += _(", {rank} of {count} equal, shuffled").format(rank=rank,
+                                                                           count=len(names))
                 hosts.append(PlanHost(preference, name, [], why=why))
-        order = f"{ORDER_MX}; {ORDER_ADDRESSES}"
+        order = f"{_(ORDER_MX)}; {_(ORDER_ADDRESSES)}"
 
     tempfail = other_family = False
     real = [host for host in hosts if host.name != "."]
@@ -383,23 +402,24 @@ async def plan(
         other_family = other_family or other
     for host in hosts:
         if host.name == ".":  # a null MX among real ones is a broken zone: not a host
-            host.notes = ["skipped: null MX target among other MX records"]
+            host.notes = [_("skipped: null MX target among other MX records")]
 
     count = sum(len(host.addresses) for host in hosts)
     if count:
         usable = sum(1 for host in hosts if host.addresses)
-        reason = f"{count} address(es) on {usable} host(s)"
+        reason = _("{count} address(es) on {hosts} host(s)").format(count=count, hosts=usable)
         if not records:
-            reason += ", implicit MX"
+            reason += _(", implicit MX")
         return Plan(domain, "connect", reason, hosts, port, order)
     if tempfail:
-        return Plan(domain, "defer", "no address yet: a lookup failed temporarily", hosts, port)
+        return Plan(domain, "defer", _("no address yet: a lookup failed temporarily"), hosts,
+                    port)
     if other_family and family is not None:
-        reason = _family_hint(family, "the domain has" if not records else "its MX hosts have")
+        reason = _family_hint(family, "domain" if not records else "mx")
     elif not records:
-        reason = f"{domain} has neither MX nor address records"
+        reason = _("{domain} has neither MX nor address records").format(domain=domain)
     else:
-        reason = "no MX host has an address"
+        reason = _("no MX host has an address")
     return Plan(domain, "bounce", reason, hosts, port)
 
 
@@ -426,14 +446,14 @@ async def try_candidates(
                 on_attempt(host, address, False, _failure(exc), time.monotonic() - started)
             continue
         if on_attempt:
-            on_attempt(host, address, True, "connected", time.monotonic() - started)
+            on_attempt(host, address, True, _("connected"), time.monotonic() - started)
         return host, address, conn
     return None
 
 
 def _failure(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return _("connection refused")
     if isinstance(exc, TimeoutError):
-        return "timed out"
-    return getattr(exc, "strerror", None) or _one_line(exc)
+        return _("timed out")
+    return _(getattr(exc, "strerror", None) or _one_line(exc))

@@ -10,6 +10,7 @@ from smtpsh import auth
 from smtpsh.client import Client
 from smtpsh.events import Interaction
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.protocol import Dialog, Reply, split_command
 from smtpsh.transport import Transport
 
@@ -66,13 +67,13 @@ async def authenticate(session: Session, line: str) -> Reply:
     if not session.dialog.tls:
         peer = session.transport.peer[0]
         if is_loopback(peer) or peer.startswith("unix:"):
-            session.warn("AUTH without TLS: fine on loopback, but on a network anyone on the"
-                      " path could read the password (use STARTTLS first)")
+            session.warn(_("AUTH without TLS: fine on loopback, but on a network anyone on the"
+                           " path could read the password (use STARTTLS first)"))
         elif not await session.interaction.confirm(
-                "AUTH without TLS sends the password readable by anyone on the path."
-                " Send it anyway?"):
-            raise Failure("AUTH not sent over a connection without TLS: use STARTTLS"
-                          " (or --starttls / --tls) first", Exit.ERROR)
+                _("AUTH without TLS sends the password readable by anyone on the path. Send"
+                  " it anyway?")):
+            raise Failure(_("AUTH not sent over a connection without TLS: use STARTTLS"
+                            " (or --starttls / --tls) first"), Exit.ERROR)
     if manual:
         exchange = auth.Exchange.typed(line)
         if len(words) > 1:
@@ -86,9 +87,10 @@ async def authenticate(session: Session, line: str) -> Reply:
     while isinstance(step := session.client.sasl_step, auth.Challenge) and (
             session.client.sasl is exchange):
         if step.text:
-            session.note(f"challenge: {auth.decode_challenge_for_display(step.text)}")
+            session.note(_("challenge: {challenge}").format(
+                challenge=auth.decode_challenge_for_display(step.text)))
         if exchange.manual:
-            answer = await session.interaction.ask("base64 answer (* to cancel): ", True)
+            answer = await session.interaction.ask(_("base64 answer (* to cancel): "), True)
             answer = auth.CANCEL if answer is None else answer
             session.add_b64_secret(answer)
             reply = await session.auth_line(answer, secret=answer != auth.CANCEL)
@@ -99,7 +101,8 @@ async def authenticate(session: Session, line: str) -> Reply:
         try:
             resp = exchange.answer(step)
         except auth.UnexpectedChallenge:
-            session.warn(f"{name} has no answer to this challenge: cancelling")
+            session.warn(_("{mechanism} has no answer to this challenge: cancelling").format(
+                mechanism=name))
             reply = await session.auth_line(auth.CANCEL, secret=False)
             continue
         if resp.secret:
@@ -110,10 +113,11 @@ async def authenticate(session: Session, line: str) -> Reply:
     if isinstance(step, auth.Done):
         if step.outcome is auth.Outcome.AUTHENTICATED:
             user = session.dialog.user
-            session.note(f"authenticated as {user}" if user and user != "?" else
-                      "authenticated")
+            session.note(_("authenticated as {user}").format(user=user) if user and user != "?"
+                         else _("authenticated"))
         elif step.outcome is auth.Outcome.CANCELLED:
-            session.note("AUTH cancelled, as asked: the server's 501 confirms it (RFC 4954 4)")
+            session.note(_("AUTH cancelled, as asked: the server's 501 confirms it"
+                           " (RFC 4954 4)"))
     return reply
 
 async def _fill(session: Session, exchange: auth.Exchange, needs: tuple[str, ...]) -> bool:
@@ -127,11 +131,12 @@ async def _fill(session: Session, exchange: auth.Exchange, needs: tuple[str, ...
         value = known.get(need)
         if value is None:
             user = exchange.inputs.get("user") or session.credentials.get("user")
-            label = {"user": "Username", "token": "OAuth token",
-                     "password": f"Password for {user}" if user else "Password"}[need]
-            value = await session.interaction.ask(f"{label}: ", need in auth.SECRET_INPUTS)
+            prompt = {"user": _("Username: "), "token": _("OAuth token: "),
+                      "password": _("Password for {user}: ").format(user=user) if user
+                      else _("Password: ")}[need]
+            value = await session.interaction.ask(prompt, need in auth.SECRET_INPUTS)
             if value is None or value == auth.CANCEL:
-                session.note("AUTH cancelled")
+                session.note(_("AUTH cancelled"))
                 return False
         if need in auth.SECRET_INPUTS:
             session.add_secret(value)

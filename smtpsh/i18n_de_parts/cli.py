@@ -731,7 +731,7 @@ CATALOG: dict[str, str] = {
         "prüfe die MX-Hosts von {domain} (Port {port}): nur lesen, keine Mail",
     "nothing timed yet: :connect HOST [PORT] first":
         "noch nichts gemessen: zuerst :connect HOST [PORT]",
-    "connect": "Verbinden",
+    "connect": "verbinden",
     "greeting": "Begrüßung",
     "TLS handshake": "TLS-Handshake",
     "total": "gesamt",
@@ -793,4 +793,192 @@ CATALOG: dict[str, str] = {
         "die Sicht des Servers ist an: jede Zeile, wie die Sandbox sie liest und beantwortet,"
         " mit #N für ihren Client",
     "the server's view is off": "die Sicht des Servers ist aus",
+    # smtpsh/hostport.py: host names and ports as given
+    "no socket path in {text}: give unix:/path/to/socket":
+        "kein Socket-Pfad in {text}: unix:/pfad/zum/socket angeben",
+    "missing ']' in {text}": "fehlendes ']' in {text}",
+    "cannot read {text}: expected [address]:port":
+        "kann {text} nicht lesen: erwartet [Adresse]:Port",
+    "no host in {text}": "kein Host in {text}",
+    "bad host name {host}: it holds bytes that are not UTF-8":
+        "falscher Hostname {host}: er enthält Bytes, die kein UTF-8 sind",
+    "bad host name {host}: it holds control characters":
+        "falscher Hostname {host}: er enthält Steuerzeichen",
+    "no host name in {host}": "kein Hostname in {host}",
+    "bad host name {host}: an empty label (two dots in a row, or a dot at the start)":
+        "falscher Hostname {host}: ein leeres Label (zwei Punkte hintereinander oder ein Punkt"
+        " am Anfang)",
+    "bad host name {host}: {error}": "falscher Hostname {host}: {error}",
+    "bad host name {host}: a label of {count} characters, more than the 63 DNS allows"
+    " (RFC 1035)":
+        "falscher Hostname {host}: ein Label mit {count} Zeichen, mehr als die 63, die DNS"
+        " erlaubt (RFC 1035)",
+    "bad host name {host}: longer than the 253 characters DNS allows":
+        "falscher Hostname {host}: länger als die 253 Zeichen, die DNS erlaubt",
+    # smtpsh/lookup.py, resolve.py, mxconnect.py: names, MX and the server an MTA picks
+    "no answer for {host} within {seconds} s": "keine Antwort für {host} innerhalb von"
+                                               " {seconds} s",
+    "bad nameserver {nameserver}: {error}; give an IP address (and port), as with dig @":
+        "falscher Nameserver {nameserver}: {error}; eine IP-Adresse (und einen Port) angeben,"
+        " wie bei dig @",
+    "the system's DNS server": "der DNS-Server des Systems",
+    "{name} does not exist (NXDOMAIN)": "{name} gibt es nicht (NXDOMAIN)",
+    "the DNS server {server} refused the query (nothing listens there)":
+        "der DNS-Server {server} hat die Anfrage abgelehnt (dort lauscht nichts)",
+    "{query}: no answer within {seconds}s": "{query}: keine Antwort innerhalb von {seconds}s",
+    "{name} has no {rdtype} records": "{name} hat keine {rdtype}-Einträge",
+    "lowest preference first, equal preferences in random order (RFC 5321 §5.1)":
+        "niedrigste Präferenz zuerst, gleiche Präferenzen in zufälliger Reihenfolge"
+        " (RFC 5321 §5.1)",
+    "IPv6 addresses before IPv4": "IPv6-Adressen vor IPv4",
+    "bounce": "unzustellbar",
+    "defer": "aufschieben",
+    "mail for {domain} (port {port}): {outcome}: {reason}":
+        "Mail für {domain} (Port {port}): {outcome}: {reason}",
+    "pref": "Präf.",
+    "host": "Host",
+    "addresses": "Adressen",
+    "why / notes": "warum / Hinweise",
+    "order: {order}": "Reihenfolge: {order}",
+    "bad domain literal {domain} (RFC 5321 §4.1.3)":
+        "falsches Domain-Literal {domain} (RFC 5321 §4.1.3)",
+    "no domain in {target}": "keine Domain in {target}",
+    "bad domain {domain}: {error}": "falsche Domain {domain}: {error}",
+    "warning: the MX target is an IP address, not a host name; used as given":
+        "Warnung: das MX-Ziel ist eine IP-Adresse, kein Hostname; so benutzt, wie angegeben",
+    "skipped: not of the address family asked for":
+        "übersprungen: nicht aus der verlangten Adressfamilie",
+    "warning: MX target is an alias (CNAME) of {name}; RFC 5321 §5.1 wants the canonical"
+    " name":
+        "Warnung: das MX-Ziel ist ein Alias (CNAME) von {name}; RFC 5321 §5.1 will den"
+        " kanonischen Namen",
+    "alias (CNAME) of {name}": "Alias (CNAME) von {name}",
+    "the name does not exist": "den Namen gibt es nicht",
+    "no address records": "keine Adresseinträge",
+    "skipped: {why}": "übersprungen: {why}",
+    "no IPv{want} address (the domain has only IPv{have} addresses; drop -{want})":
+        "keine IPv{want}-Adresse (die Domain hat nur IPv{have}-Adressen; -{want} weglassen)",
+    "no IPv{want} address (its MX hosts have only IPv{have} addresses; drop -{want})":
+        "keine IPv{want}-Adresse (ihre MX-Hosts haben nur IPv{have}-Adressen; -{want}"
+        " weglassen)",
+    "domain literal: used as given, no DNS": "Domain-Literal: so benutzt, wie angegeben, kein"
+                                              " DNS",
+    "the literal is not of the address family asked for":
+        "das Literal ist nicht aus der verlangten Adressfamilie",
+    "domain literal": "Domain-Literal",
+    "a single address": "eine einzige Adresse",
+    "temporary DNS failure: {error}": "vorübergehender DNS-Fehler: {error}",
+    "{domain} accepts no mail (null MX, RFC 7505)":
+        "{domain} nimmt keine Mail an (null MX, RFC 7505)",
+    "no MX records: the domain is its own mail host (implicit MX, RFC 5321 §5.1)":
+        "keine MX-Einträge: die Domain ist ihr eigener Mailhost (implizites MX, RFC 5321 §5.1)",
+    "preference {preference}": "Präferenz {preference}",
+    ", {rank} of {count} equal, shuffled": ", {rank} von {count} gleichen, gemischt",
+    "skipped: null MX target among other MX records":
+        "übersprungen: null-MX-Ziel zwischen anderen MX-Einträgen",
+    "{count} address(es) on {hosts} host(s)": "{count} Adresse(n) auf {hosts} Host(s)",
+    ", implicit MX": ", implizites MX",
+    "no address yet: a lookup failed temporarily":
+        "noch keine Adresse: eine Abfrage ist vorübergehend gescheitert",
+    "{domain} has neither MX nor address records":
+        "{domain} hat weder MX- noch Adresseinträge",
+    "no MX host has an address": "kein MX-Host hat eine Adresse",
+    "connected": "verbunden",
+    "connection refused": "Verbindung abgelehnt",
+    "timed out": "Zeit abgelaufen",
+    "asked DNS server {server}": "gefragt: DNS-Server {server}",
+    "asked the system's DNS servers (--nameserver to choose one)":
+        "gefragt: die DNS-Server des Systems (--nameserver wählt einen)",
+    "the message would bounce: {reason}":
+        "die Nachricht käme als unzustellbar zurück: {reason}",
+    "the message would defer: {reason}": "die Nachricht würde aufgeschoben: {reason}",
+    "greeted with {reply}": "begrüßt mit {reply}",
+    "STARTTLS did not end in TLS": "STARTTLS endete nicht in TLS",
+    "failed: {error}": "gescheitert: {error}",
+    "try {host} [{address}]:{port}: {verdict} ({seconds} s)":
+        "versuche {host} [{address}]:{port}: {verdict} ({seconds} s)",
+    "no server of the plan could be reached: the message would be deferred":
+        "kein Server des Plans war erreichbar: die Nachricht würde aufgeschoben",
+    # smtpsh/proxy.py: proxies and the PROXY protocol
+    "env: ALL_PROXY (or all_proxy) is not set": "env: ALL_PROXY (oder all_proxy) ist nicht"
+                                                " gesetzt",
+    "give a URL: socks5://host:port, socks5h://, socks4://, http:// (not '{text}')":
+        "eine URL angeben: socks5://host:port, socks5h://, socks4://, http:// (nicht '{text}')",
+    "https:// proxies are not supported: use http:// (CONNECT) or socks5://":
+        "https://-Proxys werden nicht unterstützt: http:// (CONNECT) oder socks5:// verwenden",
+    "unknown proxy type '{scheme}': use socks5://, socks5h://, socks4://, socks4a:// or"
+    " http://":
+        "unbekannte Proxy-Art '{scheme}': socks5://, socks5h://, socks4://, socks4a:// oder"
+        " http:// verwenden",
+    "a proxy URL has no path: {text}": "eine Proxy-URL hat keinen Pfad: {text}",
+    "no proxy host in {text}": "kein Proxy-Host in {text}",
+    "SOCKS4 has no password (only a user id): use socks5://":
+        "SOCKS4 kennt kein Passwort (nur eine User-ID): socks5:// verwenden",
+    "{host} port {port}": "{host} Port {port}",
+    "proxy {name} unreachable: cannot resolve '{host}': {error}":
+        "Proxy {name} nicht erreichbar: kann '{host}' nicht auflösen: {error}",
+    "cannot resolve host '{host}' (for the proxy {name}; socks5h:// lets the proxy resolve"
+    " it): {error}":
+        "kann den Host '{host}' nicht auflösen (für den Proxy {name}; mit socks5h:// löst der"
+        " Proxy ihn auf): {error}",
+    "host '{host}' has no address": "der Host '{host}' hat keine Adresse",
+    "proxy {name}: no connection to {target} within {seconds} s (the proxy or the target is"
+    " slow)":
+        "Proxy {name}: keine Verbindung zu {target} innerhalb von {seconds} s (der Proxy oder"
+        " das Ziel ist langsam)",
+    "proxy {name} unreachable: {error}": "Proxy {name} nicht erreichbar: {error}",
+    "cannot use the --source address {source}: {error}":
+        "kann die --source-Adresse {source} nicht verwenden: {error}",
+    "the --source address {source} is not of the family of the proxy {address}":
+        "die --source-Adresse {source} gehört nicht zur Adressfamilie des Proxys {address}",
+    "the proxy closed the connection before its reply":
+        "der Proxy hat die Verbindung vor seiner Antwort geschlossen",
+    "the proxy's reply has no end": "die Antwort des Proxys hat kein Ende",
+    "general failure": "allgemeiner Fehler",
+    "connection not allowed by its rules": "Verbindung nach seinen Regeln nicht erlaubt",
+    "network unreachable": "Netz nicht erreichbar",
+    "host unreachable": "Host nicht erreichbar",
+    "TTL expired": "TTL abgelaufen",
+    "command not supported": "Befehl nicht unterstützt",
+    "address type not supported": "Adresstyp nicht unterstützt",
+    "it wants a user name and password (give them: scheme://user:pass@host:port)":
+        "er will Benutzername und Passwort (angeben: scheme://user:pass@host:port)",
+    "user {user} and the password were refused":
+        "Benutzer {user} und das Passwort wurden abgelehnt",
+    "proxy {name}: authentication refused: {why}": "Proxy {name}: Anmeldung abgelehnt: {why}",
+    "proxy {name} refused the connection to {target}: {why}":
+        "Proxy {name} hat die Verbindung zu {target} abgelehnt: {why}",
+    "reply code {code}": "Antwortcode {code}",
+    "CONNECT failed": "CONNECT gescheitert",
+    "proxy {name}: the handshake failed: {error} (is it a {scheme} proxy?)":
+        "Proxy {name}: der Handshake ist gescheitert: {error} (ist es ein {scheme}-Proxy?)",
+    "give ADDR:PORT ([IPv6]:PORT), not '{text}'": "ADDR:PORT ([IPv6]:PORT) angeben, nicht"
+                                                  " '{text}'",
+    "'{address}' is no IP address": "'{address}' ist keine IP-Adresse",
+    "--proxy-source {source} is IPv6, the server's address {address} is IPv4: the header"
+    " cannot mix them":
+        "--proxy-source {source} ist IPv6, die Adresse des Servers {address} ist IPv4: der"
+        " Header kann sie nicht mischen",
+    # smtpsh/sasl.py: AUTH
+    "AUTH without TLS: fine on loopback, but on a network anyone on the path could read the"
+    " password (use STARTTLS first)":
+        "AUTH ohne TLS: auf Loopback in Ordnung, aber in einem Netz könnte jeder auf dem Weg"
+        " das Passwort lesen (zuerst STARTTLS verwenden)",
+    "AUTH without TLS sends the password readable by anyone on the path. Send it anyway?":
+        "AUTH ohne TLS sendet das Passwort lesbar für jeden auf dem Weg. Trotzdem senden?",
+    "AUTH not sent over a connection without TLS: use STARTTLS (or --starttls / --tls) first":
+        "AUTH nicht über eine Verbindung ohne TLS gesendet: zuerst STARTTLS verwenden (oder"
+        " --starttls / --tls)",
+    "challenge: {challenge}": "Challenge: {challenge}",
+    "base64 answer (* to cancel): ": "Antwort in base64 (* bricht ab): ",
+    "{mechanism} has no answer to this challenge: cancelling":
+        "{mechanism} hat keine Antwort auf diese Challenge: Abbruch",
+    "authenticated as {user}": "angemeldet als {user}",
+    "authenticated": "angemeldet",
+    "AUTH cancelled, as asked: the server's 501 confirms it (RFC 4954 4)":
+        "AUTH abgebrochen, wie verlangt: die 501 des Servers bestätigt es (RFC 4954 4)",
+    "Username: ": "Benutzername: ",
+    "OAuth token: ": "OAuth-Token: ",
+    "Password: ": "Passwort: ",
+    "AUTH cancelled": "AUTH abgebrochen",
 }
