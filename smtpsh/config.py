@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from smtpsh.i18n import _
+
 TLS_MODES = ("none", "starttls", "implicit")
 
 
@@ -110,7 +112,9 @@ def load(path: Path | None = None, env: Mapping[str, str] = os.environ) -> Confi
     except FileNotFoundError:
         return Config()
     except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
+        from smtpsh.oswords import reason
+
+        raise ConfigError(f"{path}: {reason(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     try:
@@ -124,29 +128,31 @@ def _from_dict(data: dict[str, Any], path: Path) -> Config:
     _no_unknown(data, known, "")
     for key in ("explain", "history"):
         if not isinstance(data.get(key, True), bool):
-            raise ConfigError(f"{key} must be true or false")
+            raise ConfigError(_("{key} must be true or false").format(key=key))
     raw = data.pop("profiles", {})
     if not isinstance(raw, dict):
-        raise ConfigError("profiles must be a table: [profiles.NAME]")
+        raise ConfigError(_("profiles must be a table: [profiles.NAME]"))
     profiles = {name: _profile(name, p) for name, p in raw.items()}
     return Config(**data, profiles=profiles, path=path)
 
 
 def _profile(name: str, p: Any) -> Profile:
     if not isinstance(p, dict):
-        raise ConfigError(f"profiles.{name} must be a table")
+        raise ConfigError(_("{key} must be a table").format(key=f"profiles.{name}"))
     _no_unknown(p, {f.name for f in fields(Profile)}, f"profiles.{name}.")
     host, port = p.get("host"), p.get("port", 25)
     if not isinstance(host, str) or not host:
-        raise ConfigError(f"profiles.{name}.host is missing")
+        raise ConfigError(_("{key} is missing").format(key=f"profiles.{name}.host"))
     if not isinstance(port, int) or not 0 < port < 65536:
-        raise ConfigError(f"profiles.{name}.port must be a number from 1 to 65535")
+        raise ConfigError(_("{key} must be a number from 1 to 65535").format(
+            key=f"profiles.{name}.port"))
     tls = p.get("tls", "none")
     if tls not in TLS_MODES:
-        raise ConfigError(f"profiles.{name}.tls must be one of {', '.join(TLS_MODES)}")
+        raise ConfigError(_("{key} must be one of {values}").format(
+            key=f"profiles.{name}.tls", values=", ".join(TLS_MODES)))
     user = p.get("user")
     if user is not None and not isinstance(user, str):
-        raise ConfigError(f"profiles.{name}.user must be a string")
+        raise ConfigError(_("{key} must be a string").format(key=f"profiles.{name}.user"))
     return Profile(host, port, tls, user)
 
 
@@ -154,4 +160,4 @@ def _no_unknown(table: dict[str, Any], known: set[str], prefix: str) -> None:
     # A typo in a key would otherwise be ignored without a word.
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"unknown setting {prefix}{unknown[0]}")
+        raise ConfigError(_("unknown setting {key}").format(key=prefix + unknown[0]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from smtpsh.i18n import _
 from smtpsh.protocol import Reply
 
 _SYNTAX = re.compile(
@@ -37,15 +38,15 @@ class Expectation:
         m = _SYNTAX.match(line.strip())
         if not m:
             raise BadExpectation(
-                f"cannot read {line.strip()!r}: write ?CODE [ENHANCED] [/REGEX/], e.g. ?250,"
-                " ?5, ?550 5.1.1, ?250 /queued as/, ?250|251")
+                _("cannot read {line}: write ?CODE [ENHANCED] [/REGEX/], e.g. ?250, ?5, ?550"
+                  " 5.1.1, ?250 /queued as/, ?250|251").format(line=repr(line.strip())))
         pattern = None
         if m.group("pattern") is not None:
             try:
                 pattern = re.compile(m.group("pattern"), re.IGNORECASE)
             except re.error as exc:
-                raise BadExpectation(f"bad regular expression in {line.strip()!r}: {exc}") \
-                    from None
+                raise BadExpectation(_("bad regular expression in {line}: {error}").format(
+                    line=repr(line.strip()), error=exc)) from None
         codes = tuple(c.strip() for c in m.group("codes").split("|"))
         return cls(line.strip(), codes, m.group("enhanced"), pattern)
 

@@ -14,6 +14,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from smtpsh.escape import escape, escape_bytes
+from smtpsh.explain import N_
+from smtpsh.i18n import _
 
 # RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the CRLF.
 MAX_REPLY_LINE = 512
@@ -165,33 +167,34 @@ class ReplyParser:
             if len(self._buf) > MAX_BUFFERED_LINE:
                 raw = bytes(self._buf[:MAX_BUFFERED_LINE])
                 del self._buf[:MAX_BUFFERED_LINE]
-                return raw, [f"line longer than {MAX_BUFFERED_LINE} octets without an end; cut"]
+                return raw, [_("line longer than {limit} octets without an end; cut").format(
+                    limit=MAX_BUFFERED_LINE)]
             if self._eof and self._buf:
                 raw = bytes(self._buf)
                 self._buf.clear()
-                return raw, ["line not ended before the connection closed"]
+                return raw, [_("line not ended before the connection closed")]
             return None
         raw = bytes(self._buf[: end + 1])
         del self._buf[: end + 1]
         if len(raw) > MAX_REPLY_LINE:
-            notes.append(f"reply line of {len(raw)} octets, over the limit of {MAX_REPLY_LINE}"
-                         " (RFC 5321 4.5.3.1.5)")
+            notes.append(_("reply line of {octets} octets, over the limit of {limit}"
+                           " (RFC 5321 4.5.3.1.5)").format(octets=len(raw), limit=MAX_REPLY_LINE))
         if raw.endswith(b"\r\n"):
             raw = raw[:-2]
         else:
             raw = raw[:-1]
-            notes.append("line ended by a bare LF instead of CRLF (RFC 5321 2.3.8)")
+            notes.append(_("line ended by a bare LF instead of CRLF (RFC 5321 2.3.8)"))
         return raw, notes
 
     def _line(self, raw: bytes, notes: list[str]) -> None:
         if b"\r" in raw:
-            notes.append("bare CR inside a reply line")
+            notes.append(_("bare CR inside a reply line"))
         text, clean = decode_line(raw)
         if not clean:
-            notes.append("reply contains bytes that are not UTF-8 (shown as \\xNN)")
+            notes.append(_("reply contains bytes that are not UTF-8 (shown as \\xNN)"))
         m = _REPLY_LINE.match(raw)
         if not m:
-            self._events.append(Garbage(text, "line without a reply code"))
+            self._events.append(Garbage(text, _("line without a reply code")))
             return
         code = int(m.group(1))
         last = m.group(2) != b"-"
@@ -199,7 +202,8 @@ class ReplyParser:
         if self._code is None:
             self._code = code
         elif code != self._code:
-            notes.append(f"code changed from {self._code} to {code} inside a multiline reply")
+            notes.append(_("code changed from {before} to {after} inside a multiline reply")
+                         .format(before=self._code, after=code))
         if len(self._lines) < MAX_REPLY_LINES - 1 or last:
             self._lines.append(line_text)
         else:
@@ -207,8 +211,10 @@ class ReplyParser:
         self._warnings.extend(n for n in notes if n not in self._warnings)
         if last:
             if self._dropped:
-                self._warnings.append(f"reply of {len(self._lines) + self._dropped} lines: only"
-                                      f" the first {MAX_REPLY_LINES - 1} and the last are kept")
+                self._warnings.append(_("reply of {count} lines: only the first {kept} and the"
+                                        " last are kept").format(
+                                            count=len(self._lines) + self._dropped,
+                                            kept=MAX_REPLY_LINES - 1))
             self._events.append(Reply(self._code, tuple(self._lines), tuple(self._warnings),
                                       bare_end=m.group(2) is None))
             self._reset()
@@ -276,7 +282,7 @@ class Capabilities:
 def encode_command(line: str) -> bytes:
     """A command line as it goes on the wire: UTF-8, ended by CRLF."""
     if "\r" in line or "\n" in line:
-        raise LocalProtocolError("a command cannot contain CR or LF")
+        raise LocalProtocolError(_("a command cannot contain CR or LF"))
     # surrogateescape: bytes that were not UTF-8 in a script go out exactly as they came.
     return line.encode("utf-8", "surrogateescape") + b"\r\n"
 
@@ -461,13 +467,18 @@ TRANSITIONS: dict[tuple[str, int], str] = {
     ("QUIT", 2): CLOSED,
 }
 
-_STATE_WORDS = {
-    CONNECTED: "before HELO/EHLO",
-    GREETED: "with no mail transaction open",
-    MAIL: "after MAIL",
-    RCPT: "after RCPT",
-    DATA: "inside DATA",
-    CLOSED: "after the connection closed",
+# How a verb out of sequence is said, per state (the whole sentence: word order differs
+# between languages).
+_OUT_OF_SEQUENCE = {
+    CONNECTED: N_("{verb} before HELO/EHLO is out of sequence; the server will likely answer"
+                  " 503"),
+    GREETED: N_("{verb} with no mail transaction open is out of sequence; the server will"
+                " likely answer 503"),
+    MAIL: N_("{verb} after MAIL is out of sequence; the server will likely answer 503"),
+    RCPT: N_("{verb} after RCPT is out of sequence; the server will likely answer 503"),
+    DATA: N_("{verb} inside DATA is out of sequence; the server will likely answer 503"),
+    CLOSED: N_("{verb} after the connection closed is out of sequence; the server will likely"
+               " answer 503"),
 }
 
 
@@ -493,34 +504,39 @@ class Dialog:
         out: list[str] = []
         valid = explain.valid_states(verb)
         if valid is not None and self.state not in valid and self.state != CLOSED:
-            out.append(f"{verb} {_STATE_WORDS[self.state]} is out of sequence;"
-                       " the server will likely answer 503")
+            out.append(_(_OUT_OF_SEQUENCE[self.state]).format(verb=verb))
         if verb == "STARTTLS" and self.tls:
-            out.append("TLS is already on; a second STARTTLS is not allowed (RFC 3207)")
+            out.append(_("TLS is already on; a second STARTTLS is not allowed (RFC 3207)"))
         mech = rest.split()[0].upper() if verb == "AUTH" and rest.split() else ""
         if mech and self.capabilities.has("AUTH") and (
                 mech not in self.capabilities.auth_mechanisms):
-            out.append(f"the server did not advertise the {mech} mechanism (it offers: "
-                       f"{' '.join(self.capabilities.auth_mechanisms)})")
+            out.append(_("the server did not advertise the {mechanism} mechanism (it offers:"
+                         " {offered})").format(
+                             mechanism=mech, offered=" ".join(self.capabilities.auth_mechanisms)))
         if verb == "AUTH" and self.user:
-            out.append("already authenticated; a second AUTH is refused with 503 (RFC 4954)")
+            out.append(_("already authenticated; a second AUTH is refused with 503 (RFC 4954)"))
         needed = explain.needs_keyword(verb)
         if needed and self.greeted_with_ehlo and not self.capabilities.has(needed):
-            out.append(f"the server did not advertise {needed} in its EHLO reply")
+            out.append(_("the server did not advertise {keyword} in its EHLO reply").format(
+                keyword=needed))
         if verb in ("MAIL", "RCPT"):
             params = esmtp_params(rest)
             for key, value in params.items():
                 kw = explain.param_keyword(verb, key, value)
                 if kw is None:
-                    out.append(f"{key} is not a {verb} parameter smtpsh knows")
+                    out.append(_("{key} is not a {verb} parameter smtpsh knows").format(
+                        key=key, verb=verb))
                 elif not self.capabilities.has(kw):
-                    out.append(f"{key}{'=' + value if value else ''} needs {kw},"
-                               " which the server did not advertise")
+                    out.append(_("{parameter} needs {keyword}, which the server did not"
+                                 " advertise").format(
+                                     parameter=key + ("=" + value if value else ""), keyword=kw))
             size, limit = params.get("SIZE"), self.capabilities.size
             if size and size.isdigit() and limit and int(size) > limit:
-                out.append(f"SIZE={size} is over the server's limit of {limit} octets")
+                out.append(_("SIZE={size} is over the server's limit of {limit} octets").format(
+                    size=size, limit=limit))
         if len(encode_command(line)) > MAX_COMMAND_LINE:
-            out.append(f"command line over {MAX_COMMAND_LINE} octets (RFC 5321 4.5.3.1.4)")
+            out.append(_("command line over {limit} octets (RFC 5321 4.5.3.1.4)").format(
+                limit=MAX_COMMAND_LINE))
         return out
 
     def tls_started(self) -> None:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from smtpsh import replay
 from smtpsh.events import Note, Warn
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
+from smtpsh.oswords import reason
 from smtpsh.protocol import Reply
 from smtpsh.runner import Runner
 from smtpsh.script import ScriptInput, ScriptInteraction
@@ -51,7 +53,8 @@ def read_file(path: str) -> replay.Recording:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
     except OSError as exc:
-        raise Failure(f"cannot read {path}: {exc.strerror}", Exit.ERROR) from None
+        raise Failure(_("cannot read {path}: {error}").format(path=path, error=reason(exc)),
+                      Exit.ERROR) from None
     try:
         return replay.parse(text)
     except replay.ReplayError as exc:
@@ -71,9 +74,10 @@ def secrets(recording: replay.Recording, creds: dict[str, str], source: str) -> 
             return None
         import getpass
 
-        what = {"user": "User name", "password": "Password", "token": "OAuth token",
-                "text": "The text hidden as [redacted]"}[need.kind]
-        prompt = f"{source} line {need.line} ({need.shown.strip()}): {what}: "
+        what = {"user": _("User name"), "password": _("Password"), "token": _("OAuth token"),
+                "text": _("The text hidden as [redacted]")}[need.kind]
+        prompt = _("{file} line {number} ({shown}): {what}: ").format(
+            file=source, number=need.line, shown=need.shown.strip(), what=what)
         try:
             if need.kind == "user":
                 sys.stderr.write(prompt)
@@ -151,8 +155,9 @@ async def run(settings: Settings, creds: dict[str, str], transcript: Transcript 
             prelude: list[str] = []
             for w in recording.warnings:
                 runs.say(f"{opts.replay}: {w}", warn=True)
-            runs.say(f"replaying {opts.replay} ({recording.form}, {len(recording.steps)}"
-                     f" steps) against {_where(host, port)}")
+            runs.say(_("replaying {file} ({form}, {count} steps) against {server}").format(
+                file=opts.replay, form=recording.form, count=len(recording.steps),
+                server=_where(host, port)))
         else:
             lines = _stdin_lines(settings)
             prelude = prelude_of(settings)
@@ -161,32 +166,35 @@ async def run(settings: Settings, creds: dict[str, str], transcript: Transcript 
         return exc.exit
     status, steps = await runs.run(host, port, lines, prelude)
     exit_status = status
-    what = "code, enhanced code and text" if opts.strict else "code and enhanced code"
+    what = _("code, enhanced code and text") if opts.strict else _("code and enhanced code")
     if recording is not None and opts.compare is None:
         rows = replay.compare(recording.recorded(), steps, strict=opts.strict,
                               lines=[s.line for s in recording.steps])
         differ = [r for r in rows if not r.same]
         if differ:
-            _show(runs, rows, ("recorded", "got"), only_differences=True)
-            runs.say(f"replay: {len(differ)} of {len(rows)} steps differ from"
-                     f" {opts.replay} ({what})", warn=True)
+            _show(runs, rows, (_("recorded"), _("got")), only_differences=True)
+            runs.say(_("replay: {count} of {total} steps differ from {file} ({what})").format(
+                count=len(differ), total=len(rows), file=opts.replay, what=what), warn=True)
             exit_status = Exit.EXPECT
         else:
-            runs.say(f"replay: all {len(rows)} steps as recorded ({what})")
+            runs.say(_("replay: all {total} steps as recorded ({what})").format(
+                total=len(rows), what=what))
             exit_status = Exit.OK
     if opts.compare is not None:
         host2, port2 = opts.compare
-        runs.say(f"the same dialog against {_where(host2, port2)}")
+        runs.say(_("the same dialog against {server}").format(server=_where(host2, port2)))
         status2, steps2 = await runs.run(host2, port2, lines, prelude)
         rows = replay.compare(steps, steps2, strict=opts.strict, keywords=True)
         _show(runs, rows, (_where(host, port), _where(host2, port2)), only_differences=False)
         differ = [r for r in rows if not r.same]
         if differ:
-            runs.say(f"compare: {len(differ)} of {len(rows)} steps differ ({what};"
-                     " EHLO keywords as sets)", warn=True)
+            runs.say(_("compare: {count} of {total} steps differ ({what}; EHLO keywords as"
+                       " sets)").format(count=len(differ), total=len(rows), what=what),
+                     warn=True)
             exit_status = Exit.EXPECT
         else:
-            runs.say(f"compare: all {len(rows)} steps alike ({what}; EHLO keywords as sets)")
+            runs.say(_("compare: all {total} steps alike ({what}; EHLO keywords as sets)")
+                     .format(total=len(rows), what=what))
             exit_status = Exit.OK if recording is not None else max(status, status2)
     if opts.export:
         from smtpsh.export import export
@@ -194,7 +202,7 @@ async def run(settings: Settings, creds: dict[str, str], transcript: Transcript 
         history = runs.histories[0]  # with --compare, the first server's dialog
         dialog = replay.parse([f"{d} {t}" for d, t in history]) if history else None
         if dialog is None:
-            runs.say("nothing to export: no dialog took place", warn=True)
+            runs.say(_("nothing to export: no dialog took place"), warn=True)
         else:
             printer.flush()
             tls = "implicit" if settings.implicit_tls else "none"

@@ -15,6 +15,7 @@ from smtpsh.client import GROUP_ANYWHERE, GROUP_LAST
 from smtpsh.events import Checked, Note, Sent
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.expect import BadExpectation, Expectation, is_expectation
+from smtpsh.i18n import _
 from smtpsh.protocol import CLOSED, Reply, split_command
 from smtpsh.session import Session
 
@@ -83,7 +84,8 @@ async def stream_message(session: Session, chunks: Iterable[bytes], *,
         hidden += not show
         session.emit(Sent(text, data=True), ui=show)
     if hidden:
-        session.emit(Note(f"... {hidden} more lines of message text not shown"), record=False)
+        session.emit(Note(_("... {count} more lines of message text not shown").format(
+            count=hidden)), record=False)
     return await session.data_end() if end else []
 
 
@@ -129,13 +131,14 @@ class Runner:
         violation, self.session.violation = self.session.violation, None
         if violation is not None and self.script:
             # A script cannot know what such a server will do with the next line.
-            raise Failure("the server broke the protocol: not going on", Exit.PROTOCOL)
+            raise Failure(_("the server broke the protocol: not going on"), Exit.PROTOCOL)
 
     def check(self, text: str, line: int = 0) -> None:
         """A ?-line: the reply to the last step (the k-th ?-line after a step checks its
         k-th reply: LMTP's replies after the dot, one per recipient)."""
         if self._step is None:
-            self.session.warn(f"line {line}: {text.strip()} follows no command; ignored")
+            self.session.warn(_("line {number}: {text} follows no command; ignored").format(
+                number=line, text=text.strip()))
             return
         label, replies = self._step
         reply = replies[min(self._checks, len(replies) - 1)] if replies else None
@@ -143,7 +146,7 @@ class Runner:
         try:
             ok = reply is not None and Expectation.parse(text).matches(reply)
         except BadExpectation as exc:
-            self.session.warn(f"line {line}: {exc}")
+            self.session.warn(_("line {number}: ").format(number=line) + str(exc))
             ok = False
         if ok:
             # An expected refusal is a success: it no longer makes the status.
@@ -167,20 +170,21 @@ class Runner:
             reply = await session.command(typed)
             verb, rest = split_command(typed)
             if verb == "EHLO" and reply.code in (500, 502):
-                session.note("the server does not know EHLO: greeting with HELO instead"
-                             " (RFC 5321 4.1.4); no extensions are known then")
+                session.note(_("the server does not know EHLO: greeting with HELO instead"
+                               " (RFC 5321 4.1.4); no extensions are known then"))
                 reply = await session.command(f"HELO {rest}".strip())
             self.account([reply])
             failed = reply.klass != 2 or (verb == "STARTTLS" and not session.dialog.tls) or (
                 verb == "AUTH" and not session.dialog.user)
             if require_tls and verb == "STARTTLS" and not session.dialog.tls:
-                raise Failure("the server did not start TLS: not going on in clear text",
+                raise Failure(_("the server did not start TLS: not going on in clear text"),
                               Exit.TLS)
             if verb == "AUTH":
                 self._auth_outcome()
             self._step = (typed, [reply])
             if failed and stop:
-                session.warn(f"{verb} did not succeed: the rest is left to you")
+                session.warn(_("{verb} did not succeed: the rest is left to you").format(
+                    verb=verb))
                 return False
         return True
 
@@ -203,7 +207,7 @@ class Runner:
                 await self._shell_line(line)
                 continue
             if session.dialog.state == CLOSED:
-                session.warn("the connection is closed; the rest of the script is not sent")
+                session.warn(_("the connection is closed; the rest of the script is not sent"))
                 return False
             verb = split_command(line)[0]
             if verb in GROUP_ANYWHERE and self._pipelining():
@@ -233,8 +237,8 @@ class Runner:
             return True
         if not self._warned_pipelining:
             self._warned_pipelining = True
-            self.session.warn("the server did not advertise PIPELINING: one command at a time"
-                              " (RFC 2920)")
+            self.session.warn(_("the server did not advertise PIPELINING: one command at a"
+                                " time (RFC 2920)"))
         return False
 
     async def _run_group(self, first: str, source: LineSource) -> None:
@@ -282,15 +286,16 @@ class Runner:
             return
         left = exchange.remaining_inputs()
         skipped = 0
-        for _ in left:
+        for _input in left:
             line = source.readline()
             if line is None:
                 break
             self.session.add_secret(line)
             skipped += 1
         if skipped:
-            self.session.note(f"AUTH ended before asking for them: the next {skipped} line(s)"
-                              " (its answers) are skipped, not sent as commands")
+            self.session.note(_("AUTH ended before asking for them: the next {count} line(s)"
+                                " (its answers) are skipped, not sent as commands").format(
+                                    count=skipped))
 
     async def _message(self, source: LineSource, finish: bool) -> None:
         session = self.session
@@ -303,9 +308,9 @@ class Runner:
             self.check(line, getattr(source, "lineno", 0))
         transaction = session.client.transaction
         if transaction.rcpts_sent and not transaction.accepted:
-            session.note("354 though no recipient was accepted: the message text is skipped"
-                         " and the message ended empty (RFC 2920 3.1)")
-            for _ in source.message():
+            session.note(_("354 though no recipient was accepted: the message text is skipped"
+                           " and the message ended empty (RFC 2920 3.1)"))
+            for _line in source.message():
                 pass
             self.account(await session.data_end(), step="the end of the message")
             return
@@ -313,7 +318,7 @@ class Runner:
         if not source.ended_by_dot:
             if not finish:
                 return  # a pasted block: the message goes on with the lines typed next
-            session.note("end of input inside DATA: ending the message with the lone dot")
+            session.note(_("end of input inside DATA: ending the message with the lone dot"))
         self.account(await session.data_end(), step="the end of the message")
 
     async def _shell_line(self, line: str) -> None:
@@ -322,9 +327,9 @@ class Runner:
             return
         from smtpsh.protocol import unescape
 
-        word, _, rest = line.strip().partition(" ")
+        word, _sep, rest = line.strip().partition(" ")
         if word == ":raw" and rest and self.session.dialog.state != CLOSED:
             self.account(await self.session.raw(unescape(rest)), step=line.strip())
         else:
-            self.session.warn(f"{word}: shell commands other than :raw work in the"
-                              " interactive shell only; line skipped")
+            self.session.warn(_("{command}: shell commands other than :raw work in the"
+                                " interactive shell only; line skipped").format(command=word))

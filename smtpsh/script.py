@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.i18n import _
 from smtpsh.protocol import CLOSED, Reply
 from smtpsh.runner import Runner
 from smtpsh.session import Interaction, Session
@@ -52,7 +53,7 @@ class ScriptInput:
                 self.lineno += 1
                 return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
             self._pending += chunk
-        line, _, self._pending = self._pending.partition(b"\n")
+        line, _sep, self._pending = self._pending.partition(b"\n")
         self.lineno += 1
         return line.rstrip(b"\r").decode("utf-8", "surrogateescape")
 
@@ -144,7 +145,8 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
         runner.account([greeting], step="the greeting")
         if greeting.code == 554:
             # RFC 5321 3.1: the server will refuse everything; the client says QUIT only.
-            session.note("the server refused the connection (554 greeting): only QUIT is sent")
+            session.note(_("the server refused the connection (554 greeting): only QUIT is"
+                           " sent"))
             runner.account([await session.command("QUIT")])
             await session.close()
             return runner.status
@@ -156,7 +158,7 @@ async def run(session: Session, inp: ScriptInput, host: str, port: int,
             # A 421 already says why (exit 7); otherwise the connection was lost.
             return runner.status if runner.status != Exit.OK else Exit.LOST
         if session.dialog.state != CLOSED:
-            session.note("end of input: sending QUIT")
+            session.note(_("end of input: sending QUIT"))
             runner.account([await session.command("QUIT")])
     except Failure as exc:
         session.warn(str(exc))

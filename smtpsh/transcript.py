@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from smtpsh.i18n import _
+from smtpsh.oswords import reason
+
 REDACTED = "[redacted]"
 
 
@@ -64,8 +67,9 @@ class Transcript:
         mode = loose_mode(fd)
         # One line for the user when an existing file lets others read the dialog.
         self.warning = (None if mode is None else
-                        f"the transcript {path} is readable by others (mode {mode:04o}):"
-                        f" chmod 600 {path} to keep the dialog private")
+                        _("the transcript {path} is readable by others (mode {mode}): chmod"
+                          " 600 {path} to keep the dialog private").format(
+                              path=path, mode=f"{mode:04o}"))
         self._file: TextIO | None = open(  # noqa: SIM115 - lives as long as the session
             fd, "a", encoding="utf-8", errors="backslashreplace", newline="\n"
         )
@@ -91,8 +95,8 @@ class Transcript:
             with contextlib.suppress(OSError):
                 file.close()
         if self.error is None:
-            self.error = (f"cannot write the transcript {self.path}:"
-                          f" {exc.strerror or exc}; it stops here")
+            self.error = _("cannot write the transcript {path}: {error}; it stops here").format(
+                path=self.path, error=reason(exc))
             if self.on_error is not None:
                 self.on_error(self.error)
 

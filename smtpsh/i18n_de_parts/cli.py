@@ -981,4 +981,135 @@ CATALOG: dict[str, str] = {
     "OAuth token: ": "OAuth-Token: ",
     "Password: ": "Passwort: ",
     "AUTH cancelled": "AUTH abgebrochen",
+    # smtpsh/protocol.py: reading replies, and warnings before sending
+    "line longer than {limit} octets without an end; cut":
+        "Zeile länger als {limit} Oktette ohne Ende; abgeschnitten",
+    "line not ended before the connection closed":
+        "Zeile nicht beendet, bevor die Verbindung geschlossen wurde",
+    "reply line of {octets} octets, over the limit of {limit} (RFC 5321 4.5.3.1.5)":
+        "Antwortzeile mit {octets} Oktetten, über der Grenze von {limit} (RFC 5321 4.5.3.1.5)",
+    "line ended by a bare LF instead of CRLF (RFC 5321 2.3.8)":
+        "Zeile mit einzelnem LF statt CRLF beendet (RFC 5321 2.3.8)",
+    "bare CR inside a reply line": "einzelnes CR in einer Antwortzeile",
+    "reply contains bytes that are not UTF-8 (shown as \\xNN)":
+        "die Antwort enthält Bytes, die kein UTF-8 sind (als \\xNN gezeigt)",
+    "line without a reply code": "Zeile ohne Antwortcode",
+    "code changed from {before} to {after} inside a multiline reply":
+        "Code von {before} zu {after} gewechselt, mitten in einer mehrzeiligen Antwort",
+    "reply of {count} lines: only the first {kept} and the last are kept":
+        "Antwort mit {count} Zeilen: nur die ersten {kept} und die letzte bleiben",
+    "a command cannot contain CR or LF": "ein Befehl kann kein CR oder LF enthalten",
+    "{verb} before HELO/EHLO is out of sequence; the server will likely answer 503":
+        "{verb} vor HELO/EHLO kommt außer der Reihe; der Server antwortet wahrscheinlich 503",
+    "{verb} with no mail transaction open is out of sequence; the server will likely answer"
+    " 503":
+        "{verb} ohne offene Mail-Transaktion kommt außer der Reihe; der Server antwortet"
+        " wahrscheinlich 503",
+    "{verb} after MAIL is out of sequence; the server will likely answer 503":
+        "{verb} nach MAIL kommt außer der Reihe; der Server antwortet wahrscheinlich 503",
+    "{verb} after RCPT is out of sequence; the server will likely answer 503":
+        "{verb} nach RCPT kommt außer der Reihe; der Server antwortet wahrscheinlich 503",
+    "{verb} inside DATA is out of sequence; the server will likely answer 503":
+        "{verb} innerhalb von DATA kommt außer der Reihe; der Server antwortet wahrscheinlich"
+        " 503",
+    "{verb} after the connection closed is out of sequence; the server will likely answer"
+    " 503":
+        "{verb} nach dem Schließen der Verbindung kommt außer der Reihe; der Server antwortet"
+        " wahrscheinlich 503",
+    "TLS is already on; a second STARTTLS is not allowed (RFC 3207)":
+        "TLS ist schon an; ein zweites STARTTLS ist nicht erlaubt (RFC 3207)",
+    "the server did not advertise the {mechanism} mechanism (it offers: {offered})":
+        "der Server bietet das Verfahren {mechanism} nicht an (er bietet: {offered})",
+    "already authenticated; a second AUTH is refused with 503 (RFC 4954)":
+        "schon angemeldet; ein zweites AUTH wird mit 503 abgelehnt (RFC 4954)",
+    "the server did not advertise {keyword} in its EHLO reply":
+        "der Server bietet {keyword} in seiner EHLO-Antwort nicht an",
+    "{key} is not a {verb} parameter smtpsh knows":
+        "{key} ist kein Parameter von {verb}, den smtpsh kennt",
+    "{parameter} needs {keyword}, which the server did not advertise":
+        "{parameter} braucht {keyword}, das der Server nicht anbietet",
+    "SIZE={size} is over the server's limit of {limit} octets":
+        "SIZE={size} ist über der Grenze des Servers von {limit} Oktetten",
+    "command line over {limit} octets (RFC 5321 4.5.3.1.4)":
+        "Befehlszeile über {limit} Oktette (RFC 5321 4.5.3.1.4)",
+    # smtpsh/script.py, runner.py, expect.py: script mode
+    "the server refused the connection (554 greeting): only QUIT is sent":
+        "der Server hat die Verbindung abgelehnt (Begrüßung 554): nur QUIT wird gesendet",
+    "end of input: sending QUIT": "Ende der Eingabe: QUIT wird gesendet",
+    "... {count} more lines of message text not shown":
+        "... {count} weitere Zeilen Nachrichtentext nicht gezeigt",
+    "the server broke the protocol: not going on":
+        "der Server hat das Protokoll verletzt: es geht nicht weiter",
+    "line {number}: {text} follows no command; ignored":
+        "Zeile {number}: {text} folgt keinem Befehl; ignoriert",
+    "the server does not know EHLO: greeting with HELO instead (RFC 5321 4.1.4); no"
+    " extensions are known then":
+        "der Server kennt EHLO nicht: Begrüßung stattdessen mit HELO (RFC 5321 4.1.4); dann"
+        " sind keine Erweiterungen bekannt",
+    "the server did not start TLS: not going on in clear text":
+        "der Server hat TLS nicht gestartet: im Klartext geht es nicht weiter",
+    "{verb} did not succeed: the rest is left to you":
+        "{verb} ist nicht gelungen: der Rest bleibt dir überlassen",
+    "the connection is closed; the rest of the script is not sent":
+        "die Verbindung ist geschlossen; der Rest des Skripts wird nicht gesendet",
+    "the server did not advertise PIPELINING: one command at a time (RFC 2920)":
+        "der Server bietet PIPELINING nicht an: ein Befehl nach dem anderen (RFC 2920)",
+    "AUTH ended before asking for them: the next {count} line(s) (its answers) are skipped,"
+    " not sent as commands":
+        "AUTH endete, bevor es danach fragte: die nächsten {count} Zeile(n) (seine Antworten)"
+        " werden übersprungen, nicht als Befehle gesendet",
+    "354 though no recipient was accepted: the message text is skipped and the message ended"
+    " empty (RFC 2920 3.1)":
+        "354, obwohl kein Empfänger angenommen wurde: der Nachrichtentext wird übersprungen"
+        " und die Nachricht leer beendet (RFC 2920 3.1)",
+    "end of input inside DATA: ending the message with the lone dot":
+        "Ende der Eingabe innerhalb von DATA: die Nachricht wird mit dem einzelnen Punkt"
+        " beendet",
+    "{command}: shell commands other than :raw work in the interactive shell only; line"
+    " skipped":
+        "{command}: Shell-Befehle außer :raw gehen nur in der interaktiven Shell; Zeile"
+        " übersprungen",
+    "cannot read {line}: write ?CODE [ENHANCED] [/REGEX/], e.g. ?250, ?5, ?550 5.1.1, ?250"
+    " /queued as/, ?250|251":
+        "kann {line} nicht lesen: ?CODE [ENHANCED] [/REGEX/] schreiben, z. B. ?250, ?5,"
+        " ?550 5.1.1, ?250 /queued as/, ?250|251",
+    "bad regular expression in {line}: {error}": "falscher regulärer Ausdruck in {line}: {error}",
+    # smtpsh/transcript.py, config.py
+    "the transcript {path} is readable by others (mode {mode}): chmod 600 {path} to keep the"
+    " dialog private":
+        "das Transcript {path} ist für andere lesbar (Modus {mode}): chmod 600 {path}, damit"
+        " der Dialog privat bleibt",
+    "cannot write the transcript {path}: {error}; it stops here":
+        "kann das Transcript {path} nicht schreiben: {error}; es endet hier",
+    "{key} must be true or false": "{key} muss true oder false sein",
+    "profiles must be a table: [profiles.NAME]": "profiles muss eine Tabelle sein: [profiles.NAME]",
+    "{key} must be a table": "{key} muss eine Tabelle sein",
+    "{key} is missing": "{key} fehlt",
+    "{key} must be a number from 1 to 65535": "{key} muss eine Zahl von 1 bis 65535 sein",
+    "{key} must be one of {values}": "{key} muss eines von {values} sein",
+    "{key} must be a string": "{key} muss eine Zeichenkette sein",
+    "unknown setting {key}": "unbekannte Einstellung {key}",
+    # smtpsh/replayrun.py: --replay, --compare, --export
+    "User name": "Benutzername",
+    "Password": "Passwort",
+    "OAuth token": "OAuth-Token",
+    "The text hidden as [redacted]": "Der als [redacted] verborgene Text",
+    "{file} line {number} ({shown}): {what}: ": "{file} Zeile {number} ({shown}): {what}: ",
+    "replaying {file} ({form}, {count} steps) against {server}":
+        "spiele {file} erneut ab ({form}, {count} Schritte) gegen {server}",
+    "code, enhanced code and text": "Code, erweiterter Code und Text",
+    "code and enhanced code": "Code und erweiterter Code",
+    "recorded": "aufgezeichnet",
+    "got": "bekommen",
+    "replay: {count} of {total} steps differ from {file} ({what})":
+        "replay: {count} von {total} Schritten weichen von {file} ab ({what})",
+    "replay: all {total} steps as recorded ({what})":
+        "replay: alle {total} Schritte wie aufgezeichnet ({what})",
+    "the same dialog against {server}": "derselbe Dialog gegen {server}",
+    "compare: {count} of {total} steps differ ({what}; EHLO keywords as sets)":
+        "compare: {count} von {total} Schritten unterscheiden sich ({what};"
+        " EHLO-Schlüsselwörter als Mengen)",
+    "compare: all {total} steps alike ({what}; EHLO keywords as sets)":
+        "compare: alle {total} Schritte gleich ({what}; EHLO-Schlüsselwörter als Mengen)",
+    "nothing to export: no dialog took place": "nichts zu exportieren: es gab keinen Dialog",
 }
