@@ -139,6 +139,8 @@ class Events:
                 self.history.append(("C:", text))
             case Received(reply, _, _, _):
                 self.history += [("S:", line) for line in reply.wire_lines()]
+            case Note(text) if text.startswith(_connected_prefixes()):
+                self.history.clear()  # a new connection: a new dialog
 
     def _redacted(self, event: Output) -> Output:
         """The one place where secrets are hidden, from the screen and every file alike."""
@@ -177,6 +179,12 @@ class Events:
         """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
         may echo the decoded credentials in its 535)."""
         self.add_secret(text, *auth.carried_secrets(text))
+
+
+def _connected_prefixes() -> tuple[str, str]:
+    """How the session's "Connected to ..." note begins, in English and in the language in
+    use (the note is translated; the dialog it starts is the same)."""
+    return "Connected to ", _("Connected to {host} ({ip}) port {port}").partition("{")[0]
 
 
 def describe_check(check: Checked) -> str:

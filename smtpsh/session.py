@@ -171,7 +171,6 @@ class Session:
         ip, rport = self.transport.peer
         unix = ip.startswith("unix:")
         shown = escape(host, tab=True)  # with --mx the name comes from DNS
-        self.events.history.clear()  # a new connection: a new dialog for :export
         self.note(_("Connected to {socket}").format(socket=escape(ip, tab=True)) if unix
                   else _("Connected to {host} ({ip}) port {port}").format(host=shown, ip=ip,
                                                                           port=rport))
