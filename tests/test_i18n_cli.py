@@ -108,3 +108,151 @@ def test_english_runs_do_not_load_the_german_catalog():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=dict(environ, PYTHONPATH=str(ROOT)), cwd=ROOT, timeout=60)
     assert re.search(r"^LOADED$", out.stderr, re.M), out.stderr
+
+
+# --- real failures, one German line each ----------------------------------------------------
+
+
+def german(smtpsh, *args: str, lang: str = "--lang") -> subprocess.CompletedProcess:
+    """The console script in German: by --lang de, or (lang="LANG") by the locale."""
+    if lang == "LANG":
+        return smtpsh(*args, env_extra={"LANG": "de_DE.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    return smtpsh("--lang", "de", *args)
+
+
+def one_line(proc: subprocess.CompletedProcess, prefix: str = "!! ") -> str:
+    """The one line starting with `prefix`, no traceback."""
+    text = proc.stdout.decode() + proc.stderr.decode()
+    assert "Traceback" not in text, text
+    lines = [line for line in text.splitlines() if line.startswith(prefix)]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.mark.parametrize("lang", ["--lang", "LANG"])
+def test_a_refused_port_in_german(smtpsh, lang):
+    from conftest import free_port
+
+    from smtpsh.exitcodes import Exit
+
+    port = free_port()
+    p = german(smtpsh, "127.0.0.1", str(port), "-c", "QUIT", lang=lang)
+    assert p.returncode == Exit.CONNECT
+    assert one_line(p) == f"!! Verbindung zu 127.0.0.1 Port {port} abgelehnt: dort lauscht nichts"
+    english = smtpsh("127.0.0.1", str(port), "-c", "QUIT")
+    assert one_line(english) == (f"!! connection to 127.0.0.1 port {port} refused: nothing"
+                                 " listens there")
+
+
+def test_unknown_names_in_german(smtpsh):
+    from dnsserver import ZoneServer
+
+    from smtpsh.exitcodes import Exit
+
+    with ZoneServer({"example.test": [("MX", "10 mx.example.test.")]}) as dns:
+        p = german(smtpsh, "--mx", "--nameserver", dns.nameserver, "nosuch.test", "-c", "QUIT")
+        assert p.returncode == Exit.DNS_BOUNCE
+        assert one_line(p) == ("!! die Nachricht käme als unzustellbar zurück: nosuch.test gibt"
+                               " es nicht (NXDOMAIN)")
+        out = p.stdout.decode()
+        assert f"-- gefragt: DNS-Server {dns.nameserver}" in out
+        assert "-- Mail für nosuch.test (Port 25): unzustellbar:" in out
+        p = german(smtpsh, "--mx", "--nameserver", dns.nameserver, "example.test", "-c", "QUIT")
+        out = p.stdout.decode()
+        assert "übersprungen: den Namen gibt es nicht" in out
+        assert one_line(p) == ("!! die Nachricht käme als unzustellbar zurück: kein MX-Host hat"
+                               " eine Adresse")
+    # A literal that is no address, and a host name DNS cannot take: refused before DNS.
+    p = german(smtpsh, "--mx", "[300.1.2.3]", "-c", "QUIT")
+    assert p.returncode == Exit.USAGE
+    assert one_line(p) == "!! falsches Domain-Literal [300.1.2.3] (RFC 5321 §4.1.3)"
+    p = german(smtpsh, "bad..host", "-c", "QUIT")
+    assert p.returncode == Exit.USAGE
+    assert one_line(p, "smtpsh: ") == (
+        "smtpsh: falscher Hostname 'bad..host': ein leeres Label (zwei Punkte hintereinander"
+        " oder ein Punkt am Anfang) (siehe smtpsh --help)")
+
+
+def test_tls_failures_in_german(smtpsh, starttls_server, smtp_server, ca_file):
+    from smtpsh.exitcodes import Exit
+
+    p = german(smtpsh, "--starttls", "127.0.0.1", str(starttls_server.port))
+    assert p.returncode == Exit.TLS
+    line = one_line(p, "!! TLS: ")
+    assert line.startswith("!! TLS: das Zertifikat kommt von einem Aussteller, dem smtpsh nicht"
+                           " vertraut (OU=Testing CA")
+    assert line.endswith("; oder die Prüfung mit --insecure auslassen"
+                         " (OpenSSL: unable to get local issuer certificate)")
+    p = german(smtpsh, "--starttls", "--cafile", ca_file, "--tls-servername", "wrong.test",
+               "127.0.0.1", str(starttls_server.port), lang="LANG")
+    assert "!! TLS: das Zertifikat gilt nicht für 'wrong.test': es nennt localhost, mx.test," \
+           " 127.0.0.1;" in one_line(p, "!! TLS: ")
+    p = german(smtpsh, "--tls", "127.0.0.1", str(smtp_server.port))
+    assert p.returncode == Exit.TLS
+    assert one_line(p, "!! TLS: ").startswith("!! TLS: kein TLS auf diesem Port: er spricht"
+                                              " zuerst einfaches SMTP")
+    p = german(smtpsh, "--starttls", "--cafile", "/nonexistent/ca.pem", "127.0.0.1",
+               str(starttls_server.port))
+    assert p.returncode == Exit.ERROR
+    assert one_line(p) == ("!! kann --cafile /nonexistent/ca.pem nicht verwenden: Datei oder"
+                           " Verzeichnis nicht gefunden")
+
+
+def test_a_verified_dialog_in_german(smtpsh, starttls_server, ca_file):
+    p = german(smtpsh, "--starttls", "--cafile", ca_file, "127.0.0.1", str(starttls_server.port),
+               "-c", "RCPT TO:<bob@example.org>", "-c", "QUIT")
+    out = p.stdout.decode()
+    assert f"-- Verbunden mit 127.0.0.1 (127.0.0.1) Port {starttls_server.port}" in out
+    assert "; Zertifikat geprüft für 127.0.0.1" in out
+    assert "-- Fähigkeiten durch STARTTLS zurückgesetzt: noch einmal EHLO senden" in out
+    assert "!! RCPT ohne offene Mail-Transaktion kommt außer der Reihe" in out
+    assert "-- Ende der Eingabe" not in out  # -c lines end with QUIT given
+
+
+def test_the_shell_speaks_german(tmp_path):
+    """Under a pseudo-terminal: the connection note, a warning before sending, a shell
+    command's error, Ctrl-C's note."""
+    import shutil
+    import time
+
+    pexpect = pytest.importorskip("pexpect")
+    from shellfixtures import Recorder, aiosmtpd_server
+
+    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
+    exe = shutil.which("smtpsh")
+    assert exe, "pip install -e . first"
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
+               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
+    with aiosmtpd_server(Recorder()) as server:
+        child = pexpect.spawn(exe, [server.hostname, str(server.port)], env=env,
+                              encoding="utf-8", timeout=20, dimensions=(30, 120))
+        seen = ""
+
+        def expect(pattern: str) -> None:
+            nonlocal seen
+            deadline = time.monotonic() + 20
+            while not re.search(pattern, ansi.sub("", seen)):
+                assert time.monotonic() < deadline, \
+                    f"{pattern!r} not in:\n{ansi.sub('', seen)[-2000:]}"
+                try:
+                    seen += child.read_nonblocking(65536, timeout=0.05)
+                except pexpect.TIMEOUT:
+                    pass
+            seen = ""
+
+        try:
+            expect(rf"-- Verbunden mit 127\.0\.0\.1 \(127\.0\.0\.1\) Port {server.port}")
+            expect(r"smtp 127\.0\.0\.1:\d+>")
+            child.send("MAIL FROM:<a@example.org>\r")
+            expect(r"!! MAIL vor HELO/EHLO kommt außer der Reihe; der Server antwortet"
+                   r" wahrscheinlich 503")
+            child.send(":bogus\r")
+            expect(r"!! unbekannter Befehl :bogus; :help zeigt die Befehle der Shell")
+            child.send(":connect 127.0.0.1 99999\r")
+            expect(r"!! falscher Port '99999': eine Zahl von 1 bis 65535 angeben")
+            child.send(":caps\r")
+            expect(r"keine Fähigkeiten bekannt \(zuerst EHLO senden\)")
+        finally:
+            child.close(force=True)
