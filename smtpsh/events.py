@@ -110,10 +110,12 @@ class Events:
                 case Received(reply, _, _):
                     self.transcript.write("S:", "\n".join(reply.wire_lines()), tls)
                     for w in reply.warnings:
-                        self.transcript.write("!!", f"server: {w}", tls)
+                        self.transcript.write("!!", _("server: {warning}").format(warning=w),
+                                              tls)
                 case Garbage(line, reason):
                     self.transcript.write("S:", line, tls)
-                    self.transcript.write("!!", f"server: {reason}", tls)
+                    self.transcript.write("!!", _("server: {warning}").format(warning=reason),
+                                          tls)
                 case Note(text):
                     self.transcript.write("--", text, tls)
                 case Warn(text):

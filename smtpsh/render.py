@@ -15,6 +15,7 @@ from typing import TextIO
 
 from smtpsh.client import Command, Kind
 from smtpsh.events import Checked, Note, Output, Received, Sent, Warn, describe_check
+from smtpsh.i18n import _
 from smtpsh.protocol import Garbage, Reply
 
 Fragments = list[tuple[str, str]]
@@ -74,7 +75,7 @@ def render(event: Output, timing: bool = False) -> Fragments:
                 command, elapsed if grouped else None, grouped)
         case Garbage(line, reason):
             return [("class:dir", "S: "), ("class:warn", line), ("", "\n"),
-                    ("class:warn", f"!! server: {reason}")]
+                    ("class:warn", "!! " + _("server: {warning}").format(warning=reason))]
         case Note(text):
             return [("class:note", _prefixed("-- ", text))]
         case Warn(text):
@@ -131,7 +132,7 @@ def render_reply(reply: Reply, suffix: Fragments | None = None) -> Fragments:
             out.append((style, line))
     out += suffix or []
     for w in reply.warnings:
-        out += [("", "\n"), ("class:warn", f"!! server: {w}")]
+        out += [("", "\n"), ("class:warn", "!! " + _("server: {warning}").format(warning=w))]
     return out
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from smtpsh import auth
+from smtpsh.i18n import _
 from smtpsh.protocol import Reply, split_command
 from smtpsh.transcript import REDACTED
 
@@ -234,9 +235,10 @@ def parse(text: str | Iterable[str]) -> Recording:
     for direction, body, number in rows:
         if direction == "-":
             m = _HIDDEN_TEXT.match(body)
-            warnings.append(f"line {number}: {(m.group(1) if m else '') or 'some'} lines of message"
-                            " text were not shown where this was saved: the replayed message"
-                            " lacks them (save with --transcript to keep every line)")
+            warnings.append(_("line {number}: {count} lines of message text were not shown"
+                              " where this was saved: the replayed message lacks them (save"
+                              " with --transcript to keep every line)").format(
+                                  number=number, count=(m.group(1) if m else "") or _("some")))
             continue
         if direction == "S":
             m = _CODE.match(body)
@@ -268,8 +270,9 @@ def parse(text: str | Iterable[str]) -> Recording:
             continue
         verb, rest = split_command(body)
         if verb == "BDAT":
-            raise ReplayError(f"line {number}: BDAT is not replayed (a saved dialog does not"
-                              " keep its chunks octet for octet): use DATA")
+            raise ReplayError(_("line {number}: BDAT is not replayed (a saved dialog does not"
+                                " keep its chunks octet for octet): use DATA").format(
+                                    number=number))
         step = Step(body, number)
         steps.append(step)
         if verb == "AUTH":
@@ -300,11 +303,11 @@ def parse(text: str | Iterable[str]) -> Recording:
     if current is not None:
         finish_auth(current)
     if in_data:
-        warnings.append("the file ends inside the message text: the message is ended with"
-                        " the lone dot")
+        warnings.append(_("the file ends inside the message text: the message is ended with"
+                          " the lone dot"))
     if not any(s.replies for s in steps):
-        raise ReplayError("no dialog found: no C:/S: lines, and no server reply (a line"
-                          " starting with a 3-digit code)")
+        raise ReplayError(_("no dialog found: no C:/S: lines, and no server reply (a line"
+                            " starting with a 3-digit code)"))
     return Recording(form, steps, script, warnings)
 
 
@@ -313,15 +316,17 @@ def parse(text: str | Iterable[str]) -> Recording:
 
 def need_message(need: Need, source: str) -> str:
     """One line: which line needs a secret, and how to give it."""
-    what = {"user": "the user name", "password": "the password", "token": "the OAuth token",
-            "text": "the text hidden as [redacted]"}[need.kind]
+    what = {"user": _("the user name"), "password": _("the password"),
+            "token": _("the OAuth token"), "text": _("the text hidden as [redacted]")}[need.kind]
     if need.mech and need.kind != "text":
-        what += f" of AUTH {need.mech}"
-    how = {"user": "give it with --user", "password": "give it with SMTPSH_PASSWORD",
-           "token": "give it with --token-file or SMTPSH_TOKEN",
-           "text": "the file must hold it (record with --show-secrets in a lab)"}[need.kind]
-    return (f"{source} line {need.line} ({need.shown.strip() or 'an answer'}) needs {what},"
-            f" which the file does not keep: {how}, or replay on a terminal to be asked")
+        what += _(" of AUTH {mechanism}").format(mechanism=need.mech)
+    how = {"user": _("give it with --user"), "password": _("give it with SMTPSH_PASSWORD"),
+           "token": _("give it with --token-file or SMTPSH_TOKEN"),
+           "text": _("the file must hold it (record with --show-secrets in a lab)")}[need.kind]
+    return _("{file} line {number} ({shown}) needs {what}, which the file does not keep:"
+             " {how}, or replay on a terminal to be asked").format(
+                 file=source, number=need.line, shown=need.shown.strip() or _("an answer"),
+                 what=what, how=how)
 
 
 def resolve(recording: Recording, provide: Callable[[Need], str | None],
@@ -409,13 +414,16 @@ def table(rows: list[Row], titles: tuple[str, str], width: int | None = None,
     shown = [r for r in rows if not (only_differences and r.same)]
     body: list[tuple[bool, str, str, str]] = []
     for r in shown:
-        step = r.command if not r.line else f"{r.command} (line {r.line})"
+        # The greeting and the end of the message are steps by their English names.
+        named = _(r.command) if r.command in (GREETING, END_OF_MESSAGE) else r.command
+        step = named if not r.line else _("{step} (line {number})").format(step=named,
+                                                                          number=r.line)
         body.append((not r.same, step, _cell(r.left), _cell(r.right)))
         if r.only_left or r.only_right:
-            body.append((True, "  EHLO keywords only on one side",
+            body.append((True, _("  EHLO keywords only on one side"),
                          " ".join(sorted(r.only_left)) or "-",
                          " ".join(sorted(r.only_right)) or "-"))
-    header = ("step", *titles)
+    header = (_("step"), *titles)
     cells = [(a, b, c) for _, a, b, c in body]
     widths = [max([len(header[i])] + [len(row[i]) for row in cells]) for i in range(3)]
     if width is not None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from smtpsh.i18n import _
+
 # The attributes Postfix knows (3.7); the server's EHLO line says which it takes.
 XCLIENT_ATTRS = ("NAME", "REVERSE_NAME", "ADDR", "PORT", "PROTO", "HELO", "LOGIN",
                  "DESTADDR", "DESTPORT")
@@ -33,17 +35,18 @@ def build(verb: str, words: Sequence[str], offered: Sequence[str] = ()) -> tuple
     offered_up = {a.upper() for a in offered}
     parts, warnings = [], []
     if not words:
-        raise ValueError(f"give ATTR=VALUE words: {', '.join(known)}")
+        raise ValueError(_("give ATTR=VALUE words: {known}").format(known=", ".join(known)))
     for word in words:
         name, sep, value = word.partition("=")
         if not sep or not name:
-            raise ValueError(f"'{word}' is no ATTR=VALUE")
+            raise ValueError(_("'{word}' is no ATTR=VALUE").format(word=word))
         name = name.upper()
         if offered_up and name not in offered_up:
-            warnings.append(f"the server did not list {name} after {verb} in its EHLO reply"
-                            f" (it lists {' '.join(sorted(offered_up))})")
+            warnings.append(_("the server did not list {name} after {verb} in its EHLO reply"
+                              " (it lists {listed})").format(
+                                  name=name, verb=verb, listed=" ".join(sorted(offered_up))))
         elif not offered_up and name not in known:
-            warnings.append(f"{name} is no {verb} attribute Postfix knows"
-                            f" ({', '.join(known)})")
+            warnings.append(_("{name} is no {verb} attribute Postfix knows ({known})").format(
+                name=name, verb=verb, known=", ".join(known)))
         parts.append(f"{name}={value if value.upper() in SPECIAL else xtext(value)}")
     return f"{verb} {' '.join(parts)}", warnings

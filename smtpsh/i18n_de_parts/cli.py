@@ -1112,4 +1112,49 @@ CATALOG: dict[str, str] = {
     "compare: all {total} steps alike ({what}; EHLO keywords as sets)":
         "compare: alle {total} Schritte gleich ({what}; EHLO-Schlüsselwörter als Mengen)",
     "nothing to export: no dialog took place": "nichts zu exportieren: es gab keinen Dialog",
+    # smtpsh/render.py, events.py: what was wrong with a server's line
+    "server: {warning}": "Server: {warning}",
+    # smtpsh/replay.py: reading a saved dialog
+    "line {number}: {count} lines of message text were not shown where this was saved: the"
+    " replayed message lacks them (save with --transcript to keep every line)":
+        "Zeile {number}: {count} Zeilen Nachrichtentext wurden beim Speichern nicht gezeigt:"
+        " der wiederholten Nachricht fehlen sie (mit --transcript speichern, um jede Zeile zu"
+        " behalten)",
+    "some": "einige",
+    "line {number}: BDAT is not replayed (a saved dialog does not keep its chunks octet for"
+    " octet): use DATA":
+        "Zeile {number}: BDAT wird nicht wiederholt (ein gespeicherter Dialog behält seine"
+        " Stücke nicht Oktett für Oktett): DATA verwenden",
+    "the file ends inside the message text: the message is ended with the lone dot":
+        "die Datei endet im Nachrichtentext: die Nachricht wird mit dem einzelnen Punkt"
+        " beendet",
+    "no dialog found: no C:/S: lines, and no server reply (a line starting with a 3-digit"
+    " code)":
+        "kein Dialog gefunden: keine C:/S:-Zeilen und keine Serverantwort (eine Zeile, die mit"
+        " einem dreistelligen Code beginnt)",
+    "the user name": "den Benutzernamen",
+    "the password": "das Passwort",
+    "the OAuth token": "das OAuth-Token",
+    "the text hidden as [redacted]": "den als [redacted] verborgenen Text",
+    " of AUTH {mechanism}": " für AUTH {mechanism}",
+    "give it with --user": "mit --user angeben",
+    "give it with SMTPSH_PASSWORD": "mit SMTPSH_PASSWORD angeben",
+    "give it with --token-file or SMTPSH_TOKEN": "mit --token-file oder SMTPSH_TOKEN angeben",
+    "the file must hold it (record with --show-secrets in a lab)":
+        "die Datei muss ihn enthalten (in einem Labor mit --show-secrets aufzeichnen)",
+    "an answer": "eine Antwort",
+    "{file} line {number} ({shown}) needs {what}, which the file does not keep: {how}, or"
+    " replay on a terminal to be asked":
+        "{file} Zeile {number} ({shown}) braucht {what} (nicht in der Datei enthalten): {how},"
+        " oder in einem Terminal wiederholen, um danach gefragt zu werden",
+    "{step} (line {number})": "{step} (Zeile {number})",
+    "  EHLO keywords only on one side": "  EHLO-Schlüsselwörter nur auf einer Seite",
+    "step": "Schritt",
+    # smtpsh/xclient.py
+    "give ATTR=VALUE words: {known}": "Wörter ATTR=VALUE angeben: {known}",
+    "'{word}' is no ATTR=VALUE": "'{word}' ist kein ATTR=VALUE",
+    "the server did not list {name} after {verb} in its EHLO reply (it lists {listed})":
+        "der Server nennt {name} nicht nach {verb} in seiner EHLO-Antwort (er nennt {listed})",
+    "{name} is no {verb} attribute Postfix knows ({known})":
+        "{name} ist kein Attribut von {verb}, das Postfix kennt ({known})",
 }
