@@ -289,8 +289,11 @@ def parse_target(target: str, port_arg: str | None, port_opt: int | None,
         check_host(host)
         given = [x for x in (port, port_arg, None if port_opt is None else str(port_opt)) if x]
         if len(set(given)) > 1:
-            raise ValueError(_("the port is given twice ({ports})").format(
-                ports=_(" and ").join(given)))
+            ports = list(dict.fromkeys(given))
+            raise ValueError(_("the port is given twice ({first} and {second})").format(
+                first=ports[0], second=ports[1]) if len(ports) == 2 else
+                _("the port is given three times ({first}, {second} and {third})").format(
+                    first=ports[0], second=ports[1], third=ports[2]))
         return host, port_number(given[0] if given else str(default))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -541,8 +544,7 @@ def main(argv: list[str] | None = None) -> None:
         from smtpsh.config import record_crash
 
         where = record_crash(exc)
-        sys.stderr.write("smtpsh: " + _("internal error: {error}").format(
-            error=f"{type(exc).__name__}: {exc}")
+        sys.stderr.write("smtpsh: " + _("internal error") + f": {type(exc).__name__}: {exc}"
             + (_(" (details in {file})").format(file=where) if where else "") + "\n")
         sys.exit(Exit.ERROR)
 
@@ -819,12 +821,11 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
         from smtpsh.received import terminal_width, wrap
 
         width = terminal_width()
-        text = _("scenario {name}: {text}").format(name=scenario.name,
-                                                  text=scenario.text(number))
+        text = f"scenario {scenario.name}: {scenario.text(number)}"
         for line in wrap(text, width - 3 if width else None, "", "  "):
             session.note(line)
     for rule in rules.rules:
-        session.note(_("sandbox: rule {rule}").format(rule=rule.describe()))
+        session.note(f"sandbox: rule {rule.describe()}")
     if password:
         session.add_secret(password)
     return sandbox
@@ -873,8 +874,8 @@ def _banner(sandbox: Sandbox) -> list[str]:
 async def _serve(sandbox: Sandbox, settings: Settings) -> int:
     import asyncio
 
-    print(_("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
-            " it, and its report card when it leaves"), flush=True)
+    print("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
+          " it, and its report card when it leaves", flush=True)
     try:
         while True:
             await asyncio.sleep(3600)

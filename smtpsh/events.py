@@ -192,12 +192,16 @@ def _connected_prefixes() -> tuple[str, str]:
 def describe_check(check: Checked) -> str:
     """One line for a checked expectation: what was expected, what came, for which command."""
     where = _("line {number}: ").format(number=check.line) if check.line else ""
-    got = " / ".join(check.got.wire_lines()) if check.got is not None else _("no reply")
+    expected = check.expected[1:].strip()
+    if check.got is None:  # (never ok: a check needs a reply)
+        return where + _("{command}: expected {expected}, got no reply").format(
+            command=check.command, expected=expected)
+    got = " / ".join(check.got.wire_lines())
     if check.ok:
         return where + _("{expected} ok ({got})").format(expected=check.expected,
                                                          got=got.split(" / ")[-1])
     return where + _("{command}: expected {expected}, got {got}").format(
-        command=check.command, expected=check.expected[1:].strip(), got=got)
+        command=check.command, expected=expected, got=got)
 
 
 def _escaped(text: str) -> str:

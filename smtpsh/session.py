@@ -309,17 +309,18 @@ class Session:
         if partial:
             self.warn(_("the server stopped in the middle of a reply; its {count} line(s) so"
                         " far:").format(count=len(partial)) + "\n" + "\n".join(partial))
+        # Whole sentences: what is waited for, and the time, go differently in German.
         if writing:
-            what = _("the server took no data")
+            text = _("timed out: the server took no data within {seconds} s (see --timeout)")
+        elif self.client.pending and self.client.pending[0].kind.value != "greeting":
+            text = _("timed out: no reply to {command} within {seconds} s (see --timeout)")
         elif self.client.pending:
-            waiting = self.client.pending[0]
-            what = _("no reply to {command}").format(command=waiting.label) \
-                if waiting.kind.value != "greeting" else _("no greeting")
+            text = _("timed out: no greeting within {seconds} s (see --timeout)")
         else:
-            what = _("no reply")
+            text = _("timed out: no reply within {seconds} s (see --timeout)")
         timeout = self.options.timeout if timeout is None else timeout
-        return Failure(_("timed out: {what} within {seconds} s (see --timeout)").format(
-            what=what, seconds=f"{timeout:g}"), Exit.TIMEOUT)
+        command = self.client.pending[0].label if self.client.pending else ""
+        return Failure(text.format(command=command, seconds=f"{timeout:g}"), Exit.TIMEOUT)
 
     async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None

@@ -240,8 +240,6 @@ CATALOG: dict[str, str] = {
         "--replay, --compare und --export brauchen ein TARGET (nicht --sandbox oder --mx)",
     "--replay FILE is the dialog: give no -c lines":
         "--replay FILE ist der Dialog: keine -c-Zeilen angeben",
-    "the port is given twice ({ports})": "der Port ist zweimal angegeben ({ports})",
-    " and ": " und ",
     "{flag} goes with --probe": "{flag} gehört zu --probe",
     "--probe runs on its own: not with --sandbox, --mx, -c or --lmtp":
         "--probe läuft für sich: nicht mit --sandbox, --mx, -c oder --lmtp",
@@ -278,7 +276,6 @@ CATALOG: dict[str, str] = {
     "cannot write to standard output: {error}":
         "kann nicht in die Standardausgabe schreiben: {error}",
     "interrupted": "abgebrochen",
-    "internal error: {error}": "interner Fehler: {error}",
     " (details in {file})": " (Einzelheiten in {file})",
     "cannot read --token-file {file}: {error}": "kann --token-file {file} nicht lesen: {error}",
     "--auth needs --user (or a ~/.netrc entry for {host})":
@@ -301,12 +298,6 @@ CATALOG: dict[str, str] = {
     "port {port}": "Port {port}",
     "cannot start the sandbox{where}: {error}":
         "kann die Sandbox nicht starten{where}: {error}",
-    "scenario {name}: {text}": "Szenario {name}: {text}",
-    "sandbox: rule {rule}": "Sandbox: Regel {rule}",
-    "sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees it, and"
-    " its report card when it leaves":
-        "Sandbox: läuft bis Strg-C; der Dialog jedes Clients erscheint, wie der Server ihn"
-        " sieht, und sein Zeugnis, wenn er geht",
     # smtpsh/oswords.py: the operating system's error texts
     "Name or service not known": "Name oder Dienst unbekannt",
     "Temporary failure in name resolution": "vorübergehender Fehler bei der Namensauflösung",
@@ -575,7 +566,6 @@ CATALOG: dict[str, str] = {
     "the connection": "die Verbindung",
     # smtpsh/events.py: checked expectations
     "line {number}: ": "Zeile {number}: ",
-    "no reply": "keine Antwort",
     "{expected} ok ({got})": "{expected} ok ({got})",
     "{command}: expected {expected}, got {got}": "{command}: erwartet {expected}, kam {got}",
     # smtpsh/session.py: the dialog's notes, warnings and failures
@@ -601,11 +591,6 @@ CATALOG: dict[str, str] = {
     "the reply to {command}": "die Antwort auf {command}",
     "the server stopped in the middle of a reply; its {count} line(s) so far:":
         "der Server hat mitten in einer Antwort aufgehört; seine {count} Zeile(n) bis dahin:",
-    "the server took no data": "der Server hat keine Daten angenommen",
-    "no reply to {command}": "keine Antwort auf {command}",
-    "no greeting": "keine Begrüßung",
-    "timed out: {what} within {seconds} s (see --timeout)":
-        "Zeit abgelaufen: {what} innerhalb von {seconds} s (siehe --timeout)",
     "the server broke the protocol: {violation}":
         "der Server hat das Protokoll verletzt: {violation}",
     "the server sent a reply no command was waiting for:":
@@ -1157,4 +1142,19 @@ CATALOG: dict[str, str] = {
         "der Server nennt {name} nicht nach {verb} in seiner EHLO-Antwort (er nennt {listed})",
     "{name} is no {verb} attribute Postfix knows ({known})":
         "{name} ist kein Attribut von {verb}, das Postfix kennt ({known})",
+    "the port is given twice ({first} and {second})":
+        "der Port ist zweimal angegeben ({first} und {second})",
+    "the port is given three times ({first}, {second} and {third})":
+        "der Port ist dreimal angegeben ({first}, {second} und {third})",
+    "internal error": "interner Fehler",
+    "{command}: expected {expected}, got no reply":
+        "{command}: erwartet {expected}, keine Antwort bekommen",
+    "timed out: the server took no data within {seconds} s (see --timeout)":
+        "Zeit abgelaufen: der Server hat innerhalb von {seconds} s keine Daten angenommen"
+        " (siehe --timeout)",
+    "timed out: no reply to {command} within {seconds} s (see --timeout)":
+        "Zeit abgelaufen: keine Antwort auf {command} innerhalb von {seconds} s (siehe"
+        " --timeout)",
+    "timed out: no reply within {seconds} s (see --timeout)":
+        "Zeit abgelaufen: keine Antwort innerhalb von {seconds} s (siehe --timeout)",
 }

@@ -596,8 +596,7 @@ class Shell:
         where = record_crash(exc)
         detail = _(" (details in {file})").format(file=where) if where else ""
         with contextlib.suppress(Exception):
-            self.screen.warn(_("internal error: {error}").format(
-                error=f"{type(exc).__name__}: {exc}") + detail)
+            self.screen.warn(_("internal error") + f": {type(exc).__name__}: {exc}{detail}")
 
 
 def make_shell(settings: Settings, *, transcript: Transcript | None = None,
