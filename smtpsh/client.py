@@ -80,7 +80,7 @@ class Command:
 
     @property
     def label(self) -> str:
-        """How the command is named on screen, after "answers"."""
+        """How the command is named on screen, after "answers" (in the language in use)."""
         if self.kind is Kind.GREETING:
             return _("the connection (greeting)")
         if self.kind is Kind.DATA_END:
@@ -90,6 +90,18 @@ class Command:
             return _("the end of the message")
         if self.kind is Kind.AUTH_RESPONSE:
             return _("AUTH (cancel)") if self.cancel else _("AUTH (response)")
+        return self.line
+
+    @property
+    def name(self) -> str:
+        """The label in English, whatever the language: for machines (--json)."""
+        if self.kind is Kind.GREETING:
+            return "the connection (greeting)"
+        if self.kind is Kind.DATA_END:
+            who = f" for <{self.recipient}>" if self.recipient is not None else ""
+            return f"the end of the message{who}"
+        if self.kind is Kind.AUTH_RESPONSE:
+            return "AUTH (cancel)" if self.cancel else "AUTH (response)"
         return self.line
 
 

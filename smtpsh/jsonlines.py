@@ -36,7 +36,7 @@ def to_json(event: Output, tls: bool) -> dict[str, Any]:
             return base | {
                 "event": "reply", "code": reply.code, "enhanced": reply.enhanced,
                 "lines": list(reply.lines),
-                "answering": command.label if command is not None else None,
+                "answering": command.name if command is not None else None,  # never translated
                 "verb": command.verb if command is not None else None,
                 "elapsed_ms": round(elapsed * 1000, 3) if elapsed is not None else None,
                 "warnings": list(reply.warnings)}

@@ -256,3 +256,15 @@ def test_the_shell_speaks_german(tmp_path):
             expect(r"keine Fähigkeiten bekannt \(zuerst EHLO senden\)")
         finally:
             child.close(force=True)
+
+
+def test_json_keeps_its_fields_and_ids_english(smtpsh, smtp_server):
+    import json
+
+    p = german(smtpsh, "--json", "127.0.0.1", str(smtp_server.port), "-c", "NOOP", "-c", "QUIT")
+    events = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    notes = [e["text"] for e in events if e["event"] == "note"]
+    assert notes[0] == f"Verbunden mit 127.0.0.1 (127.0.0.1) Port {smtp_server.port}"
+    replies = [e for e in events if e["event"] == "reply"]
+    assert replies[0]["answering"] == "the connection (greeting)"
+    assert replies[1]["answering"] == "NOOP" and replies[1]["verb"] == "NOOP"
