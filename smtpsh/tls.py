@@ -305,7 +305,7 @@ def _short(name: Name) -> str:
 
     cn = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     if not cn:
-        return _dn(name) or "(empty name)"
+        return _dn(name) or _("(empty name)")
     value = cn[0].value
     text = value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
     return "CN=" + escape(text, tab=True)

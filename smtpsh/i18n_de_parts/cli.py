@@ -30,7 +30,7 @@ CATALOG: dict[str, str] = {
     "server selection": "Serverauswahl",
     "proxies": "Proxys",
     "probes": "Tests",
-    "offline": "offline",
+    "offline": "Offline",
     "replay, compare, export": "wiederholen, vergleichen, exportieren",
     "An interactive SMTP shell: talk to a mail server by hand, with help.":
         "Eine interaktive SMTP-Shell: von Hand mit einem Mailserver sprechen, mit Hilfe.",
@@ -40,7 +40,7 @@ CATALOG: dict[str, str] = {
     "run this line as if typed (repeatable); then quit":
         "diese Zeile ausführen, als wäre sie getippt (mehrfach möglich); dann beenden",
     "seconds to wait for the connection and for each reply (default 30)":
-        "Sekunden, die auf die Verbindung und auf jede Antwort gewartet wird (Standard 30)",
+        "wie viele Sekunden auf die Verbindung und auf jede Antwort gewartet wird (Standard 30)",
     "IPv4 only": "nur IPv4",
     "IPv6 only": "nur IPv6",
     "local address to connect from": "lokale Adresse, von der aus verbunden wird",
@@ -86,7 +86,7 @@ CATALOG: dict[str, str] = {
         "LMTP sprechen (RFC 2033): LHLO, nach der Nachricht eine Antwort pro Empfänger;"
         " Standardport 24; TARGET darf unix:/pfad/zum/socket sein",
     "implicit TLS from the first byte (RFC 8314; port 465 implies it)":
-        "implizites TLS ab dem ersten Byte (RFC 8314; Port 465 bedeutet es)",
+        "implizites TLS ab dem ersten Byte (RFC 8314; bei Port 465 von selbst)",
     "after connecting: EHLO, STARTTLS, EHLO again":
         "nach dem Verbinden: EHLO, STARTTLS, noch einmal EHLO",
     "after the handshake, show the certificate card (as :cert does)":
@@ -149,7 +149,7 @@ CATALOG: dict[str, str] = {
         "ein Empfänger für die Tests, die eine Nachricht senden; ohne ihn werden sie"
         " übersprungen",
     "with --probe or --check: one Nagios plugin line, and its exit code":
-        "mit --probe oder --check: eine Zeile als Nagios-Plugin, mit dessen Exit-Code",
+        "mit --probe oder --check: eine Zeile als Nagios-Plugin, mit passendem Exit-Code",
     "explain a reply code, enhanced code, reply line, verb or keyword":
         "einen Antwortcode, erweiterten Code, eine Antwortzeile, einen Befehl oder ein"
         " Schlüsselwort erklären",
@@ -209,10 +209,11 @@ CATALOG: dict[str, str] = {
         "eine Antwort im Dialog war 4xx (und keine 5xx)",
     "a reply in the dialog was 5xx": "eine Antwort im Dialog war 5xx",
     "--mx: the domain does not exist or accepts no mail (would bounce)":
-        "--mx: die Domain gibt es nicht, oder sie nimmt keine Mail an (würde zurückgehen)",
+        "--mx: die Domain gibt es nicht, oder sie nimmt keine Mail an (die Nachricht käme"
+        " zurück)",
     "--mx: temporary DNS failure, or no server could be reached (would defer)":
-        "--mx: vorübergehender DNS-Fehler, oder kein Server war erreichbar (würde"
-        " zurückgestellt)",
+        "--mx: vorübergehender DNS-Fehler, oder kein Server war erreichbar (die Nachricht"
+        " würde aufgeschoben)",
     "AUTH ended without a 235: not authenticated, though no reply said 4xx/5xx":
         "AUTH endete ohne 235: nicht angemeldet, obwohl keine Antwort 4xx/5xx war",
     "the server broke the protocol (a reply code outside 200-599, a 3xx where none is due):"
@@ -1157,4 +1158,7 @@ CATALOG: dict[str, str] = {
         " --timeout)",
     "timed out: no reply within {seconds} s (see --timeout)":
         "Zeit abgelaufen: keine Antwort innerhalb von {seconds} s (siehe --timeout)",
+    "the server advertises over TLS:": "der Server bietet über TLS an:",
+    "the server advertises:": "der Server bietet an:",
+    "(empty name)": "(leerer Name)",
 }

@@ -452,8 +452,12 @@ async def do_caps(shell: ShellApi, args: list[str]) -> None:
     rows = [(k, " ".join(p), keyword_meaning(k) or "") for k, p in caps.keywords.items()]
     kw_w = max(len(r[0]) for r in rows)
     par_w = min(max(len(r[1]) for r in rows), 30)
-    out = [(_("{server} advertises over TLS:") if dialog.tls else _("{server} advertises:"))
-           .format(server=caps.domain or _("the server"))]
+    if caps.domain:
+        head = (_("{server} advertises over TLS:") if dialog.tls else
+                _("{server} advertises:")).format(server=caps.domain)
+    else:
+        head = _("the server advertises over TLS:") if dialog.tls else _("the server advertises:")
+    out = [head]
     out += [f"  {k:<{kw_w}}  {p:<{par_w}}  {m}".rstrip() for k, p, m in rows]
     if caps.size:
         out.append(_("  (SIZE limit: {octets} octets, {size})").format(
