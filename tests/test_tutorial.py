@@ -46,7 +46,7 @@ _AUTH_TYPED = re.compile(r"AUTH\s+(LOGIN|PLAIN)\s*$", re.IGNORECASE)
 _PASSWORD = re.compile(r"password (\S+)")
 # What changes from run to run, as it appears in smtpsh's notes.
 _VARYING = [
-    (re.compile(r"\bport \d+"), "port <port>"),
+    (re.compile(r"\b[Pp]ort \d+"), "port <port>"),  # Port in German
     (re.compile(r"\S*smtpsh-sandbox-[A-Za-z0-9_]+"), "<folder>"),
     (re.compile(r"\bpassword \S+"), "password <password>"),
     (re.compile(r"\bTLSv1\.\d \S+"), "<tls version and cipher>"),
@@ -119,11 +119,12 @@ class Run:
     starttls: bool
 
 
-def run_sandbox(block: Block, folder: Path) -> Run:
-    """`smtpsh --sandbox`, fed the block's input once the sandbox has told its password."""
+def run_sandbox(block: Block, folder: Path, *extra: str) -> Run:
+    """`smtpsh --sandbox`, fed the block's input once the sandbox has told its password;
+    `extra`: more options (the German tutorial's `--lang de`)."""
     env = {k: v for k, v in os.environ.items() if k not in ("SMTPSH_PASSWORD", "NO_COLOR")}
     proc = subprocess.Popen([*SMTPSH, "--sandbox", "--sandbox-dir", str(folder),
-                             "--color", "never", "--timeout", "10"],
+                             "--color", "never", "--timeout", "10", *extra],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     assert proc.stdin is not None and proc.stdout is not None
