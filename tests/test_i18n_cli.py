@@ -268,3 +268,41 @@ def test_json_keeps_its_fields_and_ids_english(smtpsh, smtp_server):
     replies = [e for e in events if e["event"] == "reply"]
     assert replies[0]["answering"] == "the connection (greeting)"
     assert replies[1]["answering"] == "NOOP" and replies[1]["verb"] == "NOOP"
+
+
+def test_a_typed_starttls_in_the_sandbox_shell_trusts_the_sandbox(tmp_path):
+    """The sandbox's own CA reaches the shell's connection: STARTTLS typed there is verified
+    (it failed with "an issuer smtpsh does not trust" before)."""
+    import time
+
+    pexpect = pytest.importorskip("pexpect")
+    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
+               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
+    child = pexpect.spawn(sys.executable, ["-m", "smtpsh", "--sandbox", "--sandbox-dir",
+                                           str(tmp_path / "box")],
+                          env=env, encoding="utf-8", timeout=20, dimensions=(30, 120), cwd=ROOT)
+    seen = ""
+
+    def expect(pattern: str) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while not re.search(pattern, ansi.sub("", seen)):
+            assert time.monotonic() < deadline, f"{pattern!r} not in:\n{ansi.sub('', seen)[-2000:]}"
+            try:
+                seen += child.read_nonblocking(65536, timeout=0.05)
+            except pexpect.TIMEOUT:
+                pass
+        seen = ""
+
+    try:
+        expect(r"smtp 127\.0\.0\.1:\d+>")
+        child.send("EHLO me.example\r")
+        expect(r"250 HELP")
+        child.send("STARTTLS\r")
+        expect(r"-- TLS TLSv1\.\d \S+; Zertifikat geprüft für 127\.0\.0\.1[\s\S]*"
+               r"-- Fähigkeiten durch STARTTLS zurückgesetzt")
+    finally:
+        child.close(force=True)
