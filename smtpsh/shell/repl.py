@@ -255,9 +255,7 @@ class Shell:
         await self.hang_up()
         self.state.aim(host, port, tls)
         implicit = tls == "implicit" or self._base_options.implicit_tls
-        # From the session's options as they are now: the sandbox's CA, given to them after
-        # the shell was made, must stay (a typed STARTTLS is verified against it).
-        self.session.options = replace(self.session.options, implicit_tls=implicit)
+        self.session.options = replace(self._base_options, implicit_tls=implicit)
         before = self.session.transport
         try:
             await self.session.connect(host, port)
