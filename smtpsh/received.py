@@ -1,6 +1,7 @@
 """Read a message's Received: chain into hops, oldest first, and render it as a table.
 
-Stdlib only. Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
+The table is stdlib only; `message_view` puts the message's forensics under it (smtpsh.forensics,
+imported when used). Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
 hops newest first; the syntax is RFC 5321 §4.4 / RFC 5322 §3.6.7, but real servers bend it,
 so every clause is optional and a line that cannot be read is kept raw with a note.
 
@@ -22,10 +23,13 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
+
+if TYPE_CHECKING:
+    from smtpsh.forensics import KeyLookup
 
 _CLAUSES = ("from", "by", "via", "with", "id", "for")
 # RFC 3848 (and RFC 6531 for UTF8*): protocol names that say TLS (S) and/or AUTH (A).
@@ -519,21 +523,43 @@ def _summary(hops: list[Hop]) -> list[str]:
     return lines
 
 
-def main_received(path: str) -> int:
-    """`smtpsh --received FILE` (`-` for stdin): print the route of a message."""
+def message_view(message: bytes, width: int | None, lookup: KeyLookup,
+                 ansi: bool = False) -> str:
+    """What `--received` and `:show N` show of a message: the hop table, then the forensics
+    (smtpsh.forensics: Authentication-Results, DKIM, ARC, DMARC alignment), keys looked up
+    through `lookup`."""
+    from smtpsh.forensics import forensics_title, forensics_view
+
+    hops = render(parse_chain(message.decode("utf-8", "replace")), width)
+    forensics, _card = forensics_view(message, lookup, width, title=forensics_title(),
+                                      ansi=ansi)
+    return f"{hops}\n\n{forensics}"
+
+
+def main_received(path: str, nameserver: str | None = None, color: str = "auto",
+                  timeout: float = 5.0) -> int:
+    """`smtpsh --received FILE` (`-` for stdin): print the route of a message, then its
+    forensics (keys through `nameserver` when given, else the system's resolver)."""
+    from smtpsh.forensics import checked_lookup
+    from smtpsh.render import use_color
+
+    try:
+        lookup = checked_lookup(nameserver, timeout)
+    except ValueError as exc:
+        print(f"smtpsh: --nameserver: {exc}", file=sys.stderr)
+        return Exit.USAGE
     try:
         if path == "-":
-            text = sys.stdin.read()
+            stdin = getattr(sys.stdin, "buffer", None)  # a text stream only in tests
+            message = stdin.read() if stdin is not None else sys.stdin.read().encode()
         else:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"smtpsh: cannot read {path}: {reason}", file=sys.stderr)
+            with open(path, "rb") as f:
+                message = f.read()
+    except OSError as exc:
+        print(f"smtpsh: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
         return Exit.ERROR
-    hops = parse_chain(text)
-    if not hops:
+    if not parse_chain(message.decode("utf-8", "replace")):
         print(f"smtpsh: no Received: header field in {path}", file=sys.stderr)
         return Exit.ERROR
-    print(render(hops, terminal_width()))
+    print(message_view(message, terminal_width(), lookup, use_color(color, sys.stdout)))
     return Exit.OK
