@@ -645,7 +645,9 @@ async def do_show(shell: ShellApi, args: list[str]) -> None:
     if not found:
         shell.screen.warn(f"no message {args[0]}: :messages lists them")
         return
-    shell.screen.out(found[0].show(terminal_width(), nameserver=shell.settings.nameserver))
+    # DKIM and ARC keys only through a nameserver given, never the system's resolver.
+    nameserver = getattr(getattr(shell, "settings", None), "nameserver", None)
+    shell.screen.out(found[0].show(terminal_width(), nameserver=nameserver))
 
 
 @command("server", "[on|off]", N_("the sandbox's side of the dialog, as its server sees it,"
