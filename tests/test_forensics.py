@@ -412,6 +412,7 @@ def test_received_in_german(key, dns, tmp_path):
             " geändert") in flat
     assert "warum: eine DKIM-Signatur ist ungültig" in flat
     assert "insgesamt: Fehler - keine DKIM-Signatur hält" in flat
+    assert "1 Station" in text and "Verzögerung" in text  # the route in German too
 
 
 def test_received_refuses_a_bad_nameserver_in_one_line():
