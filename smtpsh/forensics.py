@@ -405,6 +405,7 @@ class DkimResult:
     reason: str
     tags: dict[str, str]
     looked_up: bool = True  # False: no key was looked up (KeyLookup without DNS)
+    rfc: str | None = None  # the section the reason comes from, when it is not the usual one
 
 
 def _body_hash_holds(message: bytes, tags: dict[str, str]) -> bool | None:
@@ -454,10 +455,12 @@ def verify_dkim(message: bytes, lookup: KeyLookup) -> list[DkimResult]:
             text = str(exc)
             if "body hash mismatch" in text:
                 reason = _("body hash mismatch: the body was changed after signing")
-                results.append(DkimResult(domain, selector, "fail", reason, tags))
+                results.append(DkimResult(domain, selector, "fail", reason, tags,
+                                          rfc="RFC 6376 §3.7"))
             elif "x= value is past" in text:
                 reason = _("the signature has expired (its x= time is past)")
-                results.append(DkimResult(domain, selector, "permerror", reason, tags))
+                results.append(DkimResult(domain, selector, "permerror", reason, tags,
+                                          rfc="RFC 6376 §3.5"))
             else:
                 results.append(DkimResult(domain, selector, "permerror", text, tags))
             continue
@@ -469,7 +472,8 @@ def verify_dkim(message: bytes, lookup: KeyLookup) -> list[DkimResult]:
             holds = _body_hash_holds(message, tags)
             if holds is False:
                 reason = _("body hash mismatch: the body was changed after signing")
-                results.append(DkimResult(domain, selector, "fail", reason, tags, False))
+                results.append(DkimResult(domain, selector, "fail", reason, tags, False,
+                                          "RFC 6376 §3.7"))
             else:
                 reason = (_("key not looked up (no --nameserver): the body hash matches, the"
                             " signed header fields are not checked") if holds else
@@ -501,10 +505,7 @@ def dkim_section(card: Card, number: int, result: DkimResult) -> Section:
                "neutral": Verdict.SKIP}.get(result.result, Verdict.FAIL)
     rfc = {"pass": "RFC 6376 §6.1.3", "fail": "RFC 6376 §6.1.3",
            "temperror": "RFC 6376 §6.1.2"}.get(result.result, "RFC 6376 §6.1.2")
-    if "body hash" in result.reason:
-        rfc = "RFC 6376 §3.7"
-    elif "x=" in result.reason:
-        rfc = "RFC 6376 §3.5"
+    rfc = result.rfc or rfc  # the reason's own section (body hash, expiry), in any language
     signed = result.tags.get("h", "")
     evidence = (f"dkim={result.result} ({result.reason}) a={result.tags.get('a', '?')}"
                 f" c={result.tags.get('c', 'simple/simple')} h={signed}")

@@ -291,6 +291,7 @@ def test_in_german(key, dns):
     assert got.title == ("dkim=fail: Body-Hash stimmt nicht: der Body wurde nach dem Signieren"
                          " geändert")
     assert got.why.startswith("eine DKIM-Signatur ist ungültig")
+    assert got.rfc == "RFC 6376 §3.7"  # the section follows the reason, not its wording
     assert card.summary == "keine DKIM-Signatur hält"
     done = smtpsh("--lang", "de", "--auth-results", str(DATA / "auth-results-microsoft.txt"))
     assert "also den Spam-Ordner" in done.stdout.decode()
@@ -429,6 +430,7 @@ def test_without_dns_no_key_is_looked_up_and_the_body_hash_is_still_checked(key)
         "dkim=neutral: key not looked up (no --nameserver): the body hash matches, the signed"
         " header fields are not checked")
     assert lookup.outcome == {"sel1._domainkey.example.com": "skipped"}
+    assert got.rfc == "RFC 6376 §6.1.2"  # the key's retrieval, not the body hash
     assert card.summary == "DKIM not verified: no key looked up"
     changed = finding(forensics_card(sign(key).replace(b"Hello Bob.", b"Hello Eve."),
                                      KeyLookup(None, system=False)), "dkim.signature")
