@@ -39,13 +39,13 @@ def sandbox_for(number: int, folder: Path) -> Sandbox:
 def test_every_lesson_text_has_its_german_with_the_same_placeholders() -> None:
     english = json.loads((DATA / "lessons.json").read_text(encoding="utf-8"))["lessons"]
     german = json.loads((DATA / "de" / "lessons.json").read_text(encoding="utf-8"))["lessons"]
-    assert set(german) == {x["name"] for x in english}
+    assert list(german) == [x["name"] for x in english]
     for entry in english:
         de = german[entry["name"]]
         assert set(de["steps"]) == {s["name"] for s in entry["steps"]}, entry["name"]
         pairs = [(entry[k], de[k]) for k in ("title", "intro", "end")]
         pairs += [(s[k], de["steps"][s["name"]][k]) for s in entry["steps"]
-                  for k in ("task", "hint")]
+                  for k in ("task", "hint", "explain") if k in s]
         for en, text in pairs:
             assert text.strip() and sorted(PLACEHOLDER.findall(en)) == \
                 sorted(PLACEHOLDER.findall(text)), (en, text)
@@ -53,13 +53,17 @@ def test_every_lesson_text_has_its_german_with_the_same_placeholders() -> None:
                 if term in en:
                     assert term in text, (term, text)
     i18n.set_language("de")
-    assert lessons.lesson(1).title == "Der erste Dialog"
+    assert lessons.lesson(3).title == "Der erste Dialog"
     assert "Lektionen" in lessons.listing()
 
 
 def test_the_list_and_an_unknown_lesson() -> None:
     text = lessons.listing()
-    assert "1  The first dialog (6 steps)" in text and "4  The Received chain" in text
+    assert [line.split("  ")[1] for line in text.splitlines()[1:]] == [
+        "1", "2", "3", "4", "5", "6"]
+    for n, title in [(1, "Who is who"), (2, "Which server?"), (3, "The first dialog (6 steps)"),
+                     (4, "Reply codes"), (5, "STARTTLS and AUTH"), (6, "The Received chain")]:
+        assert f"  {n}  {title}" in text
     with pytest.raises(ValueError, match="no lesson 9"):
         lessons.lesson(9)
 
