@@ -653,6 +653,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
                 return await _serve(sandbox, settings)
             host, port = "127.0.0.1", sandbox.port
             session.options = _sandbox_options(session, sandbox)
+            if shell is not None:  # the shell connects (and reconnects) with its own base
+                shell._base_options = session.options
         if settings.mx:
             from smtpsh.mxconnect import choose_server
 
