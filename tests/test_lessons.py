@@ -74,6 +74,22 @@ def test_the_list_and_an_unknown_lesson() -> None:
         lessons.lesson(9)
 
 
+@pytest.mark.parametrize(("doc", "lang"), [("tutorial.md", "en"), ("de/tutorial.md", "de")])
+def test_the_tutorials_list_the_lessons_as_smtpsh_does(doc: str, lang: str) -> None:
+    i18n.set_language(lang)
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    assert f"```text\n{lessons.listing()}\n```" in text
+
+
+def test_the_reference_names_every_lesson_in_its_order() -> None:
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    section = text.partition("#### Lessons\n")[2].partition("\n#### ")[0]
+    rows = re.findall(r"^\| (\d) \| ([^|]+) \|", section, re.MULTILINE)
+    assert [(int(n), title.strip()) for n, title in rows] == [
+        (x.number, x.title) for x in lessons.lessons("en")]
+    assert "| `:answer TEXT` |" in text and "| `--lesson [N]` |" in text
+
+
 async def test_the_first_dialog_through_the_shell_each_step_marked_done(drive, tmp_path) -> None:  # noqa: F811
     box = sandbox_for(3, tmp_path / "box")
     try:
