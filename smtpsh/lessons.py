@@ -261,14 +261,17 @@ class Tutor:
     def command(self, name: str, args: list[str]) -> Iterator[None]:
         """Around a shell command: what the tutor has to say while it runs (a step done by
         the DNS question or the connection it made) waits until its output is all there."""
-        self._held = []
+        outer = self._held is None  # (a command inside another's: the outer one says it)
+        if outer:
+            self._held = []
         try:
             yield
             self.ran(name, args)
         finally:
-            held, self._held = self._held, None
-            for text in held:
-                self._say(text)
+            if outer:
+                held, self._held = self._held or [], None
+                for text in held:
+                    self._say(text)
 
     def ran(self, name: str, args: list[str]) -> None:
         """A shell command ran (`:show 1`): done if it is the one the step asks for."""
