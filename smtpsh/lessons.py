@@ -308,6 +308,18 @@ class Tutor:
             self._say(example(step.show))
         self._say(self.task_line())
 
+    def status(self) -> str:
+        """What `:lesson` says: the lesson, the task now and its hint, the progress."""
+        lines = [_("lesson {number}: {title}").format(number=self.lesson.number,
+                                                     title=self.lesson.title),
+                 self.task_line()]
+        step = self.step
+        if step is not None:
+            lines.append(_("hint: {hint}").format(hint=step.hint))
+        lines.append(_("{done} of {total} steps done, {tries} tries that did not count").format(
+            done=len(self.done), total=len(self.lesson.steps), tries=self.tries))
+        return "\n".join(lines)
+
     def summary(self) -> str:
         files = sorted(glob.glob(os.path.join(self.folder, "*.eml"))) if self.folder else []
         file = files[-1] if files else os.path.join(self.folder or ".", "0001.eml")

@@ -664,6 +664,16 @@ async def do_answer(shell: ShellApi, args: list[str]) -> None:
         tutor.answer(args[0])
 
 
+@command("lesson", "", N_("in a lesson: its task now, the hint for it, and how far you are"))
+async def do_lesson(shell: ShellApi, args: list[str]) -> None:
+    tutor = getattr(shell, "tutor", None)
+    if tutor is None:
+        shell.screen.warn(_(":lesson shows the task and hint of a lesson: smtpsh --lesson lists"
+                            " the lessons"))
+    else:
+        shell.screen.out(tutor.status())
+
+
 @command("server", "[on|off]", N_("the sandbox's side of the dialog, as its server sees it,"
                                   " shown among yours (on), or not (off)"))
 async def do_server(shell: ShellApi, args: list[str]) -> None:
