@@ -38,9 +38,7 @@ if TYPE_CHECKING:
     from smtpsh.shell.repl import Shell
 
 _TEXT = "class:bottom-toolbar.text"
-
-
-_WORDS = re.compile(r"[^\w]+")  # what an answer is compared without: punctuation, spacing
+_WORDS = re.compile(r"\W+")  # what an answer is compared without: punctuation, spacing
 
 
 def normal(text: str) -> str:
@@ -112,7 +110,7 @@ class Lesson:
     rules: list[dict[str, Any]] = field(default_factory=list)
     dns: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # its DNS zone
     connect: bool = True  # the shell starts connected to the sandbox
-    name: str = ""
+    name: str = ""  # its key in lessons.json (the German texts are found by it)
 
     def sandbox_rules(self) -> list[Rule]:
         from smtpsh.sandbox_rules import make_rule
