@@ -649,6 +649,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
     tls_done = False  # --mx --starttls: STARTTLS already done at the chosen MX
+    tutor = None  # --lesson: the lesson's tutor (its DNS server stops with the sandbox)
     try:
         if settings.sandbox:
             sandbox = _start_sandbox(settings, session)
@@ -656,6 +657,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
                 return await _serve(sandbox, settings)
             host, port = "127.0.0.1", sandbox.port
             session.options = _sandbox_options(session, sandbox)
+            if shell is not None:  # the shell connects (and reconnects) with its own base
+                shell._base_options = session.options
         if settings.mx:
             from smtpsh.mxconnect import choose_server
 
@@ -669,7 +672,9 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         if settings.lesson and sandbox is not None:
             from smtpsh.lessons import start
 
-            start(settings.lesson, session, sandbox, shell)
+            tutor = start(settings.lesson, session, sandbox, shell)
+            if not tutor.lesson.connect and shell is not None:
+                host = ""  # the learner finds the server (the lesson's DNS zone)
         if shell is not None:
             shell.sandbox = sandbox
             return await shell.run(host, port, greeting, prelude(settings, tls_done))
@@ -679,6 +684,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         session.warn(str(exc))
         return exc.exit
     finally:
+        if tutor is not None:
+            tutor.close()
         if sandbox is not None:
             sandbox.stop()
         if shell is None:
