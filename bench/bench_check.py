@@ -69,7 +69,7 @@ def main() -> None:
         servers.append(server)
         zone[f"mx{i}.bench.test"] = [("A", address)]
         zone[f"{address.split('.')[-1]}.0.0.127.in-addr.arpa"] = [("PTR", f"mx{i}.bench.test.")]
-        zone[f"_25._tcp.mx{i}.bench.test"] = [("TLSA", f"3 1 1 {spki_sha256(cert)}")]
+        zone[f"_{port}._tcp.mx{i}.bench.test"] = [("TLSA", f"3 1 1 {spki_sha256(cert)}")]
     policy = PolicyServer(ca, "mta-sts.bench.test")
     policy.policy("version: STSv1\nmode: enforce\nmx: *.bench.test\nmax_age: 86400\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT), SMTPSH_MTASTS_PORT=str(policy.port),

@@ -102,9 +102,9 @@ def domain(check_ca: trustme.CA) -> Iterator[dict]:  # noqa: F811
         "mx3.check.test": [("A", addresses[2])],
         "2.0.0.127.in-addr.arpa": [("PTR", "mx1.check.test.")],
         "3.0.0.127.in-addr.arpa": [("PTR", "other.check.test.")],
-        "_25._tcp.mx1.check.test": [("TLSA", f"3 1 1 {spki_sha256(cert1)}")],
-        "_25._tcp.mx2.check.test": [("TLSA", "3 1 1 " + "ab" * 32)],
-        "_25._tcp.mx3.check.test": [("TLSA", f"2 0 2 {cert_sha512(inter.cert_pem.bytes())}")],
+        f"_{port}._tcp.mx1.check.test": [("TLSA", f"3 1 1 {spki_sha256(cert1)}")],
+        f"_{port}._tcp.mx2.check.test": [("TLSA", "3 1 1 " + "ab" * 32)],
+        f"_{port}._tcp.mx3.check.test": [("TLSA", f"2 0 2 {cert_sha512(inter.cert_pem.bytes())}")],
         "_mta-sts.check.test": [("TXT", '"v=STSv1; id=20240101T000000"')],
         "mta-sts.check.test": [("A", "127.0.0.9")],
         "_smtp._tls.check.test": [("TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@check.test"')],
@@ -292,8 +292,8 @@ def dnssec_domain(check_ca: trustme.CA) -> Iterator[dict]:  # noqa: F811
     bad, _ = starttls_mx(check_ca, "mxbad.sec.test", addresses[1], port)
     spki = spki_sha256(cert)
     records = (f"@ IN MX 10 mx\n@ IN MX 20 mxbad\nmx IN A {addresses[0]}\n"
-               f"mxbad IN A {addresses[1]}\n_25._tcp.mx IN TLSA 3 1 1 {spki}\n"
-               f"_25._tcp.mxbad IN TLSA 3 1 1 {spki}\n")
+               f"mxbad IN A {addresses[1]}\n_{port}._tcp.mx IN TLSA 3 1 1 {spki}\n"
+               f"_{port}._tcp.mxbad IN TLSA 3 1 1 {spki}\n")
     # mxbad's TLSA is changed after signing: bogus, SERVFAIL from Unbound
     zone = SignedZone("sec.test", records, tamper=(
         f"mxbad.sec.test.\t300\tIN\tTLSA\t3 1 1 {spki}",

@@ -1,4 +1,4 @@
-"""--check, DANE for SMTP (RFC 7672): the TLSA records at _25._tcp.<mx>, with the AD bit,
+"""--check, DANE for SMTP (RFC 7672): the TLSA records at _<port>._tcp.<mx>, with the AD bit,
 each matched against the chain the server sent; the verdict of a DANE-enforcing sender."""
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ class Tlsa:
 
 
 def tlsa_name(host: str, port: int = 25) -> str:
+    """The TLSA owner name for the port actually checked: _25._tcp.<mx> for SMTP (RFC 7672
+    2.2.3); for -p 587, 465 or any other the same RFC 6698 3 naming with that port."""
     return f"_{port}._tcp.{host.rstrip('.')}"
 
 
@@ -108,7 +110,7 @@ def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section,
     2.2.2: then DANE does not apply, whatever the TLSA records say)."""
     from smtpsh.check.tls import load
 
-    name = tlsa_name(facts.host)
+    name = tlsa_name(facts.host, facts.port)
     rfc = "RFC 7672 2.2"
     if tlsa.status == "tempfail":
         section.add(Finding("dane.tlsa", Verdict.FAIL, "TLSA lookup failed",

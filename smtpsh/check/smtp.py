@@ -9,10 +9,11 @@ import contextlib
 import time
 from dataclasses import dataclass, field, replace
 
-from smtpsh.events import Output, Warn
+from smtpsh.client import Injected
+from smtpsh.events import Output
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.protocol import Reply
+from smtpsh.protocol import NeedData, Reply
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.settings import TlsOptions
 
@@ -25,7 +26,6 @@ KEYWORDS = {
     "LIMITS": ("RFC 9422", "the server's limits on recipients and transactions"),
 }
 SLOW_GREETING = 10.0  # seconds
-PROBE_WAIT = 1.0  # the injection probe's wait for a reply, before and after the handshake
 
 
 @dataclass
@@ -185,66 +185,101 @@ class Prober:
                 await _quit(session)
 
     async def injection(self, facts: HostFacts) -> None:
-        """STARTTLS and NOOP in one segment; a reply to the NOOP, in clear text after the
-        220 or inside TLS after the handshake, means the server kept the clear-text bytes
-        (RFC 3207 4.2, CVE-2011-0411)."""
+        """STARTTLS and NOOP in one segment, the handshake, then QUIT inside TLS. A reply to
+        the NOOP, in clear text after the 220 or inside TLS before the reply to QUIT, means
+        the server kept the clear-text bytes across the upgrade (RFC 3207 4.2,
+        CVE-2011-0411). QUIT is what every probe connection ends with anyway: nothing else
+        is sent, no mail."""
         async with self.limit:
-            session, events = self._session(replace(self.options.tls, insecure=True))
+            session, _ = self._session(replace(self.options.tls, insecure=True))
             try:
-                await self._injection(session, events, facts)
+                await self._injection(session, facts)
             except Failure as exc:
                 facts.injection, facts.injection_detail = None, f"the probe failed: {exc}"
             finally:
                 await _quit(session)
 
-    async def _injection(self, session: Session, events: list[Output],
-                         facts: HostFacts) -> None:
+    async def _injection(self, session: Session, facts: HostFacts) -> None:
         if await self._greet(session, facts) is None:
             facts.injection_detail = "no EHLO"
             return
         if not session.dialog.capabilities.has("STARTTLS"):
             facts.injection_detail = "STARTTLS not offered"
             return
-        full = session.options
-        session.options = replace(full, timeout=PROBE_WAIT)
-        try:
-            replies = await session.raw(b"STARTTLS\r\nNOOP\r\n")
-        finally:
-            session.options = full
         transport = session.transport
-        if session.client.handoff and transport is not None and transport.tls is None:
-            # The 220 came and the NOOP's reply did not: raw() gave up waiting before the
-            # handshake; do it here (the server waits for the ClientHello now).
-            await transport.start_tls(session.tls_context(), facts.host, full.timeout)
-            session.client.tls_started()
-        clear = [e for e in events if isinstance(e, Warn) and "after its reply to STARTTLS"
-                 in e.text]
-        if not replies or replies[0].klass != 2:
+        assert transport is not None
+        timeout = session.options.timeout
+        client = session.client
+        client.raw(INJECTION)  # two raw lines now wait for a reply: STARTTLS, NOOP
+        await transport.write(INJECTION)
+        replies = await session.listen(timeout, until=1)  # the reply to STARTTLS
+        if not replies or replies[0].klass != 2 or not client.handoff:
             facts.injection_detail = ("STARTTLS was not accepted: "
                                       + (f"{replies[0].code}" if replies else "no reply"))
             return
-        if len(replies) > 1 or clear:
+        client.forget_raw()  # the NOOP: its reply must not come, so none is awaited
+        # Bytes in clear text after the 220 (in its segment or already read): the core hands
+        # them out as Injected instead of reading them as replies.
+        clear = b""
+        while not isinstance(ev := client.next_event(), NeedData):
+            if isinstance(ev, Injected):
+                clear += ev.data
+        clear += transport.buffered()
+        if clear:
             facts.injection = "vulnerable"
-            facts.injection_detail = ("the NOOP sent with STARTTLS was answered in clear text"
-                                      " after the 220")
+            facts.injection_detail = (f"sent {SHOWN}; the NOOP was answered in clear text"
+                                      f" after the 220: {_shown(clear)!r}")
             return
-        if transport is None or transport.tls is None:
-            facts.injection_detail = "no TLS after the 220"
-            return
-        data: bytes | None = None
-        with contextlib.suppress(TimeoutError, Failure):
-            async with asyncio.timeout(PROBE_WAIT):
-                data = await transport.read()
-        if data:
-            shown = data[:80].decode("utf-8", "backslashreplace").strip()
-            facts.injection = "vulnerable"
-            facts.injection_detail = (f"sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; after"
-                                      f" the handshake the server answered the NOOP: {shown!r}")
-        else:
+        await transport.start_tls(session.tls_context(), facts.host, timeout)
+        client.tls_started()
+        # No fixed wait: replies come in order. A server that kept the clear-text NOOP
+        # answers it right after the handshake, before it reads anything sent inside TLS;
+        # so whatever comes before the reply to our QUIT answers the injected NOOP, and once
+        # that reply (221) is in, nothing of the NOOP can follow.
+        await transport.write(b"QUIT\r\n")
+        data, closed = b"", False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not any(code == "221" for code in _reply_codes(data)):
+                    chunk = await transport.read()
+                    if not chunk:
+                        closed = True
+                        break
+                    data += chunk
+        session.abort()  # QUIT is sent: nothing more to say on this connection
+        codes = _reply_codes(data)
+        if len(codes) > 1 or (codes and codes[0] != "221"):
+            facts.injection = "vulnerable" if len(codes) > 1 else None
+            facts.injection_detail = (
+                f"sent {SHOWN}; after the handshake the server answered the NOOP before"
+                f" QUIT: {_shown(data)!r}" if len(codes) > 1 else
+                f"sent {SHOWN}; the only reply after the handshake was {_shown(data)!r},"
+                " not 221 to QUIT: inconclusive")
+        elif codes:
             facts.injection = "safe"
-            facts.injection_detail = ("sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; no reply"
-                                      f" to the NOOP within {PROBE_WAIT:g} s of the handshake"
-                                      + (" (the server closed)" if data == b"" else ""))
+            facts.injection_detail = (f"sent {SHOWN}; after the handshake the first reply"
+                                      " was the 221 to QUIT: the NOOP was discarded")
+        else:
+            facts.injection_detail = (f"sent {SHOWN}; the server closed without a reply to"
+                                      " QUIT" if closed else f"sent {SHOWN}; no reply to QUIT"
+                                      " after the handshake within --timeout")
+
+
+INJECTION = b"STARTTLS\r\nNOOP\r\n"
+SHOWN = "b'STARTTLS\\r\\nNOOP\\r\\n' in one segment"
+
+
+def _reply_codes(data: bytes) -> list[str]:
+    """The codes of the complete replies in `data` (one per final line: "ddd" or "ddd ")."""
+    codes = []
+    for line in data.split(b"\r\n")[:-1] if b"\r\n" in data else []:
+        if len(line) >= 3 and line[:3].isdigit() and line[3:4] in (b"", b" "):
+            codes.append(line[:3].decode())
+    return codes
+
+
+def _shown(data: bytes) -> str:
+    return data[:80].decode("utf-8", "backslashreplace").strip()
 
 
 async def _quit(session: Session) -> None:
