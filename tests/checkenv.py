@@ -57,9 +57,9 @@ class Handler:
         raise AssertionError("--check must never send a message")
 
 
-def starttls_mx(ca: trustme.CA, name: str, address: str, port: int,
-                old_tls: bool = False) -> tuple[Controller, trustme.LeafCert]:
-    cert = ca.issue_cert(name)
+def starttls_mx(ca: trustme.CA, name: str, address: str, port: int, old_tls: bool = False,
+                cert: trustme.LeafCert | None = None) -> tuple[Controller, trustme.LeafCert]:
+    cert = cert if cert is not None else ca.issue_cert(name)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     cert.configure_cert(ctx)
     if old_tls:  # a server that still takes TLS 1.0 and 1.1
