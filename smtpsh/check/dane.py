@@ -75,9 +75,37 @@ def _issued_up_to(chain: list[Certificate], top: int) -> bool:
     return True
 
 
+def _not_valid_now(cert: Certificate) -> str:
+    """'' when `cert` is within its validity period now; else why not, in words."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    if cert.not_valid_after_utc < now:
+        return f"expired on {cert.not_valid_after_utc:%Y-%m-%d}"
+    if cert.not_valid_before_utc > now:
+        return f"not valid before {cert.not_valid_before_utc:%Y-%m-%d}"
+    return ""
+
+
 def match(record: Tlsa, chain: list[Certificate], host: str) -> tuple[bool, str]:
-    """-> (the record authenticates this chain for `host`, why in words)."""
-    from smtpsh.check.tls import cert_names, name_matches
+    """-> (the record authenticates this chain for `host`, why in words).
+
+    DANE-EE (3): the record's data must equal the leaf's (certificate or SPKI, hashed as the
+    matching type says); nothing else is checked, not the name, not the dates (RFC 7672
+    3.1.1).
+
+    DANE-TA (2), what is validated here (RFC 7672 3.1.2, RFC 7671 5.2): a certificate the
+    server sent above the leaf (chain[1:]) must match the record; that certificate is the
+    trust anchor. Then (1) each certificate from the leaf up to the anchor is signed by the
+    next one (signatures only: no basicConstraints, key usage or path-length checks); (2)
+    each certificate below the anchor, the leaf included, is within its validity period now
+    (the anchor's own dates are not checked, as OpenSSL's DANE code, which Postfix and Exim
+    use, does not); (3) the leaf's names (SAN DNS names, else the CN) cover the MX host name
+    (RFC 6125 wildcards, leftmost label only). Not done: an anchor the server did not send
+    (RFC 7672 3.1.2 asks servers to send it; a "2 1 0" record would allow checking the top
+    certificate's signature with the key in the record), revocation, name constraints.
+    """
+    from smtpsh.check.tls import cert_names, name_matches, short
 
     if record.usage in (0, 1):
         return False, "PKIX-TA/PKIX-EE records are unusable in SMTP (RFC 7672 3.1.3)"
@@ -96,10 +124,15 @@ def match(record: Tlsa, chain: list[Certificate], host: str) -> tuple[bool, str]
         if not _issued_up_to(chain, i):
             return False, f"matches chain certificate {i}, but the chain below it does not" \
                 " verify"
+        for below in chain[:i]:
+            problem = _not_valid_now(below)
+            if problem:
+                return False, (f"matches trust anchor {i}, but {short(below)} below it is"
+                               f" not valid now ({problem})")
         if not name_matches(host, cert_names(chain[0])):
             return False, f"matches trust anchor {i}, but the certificate does not cover {host}"
         return True, f"matches chain certificate {i} as trust anchor; the chain verifies up to" \
-            f" it and the certificate covers {host}"
+            f" it, is within its dates and the certificate covers {host}"
     return False, "matches no issuer certificate in the chain the server sent"
 
 

@@ -115,9 +115,12 @@ def findings(facts: HostFacts, section: Section) -> None:
         section.add(Finding("tls.name", Verdict.PASS, "certificate covers the MX name",
                             f"{facts.host} in {shown}"))
     else:
-        section.add(Finding("tls.name", Verdict.WARN, "certificate does not cover the MX name",
+        # A fail, as an expired certificate is: every sender that verifies (MTA-STS,
+        # DANE-TA) refuses it; only opportunistic TLS and DANE-EE ignore the name.
+        section.add(Finding("tls.name", Verdict.FAIL, "certificate does not cover the MX name",
                             f"{facts.host} not in {shown}", "MTA-STS and DANE-TA senders"
-                            " check the MX name", "RFC 7672 3.2.3, RFC 8461 4.2"))
+                            " check the MX name and will not deliver",
+                            "RFC 7672 3.2.3, RFC 8461 4.2"))
     left = leaf.not_valid_after_utc - dt.datetime.now(dt.UTC)
     days = left.days
     when = leaf.not_valid_after_utc.strftime("%Y-%m-%d")
