@@ -234,6 +234,26 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     assert "no PTR record" in warn.stdout
 
 
+def test_tlsa_name_is_that_of_the_port_checked(ok_domain: dict,
+                                               check_ca_file: str) -> None:  # noqa: F811
+    """RFC 6698 3: _<port>._tcp.<host>; -p 25 gives RFC 7672's _25._tcp, another port its own:
+    a record at _25._tcp is not the one of a server checked on another port."""
+    assert dane.tlsa_name("mx.ok.test.", 587) == "_587._tcp.mx.ok.test"
+    port = ok_domain["port"]
+    args = ("ok.test", "--nameserver", ok_domain["dns"].nameserver, "-p", str(port),
+            "--cafile", check_ca_file, "--json")
+    ok_domain["zone"]["_25._tcp.mx.ok.test"] = [("TLSA", "3 1 1 " + "cd" * 32)]
+    mx = section(card_of(check(*args, port=ok_domain["policy"].port)), "mx.ok.test")
+    tlsa = finding(mx, "dane.tlsa")[0]
+    assert (tlsa["verdict"], tlsa["title"]) == ("info", "no TLSA records")
+    assert tlsa["evidence"].startswith(f"_{port}._tcp.mx.ok.test: ")
+    assert not finding(mx, "dane.match")
+    ok_domain["zone"][f"_{port}._tcp.mx.ok.test"] = [("TLSA", "3 1 1 " + "ef" * 32)]
+    mx = section(card_of(check(*args, port=ok_domain["policy"].port)), "mx.ok.test")
+    assert [f["title"] for f in finding(mx, "dane.match")] == [
+        "TLSA 3 1 1 efefefefefef…efefefef (DANE-EE SPKI SHA2-256)"]
+
+
 def test_dns_unknown_and_null_mx() -> None:
     zone = {"null.test": [("MX", "0 .")], "broken.test": "SERVFAIL"}
     with ZoneServer(zone) as dns:

@@ -125,7 +125,8 @@ def findings(facts: HostFacts, section: Section) -> None:
     days = left.days
     when = leaf.not_valid_after_utc.strftime("%Y-%m-%d")
     if left.total_seconds() < 0:
-        section.add(Finding("tls.expiry", Verdict.FAIL, f"certificate expired {-days} days"
+        ago = (-left).days  # whole days since: -1.5 days is "1 day ago", not 2
+        section.add(Finding("tls.expiry", Verdict.FAIL, f"certificate expired {ago} days"
                             " ago", f"not after {when}", "verifying senders will not deliver"))
     elif days < EXPIRY_WARN_DAYS:
         section.add(Finding("tls.expiry", Verdict.WARN, f"certificate expires in {days} days",
