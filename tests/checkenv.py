@@ -75,8 +75,12 @@ class VulnerableMX:
     """A scripted STARTTLS server with the CVE-2011-0411 bug: the bytes that came in clear
     text with STARTTLS are kept and read as commands after the handshake."""
 
-    def __init__(self, ca: trustme.CA, name: str, address: str, port: int) -> None:
+    def __init__(self, ca: trustme.CA, name: str, address: str, port: int,
+                 in_clear: bool = False) -> None:
+        """`in_clear`: answer the commands that came with STARTTLS in clear text, after the
+        220 and before the handshake, instead of inside TLS."""
         self.name = name
+        self.in_clear = in_clear
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert(name).configure_cert(self.ctx)
         self.sock = socket.create_server((address, port))
@@ -111,7 +115,11 @@ class VulnerableMX:
                     sock.sendall(f"250-{self.name}\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
                                  .encode())
                 elif verb == b"STARTTLS":
-                    sock.sendall(b"220 go ahead\r\n")
+                    if self.in_clear:  # one write, as a server flushing its output does
+                        sock.sendall(b"220 go ahead\r\n" + b"250 ok\r\n" * buf.count(b"\n"))
+                        buf = b""
+                    else:
+                        sock.sendall(b"220 go ahead\r\n")
                     sock = self.ctx.wrap_socket(conn, server_side=True)  # buf is kept: the bug
                 elif verb == b"QUIT":
                     sock.sendall(b"221 bye\r\n")

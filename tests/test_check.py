@@ -270,9 +270,13 @@ def test_dns_unknown_and_null_mx() -> None:
 # --- the STARTTLS command-injection probe -----------------------------------------------------
 
 
-def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str) -> None:  # noqa: F811
+@pytest.mark.parametrize("in_clear", [False, True], ids=["inside-tls", "in-clear-text"])
+def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str,  # noqa: F811
+                                    in_clear: bool) -> None:
+    """The NOOP answered inside TLS before the reply to QUIT, or in clear text after the
+    220: both a fail, found without any fixed wait."""
     port = free_port_on("127.0.0.6")
-    server = VulnerableMX(check_ca, "mx.vuln.test", "127.0.0.6", port)
+    server = VulnerableMX(check_ca, "mx.vuln.test", "127.0.0.6", port, in_clear=in_clear)
     zone = {"vuln.test": [("MX", "10 mx.vuln.test.")], "mx.vuln.test": [("A", "127.0.0.6")]}
     try:
         with ZoneServer(zone) as dns:
@@ -284,6 +288,8 @@ def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str) ->
     probe = finding(mx, "tls.starttls-injection")[0]
     assert probe["verdict"] == "fail", probe
     assert "250 ok" in probe["evidence"] and "CVE-2011-0411" in probe["rfc"]
+    assert ("in clear text after the 220" if in_clear else "answered the NOOP before QUIT") \
+        in probe["evidence"]
 
 
 def test_injection_probe_postfix(postfix_server, check_ca_file: str) -> None:  # noqa: F811

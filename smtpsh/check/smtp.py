@@ -218,19 +218,36 @@ class Prober:
                                       + (f"{replies[0].code}" if replies else "no reply"))
             return
         client.forget_raw()  # the NOOP: its reply must not come, so none is awaited
-        # Bytes in clear text after the 220 (in its segment or already read): the core hands
-        # them out as Injected instead of reading them as replies.
+        # Bytes in clear text after the 220: the core hands them out as Injected instead of
+        # reading them as replies. A server that answers the NOOP before TLS sends that
+        # reply right behind its 220 (in its segment, or the next a moment later): wait for
+        # it a little, a few round trips of the EHLO just measured (its reply time), at
+        # least CLEAR_WAIT for the scheduling of a busy host, never beyond --timeout.
+        ehlo_s = session.timings[-1][1] if session.timings else 0.0
         clear = b""
-        while not isinstance(ev := client.next_event(), NeedData):
-            if isinstance(ev, Injected):
-                clear += ev.data
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(max(3 * ehlo_s, CLEAR_WAIT), timeout)):
+                while True:
+                    while not isinstance(ev := client.next_event(), NeedData):
+                        if isinstance(ev, Injected):
+                            clear += ev.data
+                    if clear:
+                        break
+                    data = await transport.read()
+                    if not data:
+                        break
+                    client.receive_data(data)
         clear += transport.buffered()
         if clear:
             facts.injection = "vulnerable"
             facts.injection_detail = (f"sent {SHOWN}; the NOOP was answered in clear text"
                                       f" after the 220: {_shown(clear)!r}")
             return
-        await transport.start_tls(session.tls_context(), facts.host, timeout)
+        try:
+            await transport.start_tls(session.tls_context(), facts.host, timeout)
+        except Failure as exc:
+            raise Failure(f"{exc} (clear text after the 220, sent later than the probe"
+                          " waited for it, would also do this)", exc.exit) from None
         client.tls_started()
         # No fixed wait: replies come in order. A server that kept the clear-text NOOP
         # answers it right after the handshake, before it reads anything sent inside TLS;
@@ -266,6 +283,7 @@ class Prober:
 
 
 INJECTION = b"STARTTLS\r\nNOOP\r\n"
+CLEAR_WAIT = 0.05  # seconds: the least wait for clear text after the 220 (see _injection)
 SHOWN = "b'STARTTLS\\r\\nNOOP\\r\\n' in one segment"
 
 
