@@ -188,3 +188,13 @@ def test_postfix_wrong_name(cards: dict) -> None:
     assert "RFC 8461 4.2" in bad["rfc"]
     assert "does not cover mx-ta.wrong.pf.test" in finding(ta, "dane.match")[0]["evidence"]
     assert "not valid for 'mx-ee.wrong.pf.test'" in finding(ee, "mtasts.mx")[0]["title"]
+
+
+def test_tmp_text(pf, check_ca_file) -> None:
+    for case in ("expired",):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+        env[mtasts.PORT_ENV] = str(pf["policies"][case].port)
+        r = subprocess.run([sys.executable, "-m", "smtpsh", "--check", f"postmaster@{case}.pf.test", "--nameserver",
+             pf["zone"].nameserver, "-p", str(pf["postfix"].ports[case]), "--cafile",
+             check_ca_file], env=env, capture_output=True, text=True)
+        open(f"/tmp/ck16/{case}.txt", "w").write(r.stdout)

@@ -5,6 +5,7 @@ TLS-RPT sections, a verdict line per MX and the domain's verdict."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ async def run(target: str, settings: Settings) -> Outcome:
         parts = [dane_line]
         if sts.policy is not None:
             tls_ok = bool(f.tls_version) and not f.verify_error
-            why = f.verify_error or f.tls_error or "no TLS"
+            why = _openssl_reason(f.verify_error) or f.tls_error or "no TLS"
             verdict, line = mtasts.mx_verdict(sts.policy, f.host, tls_ok,
                                               f"the certificate is not valid ({why})"
                                               if f.tls_version else why)
@@ -154,6 +155,13 @@ async def run(target: str, settings: Settings) -> Outcome:
         sts_section.summary = f"a sender finds no usable policy: {sts.failed} failed"
     card.summary = _domain_line(domain, summaries)
     return _finish(outcome, started)
+
+
+def _openssl_reason(error: str) -> str:
+    """A verification error in OpenSSL's words (the shell's advice around it dropped): a
+    verdict line names the rule, tls.verify keeps the whole message."""
+    m = re.search(r"\(OpenSSL: (.*)\)\s*$", error)
+    return m.group(1).rstrip(".") if m else error
 
 
 async def _none() -> dns.Answer:
