@@ -234,6 +234,27 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     assert "no PTR record" in warn.stdout
 
 
+def test_card_in_german(ok_domain: dict, check_ca_file: str) -> None:  # noqa: F811
+    """--lang de: the verdict words, the findings, the MX and domain verdict lines in German;
+    ids, RFCs and the records seen stay as they are."""
+    result = check("ok.test", "--lang", "de", "--nameserver", ok_domain["dns"].nameserver,
+                   "-p", str(ok_domain["port"]), "--cafile", check_ca_file,
+                   port=ok_domain["policy"].port)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "gut       STARTTLS angeboten" in lines
+    assert "gut       Zertifikatskette geprüft" in lines
+    assert "gut       nicht anfällig für STARTTLS-Command-Injection" in lines
+    assert "Info      REQUIRETLS nicht angeboten" in lines
+    assert "warum: Absender können TLS auf jeder Etappe verlangen" in lines
+    assert ("=> nimmt Mail über TLSv1.3 an (Zertifikat geprüft); DANE greift nicht (keine"
+            " TLSA-Einträge); ein Absender, der MTA-STS durchsetzt, würde an mx.ok.test"
+            " zustellen") in lines
+    assert ("insgesamt: gut - Mail für ok.test: 1 von 1 MX-Adresse(n) antworten, 1 mit"
+            " geprüftem TLS") in lines
+    assert "(RFC 8461 3.3)" in lines and "gesehen: SIZE 33554432" in lines
+
+
 def test_tlsa_name_is_that_of_the_port_checked(ok_domain: dict,
                                                check_ca_file: str) -> None:  # noqa: F811
     """RFC 6698 3: _<port>._tcp.<host>; -p 25 gives RFC 7672's _25._tcp, another port its own:
@@ -469,8 +490,10 @@ def test_dane_does_not_apply_when_the_mx_rrset_is_insecure(check_ca: trustme.CA)
                       tls_version="TLSv1.3", chain=[der])
     tlsa = Answer("ok", (f"3 1 1 {spki_sha256(cert)}",), ad=True)
     secure = Section("s")
-    assert dane.findings(facts, tlsa, "ns", secure) == "a DANE-enforcing sender would deliver"
+    assert dane.findings(facts, tlsa, "ns", secure) == (
+        dane.DELIVER, "a DANE-enforcing sender would deliver")
     half = Section("h")
-    line = dane.findings(facts, tlsa, "ns", half, "MX RRset")
+    state, line = dane.findings(facts, tlsa, "ns", half, "MX RRset")
+    assert state is None
     assert line == "DANE does not apply (MX RRset not validated): opportunistic TLS"
     assert [f.verdict for f in half.findings if f.id == "dane.insecure"] == [Verdict.WARN]
