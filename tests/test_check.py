@@ -405,6 +405,35 @@ def test_tlsa_parse_and_unusable_usage() -> None:
     assert not ok and "unusable in SMTP" in why
 
 
+def test_dane_ta_checks_the_dates_below_the_anchor(check_ca: trustme.CA) -> None:  # noqa: F811
+    """DANE-TA (usage 2): the anchor matched in the chain the server sent, signatures up to
+    it, the dates of every certificate below it (not the anchor's own), the leaf's names."""
+    import datetime as dt
+
+    from cryptography import x509 as _x509
+
+    inter = check_ca.create_child_ca()
+    anchor = _x509.load_pem_x509_certificate(inter.cert_pem.bytes())
+    record = dane.Tlsa(2, 0, 1, dane.association(anchor, 0, 1) or b"")
+    now = dt.datetime.now(dt.UTC)
+
+    def chain(**dates: dt.datetime) -> list:
+        leaf = inter.issue_cert("mx.ta.test", **dates)
+        return [_x509.load_pem_x509_certificate(p.bytes()) for p in leaf.cert_chain_pems]
+
+    ok, why = dane.match(record, chain(), "mx.ta.test")
+    assert ok and "as trust anchor" in why
+    ok, why = dane.match(record, chain(), "other.ta.test")
+    assert not ok and "does not cover other.ta.test" in why
+    ok, why = dane.match(record, chain(not_before=now - dt.timedelta(days=9),
+                                       not_after=now - dt.timedelta(days=1)), "mx.ta.test")
+    assert not ok and "not valid now (expired on" in why
+    ok, why = dane.match(record, chain(not_before=now + dt.timedelta(days=1)), "mx.ta.test")
+    assert not ok and "not valid now (not valid before" in why
+    ok, why = dane.match(record, chain()[:1], "mx.ta.test")
+    assert not ok and "matches no issuer certificate" in why
+
+
 # --- :check in the shell ------------------------------------------------------------------
 
 
