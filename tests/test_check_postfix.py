@@ -197,7 +197,7 @@ _VARYING = [
     (re.compile(r"127\.0\.0\.1\]?:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"_\d+\._tcp"), "_<port>._tcp"),
     (re.compile(r"port \d+"), "port <port>"),
-    (re.compile(r"#[A-Za-z0-9_-]{16}"), "#<serial>"),
+    (re.compile(r"#[A-Za-z0-9_-]+"), "#<serial>"),  # whole, or cut by the wrapping
     (re.compile(r"\d{4}-\d\d-\d\d( \d\d:\d\d UTC)?"), "<date>"),
     (re.compile(r"after \d+\.\d{3} s"), "after <seconds> s"),
     (re.compile(r"[0-9a-f]{12}…[0-9a-f]{8}"), "<hash>"),
