@@ -122,7 +122,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
 
 def parse(spec: str) -> tuple[Scenario, float | None]:
     """`greylisting` or `greylisting:30`: the scenario and its number; ValueError says why."""
-    name, _, number = spec.strip().lower().partition(":")
+    name, _colon, number = spec.strip().lower().partition(":")
     scenario = SCENARIOS.get(name)
     if scenario is None:
         raise ValueError(_("no scenario {name}; --scenario list shows them: {known}").format(
