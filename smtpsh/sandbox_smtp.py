@@ -763,7 +763,7 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                                     " address needs angle brackets, RFC 5321 4.1.2)")
                     return True
                 return False
-            address, _, params = rest[1:].partition(">")
+            address, _gt, params = rest[1:].partition(">")
             utf8 = ("SMTPUTF8" in params.upper().split() if verb == "MAIL"
                     else bool(self._e.smtp_utf8))
             if not address.isascii() and not utf8:
@@ -912,7 +912,7 @@ def received_fields(server: Any, session: Any, envelope: Any, queue_id: str) -> 
         protocol = "UTF8" + protocol
     ssl_object = session.ssl.get("ssl_object") if session.ssl else None
     if ssl_object is not None:
-        name, _, bits = ssl_object.cipher()
+        name, _version, bits = ssl_object.cipher()
         lines.append(f"\t(using {ssl_object.version()} with cipher {name}"
                      f" ({bits}/{bits} bits))")
         protocol += "S"
