@@ -20,13 +20,14 @@ CATALOG: dict[str, str] = {
     "the server refuses service: {reply}": "der Server verweigert den Dienst: {reply}",
     "--starttls: STARTTLS refused: {reply}": "--starttls: STARTTLS abgelehnt: {reply}",
     "no reply": "keine Antwort",
+    "probe {name}": "Prüfung {name}",
     " within {seconds} s": " innerhalb von {seconds} s",
     ", then the connection closed": ", dann wurde die Verbindung geschlossen",
     ", the connection closed": ", die Verbindung wurde geschlossen",
     "stopped: {reason}": "abgebrochen: {reason}",
-    "sent {data}; seen {replies}": "gesendet: {data}; gesehen: {replies}",
-    "sent {line}; seen {replies}": "gesendet: {line}; gesehen: {replies}",
-    "seen {replies}": "gesehen: {replies}",
+    "sent {data}; seen {replies}": "gesendet {data}; gesehen {replies}",
+    "sent {line}; seen {replies}": "gesendet {line}; gesehen {replies}",
+    "seen {replies}": "gesehen {replies}",
     "could not open a transaction to test with":
         "konnte keine Transaktion zum Testen öffnen",
     "the probe needs a 354 for --to (and --from)":
@@ -53,7 +54,7 @@ CATALOG: dict[str, str] = {
         "nimmt {variants} als Datenende: als eingehender Server für SMTP-Smuggling"
         " verwundbar",
     "no variant was taken as the end of data": "keine Variante wurde als Datenende genommen",
-    "sent {mail}, {rcpt}, DATA; seen {replies}": "gesendet: {mail}, {rcpt}, DATA; gesehen:"
+    "sent {mail}, {rcpt}, DATA; seen {replies}": "gesendet {mail}, {rcpt}, DATA; gesehen"
                                                  " {replies}",
     "the probe needs a 354 for --to (and --from); check the envelope":
         "die Prüfung braucht eine 354 für --to (und --from). Prüfe den Umschlag",
@@ -138,10 +139,10 @@ CATALOG: dict[str, str] = {
     "commands out of lockstep are accepted": "Befehle außer Takt werden angenommen",
     "sent {data} the moment the connection stood, before the greeting (try {attempt} of"
     " {attempts}); seen {replies}":
-        "gesendet: {data}, sobald die Verbindung stand, vor der Begrüßung (Versuch {attempt}"
-        " von {attempts}); gesehen: {replies}",
+        "gesendet {data}, sobald die Verbindung stand, vor der Begrüßung (Versuch {attempt}"
+        " von {attempts}); gesehen {replies}",
     "sent {data} the moment the connection stood, before the greeting; seen {replies}":
-        "gesendet: {data}, sobald die Verbindung stand, vor der Begrüßung; gesehen: {replies}",
+        "gesendet {data}, sobald die Verbindung stand, vor der Begrüßung; gesehen {replies}",
     "an early talker is refused": "ein Frühsprecher wird abgelehnt",
     "the server saw the client speak before its greeting and refused it":
         "der Server sah den Client vor seiner Begrüßung sprechen und lehnte ihn ab",
@@ -163,7 +164,7 @@ CATALOG: dict[str, str] = {
         " Postfix, fängt Frühsprecher zuverlässig); Postfix: smtpd_forbid_unauth_pipelining"
         " = yes",
     "sent {data} in one write (HELO advertises no PIPELINING); seen {replies}":
-        "gesendet: {data} in einem Schreibvorgang (HELO bietet kein PIPELINING an); gesehen:"
+        "gesendet {data} in einem Schreibvorgang (HELO bietet kein PIPELINING an); gesehen"
         " {replies}",
     "a pipelined group without PIPELINING is accepted":
         "eine Befehlsgruppe ohne PIPELINING wird angenommen",
@@ -204,9 +205,9 @@ CATALOG: dict[str, str] = {
     "mail or a password can be sent in plaintext: see above":
         "Mail oder ein Passwort kann im Klartext gesendet werden: siehe oben",
     "sent {line}; seen {replies}; keywords: {keywords}":
-        "gesendet: {line}; gesehen: {replies}; Schlüsselwörter: {keywords}",
+        "gesendet {line}; gesehen {replies}; Schlüsselwörter: {keywords}",
     "sent {line}; seen {replies}; keywords: none":
-        "gesendet: {line}; gesehen: {replies}; Schlüsselwörter: keine",
+        "gesendet {line}; gesehen {replies}; Schlüsselwörter: keine",
     "STARTTLS is offered": "STARTTLS wird angeboten",
     "a client can protect the session before it sends mail or a password":
         "ein Client kann die Sitzung schützen, bevor er Mail oder ein Passwort sendet",
@@ -229,7 +230,7 @@ CATALOG: dict[str, str] = {
         "kein Klartext-Verfahren, aber der Benutzername (und was das Verfahren sonst"
         " preisgibt) geht im Klartext",
     "sent {line} before STARTTLS; seen {replies}":
-        "gesendet: {line} vor STARTTLS; gesehen: {replies}",
+        "gesendet {line} vor STARTTLS; gesehen {replies}",
     "; then RSET: {replies} (no message is sent)":
         "; dann RSET: {replies} (keine Nachricht wird gesendet)",
     "MAIL is accepted before STARTTLS (port 25)": "MAIL wird vor STARTTLS angenommen (Port 25)",
@@ -253,7 +254,7 @@ CATALOG: dict[str, str] = {
         "eine 4xx sagt: später erneut versuchen, nicht: TLS ist nötig. Ein Client versucht"
         " es vielleicht wieder im Klartext",
     "sent {data} before STARTTLS (no credentials); seen {replies}":
-        "gesendet: {data} vor STARTTLS (ohne Zugangsdaten); gesehen: {replies}",
+        "gesendet {data} vor STARTTLS (ohne Zugangsdaten); gesehen {replies}",
     "; then {data} (cancel, RFC 4954 4): {replies}":
         "; dann {data} (Abbruch, RFC 4954 4): {replies}",
     "AUTH is accepted before STARTTLS (334: the server waits for the credentials)":
@@ -275,16 +276,16 @@ CATALOG: dict[str, str] = {
     "neither a challenge nor a refusal: check what the server means":
         "weder eine Challenge noch eine Ablehnung: prüfe, was der Server meint",
     "STARTTLS is advertised but refused": "STARTTLS wird angeboten, aber abgelehnt",
-    "sent STARTTLS; seen {replies}": "gesendet: STARTTLS; gesehen: {replies}",
+    "sent STARTTLS; seen {replies}": "gesendet STARTTLS; gesehen {replies}",
     "the session cannot be protected": "die Sitzung kann nicht geschützt werden",
     "could not look behind STARTTLS": "konnte nicht hinter STARTTLS schauen",
-    "sent STARTTLS; seen {replies}; {error}": "gesendet: STARTTLS; gesehen: {replies}; {error}",
+    "sent STARTTLS; seen {replies}; {error}": "gesendet STARTTLS; gesehen {replies}; {error}",
     "the TLS handshake failed here (--cafile or --insecure to look further); the findings"
     " above stand":
         "der TLS-Handshake ist hier gescheitert (--cafile oder --insecure, um weiter zu"
         " schauen); die Befunde oben gelten",
     "sent STARTTLS, EHLO {name} (TLS up); seen {replies}":
-        "gesendet: STARTTLS, EHLO {name} (TLS steht); gesehen: {replies}",
+        "gesendet STARTTLS, EHLO {name} (TLS steht); gesehen {replies}",
     "AUTH {mechanisms} is advertised only after TLS":
         "AUTH {mechanisms} wird erst nach TLS angeboten",
     "AUTH {mechanisms} is advertised after TLS too":
@@ -308,7 +309,7 @@ CATALOG: dict[str, str] = {
     "not tested: the sender was refused": "nicht getestet: der Absender wurde abgelehnt",
     "sent {mail}: {mail_reply}; {rcpt}{named}: {rcpt_reply}; then RSET (no DATA: nothing is"
     " relayed)":
-        "gesendet: {mail}: {mail_reply}; {rcpt}{named}: {rcpt_reply}; dann RSET (kein DATA:"
+        "gesendet {mail}: {mail_reply}; {rcpt}{named}: {rcpt_reply}; dann RSET (kein DATA:"
         " nichts wird weitergeleitet)",
     "RCPT to an outside recipient is accepted ({code}): an open relay":
         "RCPT an einen fremden Empfänger wird angenommen ({code}): ein offenes Relay",
@@ -345,8 +346,8 @@ CATALOG: dict[str, str] = {
                                                    " siehe oben",
     "sent {line} (postmaster: every server must have it, so asking reveals nothing new); seen"
     " {replies}":
-        "gesendet: {line} (postmaster: jeder Server muss es haben, die Frage verrät also"
-        " nichts Neues); gesehen: {replies}",
+        "gesendet {line} (postmaster: jeder Server muss es haben, die Frage verrät also"
+        " nichts Neues); gesehen {replies}",
     "VRFY discloses a mailbox ({code})": "VRFY gibt ein Postfach preis ({code})",
     "EXPN discloses the members of a list ({code})":
         "EXPN gibt die Mitglieder einer Liste preis ({code})",
@@ -383,8 +384,8 @@ CATALOG: dict[str, str] = {
         "was der Server an jeder Grenze tut: siehe oben",
     "sent NOOP and {xs} x ({octets} octets with the CRLF) in one line: {data}...; seen"
     " {replies}":
-        "gesendet: NOOP und {xs} x ({octets} Oktette mit dem CRLF) in einer Zeile: {data}...;"
-        " gesehen: {replies}",
+        "gesendet NOOP und {xs} x ({octets} Oktette mit dem CRLF) in einer Zeile: {data}...;"
+        " gesehen {replies}",
     "a command line of {octets} octets is split ({count} replies to one line)":
         "eine Befehlszeile von {octets} Oktetten wird geteilt ({count} Antworten auf eine"
         " Zeile)",
@@ -421,7 +422,7 @@ CATALOG: dict[str, str] = {
         " und eine große Nachricht wird (wenn überhaupt) erst abgelehnt, nachdem sie gesendet"
         " wurde",
     "EHLO advertised SIZE {limit}; sent {line} (no message follows); seen {replies}":
-        "EHLO bot SIZE {limit} an; gesendet: {line} (keine Nachricht folgt); gesehen:"
+        "EHLO bot SIZE {limit} an; gesendet {line} (keine Nachricht folgt); gesehen"
         " {replies}",
     "; then RSET: {replies}": "; dann RSET: {replies}",
     "MAIL with SIZE={over} (over the advertised {limit}) is accepted":
@@ -452,11 +453,11 @@ CATALOG: dict[str, str] = {
         "die Prüfung braucht ein angenommenes MAIL (prüfe --from)",
     "sent {mail}, then {rcpt} up to {count} times in groups of {group} (PIPELINING), then RSET"
     " (no DATA); {accepted} accepted":
-        "gesendet: {mail}, dann {rcpt} bis zu {count}-mal in Gruppen zu {group} (PIPELINING),"
+        "gesendet {mail}, dann {rcpt} bis zu {count}-mal in Gruppen zu {group} (PIPELINING),"
         " dann RSET (kein DATA); {accepted} angenommen",
     "sent {mail}, then {rcpt} up to {count} times one at a time, then RSET (no DATA);"
     " {accepted} accepted":
-        "gesendet: {mail}, dann {rcpt} bis zu {count}-mal einzeln, dann RSET (kein DATA);"
+        "gesendet {mail}, dann {rcpt} bis zu {count}-mal einzeln, dann RSET (kein DATA);"
         " {accepted} angenommen",
     ", then {replies}": ", dann {replies}",
     "all {count} RCPTs are accepted in one transaction":
@@ -493,8 +494,8 @@ CATALOG: dict[str, str] = {
         "eine Antwort (452 too many recipients) ließe den Client weitermachen",
     "sent a message whose body holds one line of {xs} x ({octets} octets with the CRLF), then"
     " {end}; seen {replies}":
-        "gesendet: eine Nachricht, deren Body eine Zeile aus {xs} x enthält ({octets} Oktette"
-        " mit dem CRLF), dann {end}; gesehen: {replies}",
+        "gesendet eine Nachricht, deren Body eine Zeile aus {xs} x enthält ({octets} Oktette"
+        " mit dem CRLF), dann {end}; gesehen {replies}",
     "a message line of {octets} octets is accepted":
         "eine Zeile von {octets} Oktetten in der Nachricht wird angenommen",
     "over the limit (998 octets of text, 1,000 with the CRLF), taken anyway: what the next hop"

@@ -89,6 +89,7 @@ async def run_probes(ctx: ProbeContext, wanted: list[str]) -> None:
 
     known = load()
     for name in wanted:
-        ctx.section = Section(f"probe {name}")
+        ctx.probe = name
+        ctx.section = Section(_("probe {name}").format(name=name))
         ctx.card.sections.append(ctx.section)
         await known[name].run(ctx)

@@ -41,6 +41,7 @@ class ProbeContext:
     events: list[Output] = field(default_factory=list)  # everything every session emitted
     section: Section = field(default_factory=lambda: Section(""))
     address: str | None = None  # connect here (an --mx choice) instead of resolving host
+    probe: str = ""  # the probe running: its name starts each finding's id
 
     @property
     def wait(self) -> float:
@@ -61,7 +62,7 @@ class ProbeContext:
 
     def add(self, id: str, verdict: Verdict, title: str, evidence: str = "", why: str = "",
             rfc: str = "") -> Finding:
-        return self.section.add(Finding(f"{self.section.title.removeprefix('probe ')}.{id}",
+        return self.section.add(Finding(f"{self.probe}.{id}",
                                         verdict, title, evidence, why, rfc))
 
     def skip_without_to(self, id: str, what: str) -> Finding:
