@@ -312,12 +312,13 @@ class Sandbox:
         exc = context.get("exception")
         peer = context.get("transport")
         peer = peer.get_extra_info("peername") if peer is not None else None
-        who = f"client {_peer(peer)}: " if peer else "sandbox: "
         what = context.get("message") or "error"
         if exc is not None:
             what += f": {client_tls_failure(exc)}" if isinstance(exc, ssl.SSLError) else (
                 f": {type(exc).__name__}" + (f": {exc}" if str(exc) else ""))
-        self._report_line(escape(who + what, tab=True))
+        line = (_("client {peer}: {report}").format(peer=_peer(peer), report=what) if peer
+                else f"sandbox: {what}")
+        self._report_line(escape(line, tab=True))
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -866,8 +866,8 @@ class Handler:
         if record is not None:
             declared = ("BODY=8BITMIME" in envelope.mail_options or envelope.smtp_utf8)
             if record.text_8bit and not declared:
-                record.undeclared_8bit.append(f"message {record.messages + 1} line"
-                                              f" {record.text_8bit}")
+                record.undeclared_8bit.append(_("message {number} line {n}").format(
+                    number=record.messages + 1, n=record.text_8bit))
                 if server.strict:
                     return (f"550 5.6.0 Message refused: line {record.text_8bit} has 8-bit"
                             " octets, but MAIL FROM did not declare BODY=8BITMIME"

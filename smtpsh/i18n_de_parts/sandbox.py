@@ -68,6 +68,7 @@ CATALOG: dict[str, str] = {
     "authenticated as {user}": "angemeldet als {user}",
     "client {peer}: TLS handshake failed: {reason}":
         "Client {peer}: TLS-Handshake fehlgeschlagen: {reason}",
+    "client {peer}: {report}": "Client {peer}: {report}",
     "client {peer}: the sandbox failed on it: {error}":
         "Client {peer}: die Sandbox ist an ihm gescheitert: {error}",
     "sandbox: message {n} accepted, {octets} octets, saved as {path}":
@@ -148,7 +149,7 @@ CATALOG: dict[str, str] = {
         "ein Client verdoppelt einen Punkt am Zeilenanfang. Der Server hat diesen entfernt,"
         " die Zeile kam also ohne ihn an (oder der Client meinte es so)",
     "doubled the leading dot ({count} lines)":
-        "hat den Punkt am Zeilenanfang verdoppelt ({count} Zeilen)",
+        "hat den Punkt am Zeilenanfang verdoppelt ({count} Zeile(n))",
     "sent commands before the replies (PIPELINING not advertised)":
         "hat Befehle vor den Antworten gesendet (PIPELINING nicht angeboten)",
     "without PIPELINING in the EHLO reply, a client waits for each reply":
@@ -165,7 +166,7 @@ CATALOG: dict[str, str] = {
     " connection that makes it (none seen yet)":
         "ein Absender behält die Nachricht und versucht es später erneut. Eine Wiederholung"
         " steht auf dem Zeugnis der Verbindung, die sie macht (noch keine gesehen)",
-    "the sandbox refused {count} commands": "die Sandbox hat {count} Befehle abgelehnt",
+    "the sandbox refused {count} commands": "die Sandbox hat {count} Befehl(e) abgelehnt",
     "{count} message(s) accepted": "{count} Nachricht(en) angenommen",
     "ended with QUIT": "hat mit QUIT beendet",
     "closed the connection without QUIT": "hat die Verbindung ohne QUIT geschlossen",
