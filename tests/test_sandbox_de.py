@@ -238,6 +238,7 @@ def test_the_client_report_card_of_serve_in_german(tmp_path: Path) -> None:
     text = stdout.decode() + stderr.decode()
     assert "sandbox: läuft bis Strg-C" in text, text
     assert re.search(r"Client #\d+ 127\.0\.0\.1:\d+: verbunden", text), text
+    assert re.search(r"Client #\d+ 127\.0\.0\.1:\d+: nach \d+,\d s getrennt", text), text
     # the replies on the wire stay English, as a real server's
     assert re.search(r"#\d+ S: 501 5\.5\.2 Syntax: MAIL FROM:<address> \(the address needs"
                      r" angle brackets", text), text

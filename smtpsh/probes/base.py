@@ -50,7 +50,9 @@ class ProbeContext:
     @property
     def within(self) -> str:
         """" within 3 s": said after "no reply", of the bounded wait."""
-        return _(" within {seconds} s").format(seconds=f"{self.wait:g}")
+        seconds = f"{self.wait:g}"
+        return _(" within {seconds} s").format(
+            seconds=seconds.replace(".", ",") if language() == "de" else seconds)
 
     @property
     def sender(self) -> str:
