@@ -137,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     m = p.add_argument_group("server selection")
     m.add_argument("--mx", action="store_true",
                    help="TARGET is a mail domain or address: pick its server as an MTA does")
-    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help="DNS server for --mx, --check")
+    m.add_argument("--nameserver", metavar="ADDR[:PORT]",
+                   help="DNS server for --mx, --check, and the DKIM and ARC keys of"
+                   " --received and --auth-results")
     m.add_argument("--check", action="store_true",
                    help="TARGET is a mail domain (or user@domain): check its MX hosts (DNS,"
                    " SMTP, TLS, DANE, MTA-STS, TLS-RPT) and print a report card")
@@ -172,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--explain", metavar="THING",
                    help="explain a reply code, enhanced code, reply line, verb or keyword")
     k.add_argument("--received", metavar="FILE",
-                   help="read the Received chain of a message (- for stdin)")
+                   help="read the Received chain of a message (- for stdin), then its"
+                   " forensics: Authentication-Results, DKIM, ARC, DMARC alignment")
     k.add_argument("--auth-results", metavar="FILE",
                    help="read a message's Authentication-Results, verify its DKIM-Signature"
                    " and ARC fields (keys through --nameserver if given) and print a card of"
@@ -451,7 +454,8 @@ def main(argv: list[str] | None = None) -> None:
         if ns.received is not None:
             from smtpsh.received import main_received
 
-            sys.exit(main_received(ns.received))
+            sys.exit(main_received(ns.received, ns.nameserver, ns.color,
+                                   max(0.5, min(10.0, ns.timeout))))
         if ns.auth_results is not None:
             from smtpsh.forensics import main_auth_results
 
@@ -645,6 +649,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
     tls_done = False  # --mx --starttls: STARTTLS already done at the chosen MX
+    tutor = None  # --lesson: the lesson's tutor (its DNS server stops with the sandbox)
     try:
         if settings.sandbox:
             sandbox = _start_sandbox(settings, session)
@@ -652,6 +657,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
                 return await _serve(sandbox, settings)
             host, port = "127.0.0.1", sandbox.port
             session.options = _sandbox_options(session, sandbox)
+            if shell is not None:  # the shell connects (and reconnects) with its own base
+                shell._base_options = session.options
         if settings.mx:
             from smtpsh.mxconnect import choose_server
 
@@ -665,7 +672,9 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         if settings.lesson and sandbox is not None:
             from smtpsh.lessons import start
 
-            start(settings.lesson, session, sandbox, shell)
+            tutor = start(settings.lesson, session, sandbox, shell)
+            if not tutor.lesson.connect and shell is not None:
+                host = ""  # the learner finds the server (the lesson's DNS zone)
         if shell is not None:
             shell.sandbox = sandbox
             return await shell.run(host, port, greeting, prelude(settings, tls_done))
@@ -675,6 +684,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         session.warn(str(exc))
         return exc.exit
     finally:
+        if tutor is not None:
+            tutor.close()
         if sandbox is not None:
             sandbox.stop()
         if shell is None:

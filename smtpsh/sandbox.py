@@ -149,17 +149,22 @@ class SavedMessage:
         return cls(int(os.path.basename(path)[:-4]), path, field("From"), field("To"),
                    field("Subject"), len(data))
 
-    def show(self, width: int | None = None, lines: int = 200) -> str:
-        """The message for :show N: the Received chain read by smtpsh.received, then the
-        text (escaped, at most `lines` lines)."""
-        from smtpsh.received import parse_chain, render
+    def show(self, width: int | None = None, lines: int = 200,
+             nameserver: str | None = None) -> str:
+        """The message for :show N: what `smtpsh --received` shows (the Received chain, then
+        the forensics; DKIM and ARC keys only through `nameserver`, never the system's
+        resolver), then the text (escaped, at most `lines` lines)."""
+        from smtpsh.forensics import KeyLookup
+        from smtpsh.received import message_view
 
         with open(self.path, "rb") as f:
-            text = f.read().decode("utf-8", "surrogateescape")
+            data = f.read()
+        text = data.decode("utf-8", "surrogateescape")
         body = text.replace("\r\n", "\n").split("\n")
+        view = message_view(data, width, KeyLookup(nameserver, 3.0, system=False))
         out = [_("message {number}: {path}, {size} octets").format(
                    number=self.number, path=self.path, size=self.size),
-               _("Received chain (smtpsh --received):"), render(parse_chain(text), width), ""]
+               _("Received chain (smtpsh --received):"), view, ""]
         out += [escape(line) for line in body[:lines]]
         if len(body) > lines:
             out.append(_("[{count} more lines: {path}]").format(count=len(body) - lines,
