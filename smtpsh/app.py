@@ -705,6 +705,7 @@ def _sandbox_options(session: Session, sandbox: Sandbox) -> ConnectOptions:
 def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
     import asyncio
 
+    from smtpsh.i18n import _
     from smtpsh.sandbox import Sandbox
     from smtpsh.sandbox_rules import RuleSet, load
 
@@ -758,11 +759,11 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
         from smtpsh.received import terminal_width, wrap
 
         width = terminal_width()
-        text = f"scenario {scenario.name}: {scenario.text(number)}"
+        text = scenario.heading(number)
         for line in wrap(text, width - 3 if width else None, "", "  "):
             session.note(line)
     for rule in rules.rules:
-        session.note(f"sandbox: rule {rule.describe()}")
+        session.note(_("sandbox: rule {rule}").format(rule=rule.describe()))
     if password:
         session.add_secret(password)
     return sandbox
@@ -797,8 +798,7 @@ def _banner(sandbox: Sandbox) -> list[str]:
     width = terminal_width()
     whole = [f"--cafile {sandbox.cafile}", "smtpsh --sandbox"] if sandbox.cafile else []
     if sandbox.credentials:
-        whole.append(f"user {sandbox.credentials['user']},"
-                     f" password {sandbox.credentials['password']}")
+        whole.append(sandbox.credentials_phrase())
     lines: list[str] = []
     for line in sandbox.describe():
         for phrase in whole:
@@ -811,8 +811,10 @@ def _banner(sandbox: Sandbox) -> list[str]:
 async def _serve(sandbox: Sandbox, settings: Settings) -> int:
     import asyncio
 
-    print("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
-          " it, and its report card when it leaves", flush=True)
+    from smtpsh.i18n import _
+
+    print(_("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
+            " it, and its report card when it leaves"), flush=True)
     try:
         while True:
             await asyncio.sleep(3600)

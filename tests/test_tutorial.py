@@ -119,11 +119,12 @@ class Run:
     starttls: bool
 
 
-def run_sandbox(block: Block, folder: Path) -> Run:
-    """`smtpsh --sandbox`, fed the block's input once the sandbox has told its password."""
+def run_sandbox(block: Block, folder: Path, *extra: str) -> Run:
+    """`smtpsh --sandbox`, fed the block's input once the sandbox has told its password;
+    `extra`: more options (the German tutorial's `--lang de`)."""
     env = {k: v for k, v in os.environ.items() if k not in ("SMTPSH_PASSWORD", "NO_COLOR")}
     proc = subprocess.Popen([*SMTPSH, "--sandbox", "--sandbox-dir", str(folder),
-                             "--color", "never", "--timeout", "10"],
+                             "--color", "never", "--timeout", "10", *extra],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     assert proc.stdin is not None and proc.stdout is not None

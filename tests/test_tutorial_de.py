@@ -48,7 +48,7 @@ def test_the_german_tutorial_has_its_dialogs_and_explanations() -> None:
 def test_dialog(block: Block, tmp_path: Path) -> None:
     odd = [x for x in block.lines if not kind_of(x)]
     assert not odd, f"lines smtpsh does not print: {odd}"
-    run = run_sandbox(block, tmp_path)
+    run = run_sandbox(block, tmp_path, "--lang", "de")  # as the tutorial starts it
     folder = str(tmp_path)
     shown = "smtpsh printed:\n" + "\n".join(run.lines)
     for marks in (("C:",), ("S:",), ("!!",)):
