@@ -19,7 +19,6 @@ CATALOG: dict[str, str] = {
     "probes never invent a recipient": "die Prüfungen erfinden nie einen Empfänger",
     "the server refuses service: {reply}": "der Server verweigert den Dienst: {reply}",
     "--starttls: STARTTLS refused: {reply}": "--starttls: STARTTLS abgelehnt: {reply}",
-    "no reply": "keine Antwort",
     "probe {name}": "Prüfung {name}",
     " within {seconds} s": " innerhalb von {seconds} s",
     ", then the connection closed": ", dann wurde die Verbindung geschlossen",
