@@ -635,7 +635,8 @@ async def do_messages(shell: ShellApi, args: list[str]) -> None:
         shell.screen.out(message_listing(sandbox.messages(), terminal_width()))
 
 
-@command("show", "N", N_("one of the sandbox's saved messages, with its Received chain"))
+@command("show", "N", N_("one of the sandbox's saved messages: its Received chain and"
+                         " forensics, then its text"))
 async def do_show(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.received import terminal_width
 
