@@ -186,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     m = p.add_argument_group(_("server selection"))
     m.add_argument("--mx", action="store_true",
                    help=_("TARGET is a mail domain or address: pick its server as an MTA does"))
-    m.add_argument("--nameserver", metavar="ADDR[:PORT]", help=_("DNS server for --mx, --check"))
+    m.add_argument("--nameserver", metavar="ADDR[:PORT]",
+                   help=_("DNS server for --mx, --check, and the DKIM and ARC keys of"
+                   " --received and --auth-results"))
     m.add_argument("--check", action="store_true",
                    help=_("TARGET is a mail domain (or user@domain): check its MX hosts (DNS,"
                    " SMTP, TLS, DANE, MTA-STS, TLS-RPT) and print a report card"))
@@ -221,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--explain", metavar="THING",
                    help=_("explain a reply code, enhanced code, reply line, verb or keyword"))
     k.add_argument("--received", metavar="FILE",
-                   help=_("read the Received chain of a message (- for stdin)"))
+                   help=_("read the Received chain of a message (- for stdin), then its"
+                   " forensics: Authentication-Results, DKIM, ARC, DMARC alignment"))
     k.add_argument("--auth-results", metavar="FILE",
                    help=_("read a message's Authentication-Results, verify its DKIM-Signature"
                    " and ARC fields (keys through --nameserver if given) and print a card of"
@@ -517,7 +520,8 @@ def main(argv: list[str] | None = None) -> None:
         if ns.received is not None:
             from smtpsh.received import main_received
 
-            sys.exit(main_received(ns.received))
+            sys.exit(main_received(ns.received, ns.nameserver, ns.color,
+                                   max(0.5, min(10.0, ns.timeout))))
         if ns.auth_results is not None:
             from smtpsh.forensics import main_auth_results
 
@@ -717,6 +721,7 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
     sandbox = None
     host, port, greeting = settings.host or "", settings.port, None
     tls_done = False  # --mx --starttls: STARTTLS already done at the chosen MX
+    tutor = None  # --lesson: the lesson's tutor (its DNS server stops with the sandbox)
     try:
         if settings.sandbox:
             sandbox = _start_sandbox(settings, session)
@@ -724,6 +729,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
                 return await _serve(sandbox, settings)
             host, port = "127.0.0.1", sandbox.port
             session.options = _sandbox_options(session, sandbox)
+            if shell is not None:  # the shell connects (and reconnects) with its own base
+                shell._base_options = session.options
         if settings.mx:
             from smtpsh.mxconnect import choose_server
 
@@ -737,7 +744,9 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         if settings.lesson and sandbox is not None:
             from smtpsh.lessons import start
 
-            start(settings.lesson, session, sandbox, shell)
+            tutor = start(settings.lesson, session, sandbox, shell)
+            if not tutor.lesson.connect and shell is not None:
+                host = ""  # the learner finds the server (the lesson's DNS zone)
         if shell is not None:
             shell.sandbox = sandbox
             return await shell.run(host, port, greeting, prelude(settings, tls_done))
@@ -747,6 +756,8 @@ async def _dialog(settings: Settings, creds: dict[str, str], transcript: Transcr
         session.warn(str(exc))
         return exc.exit
     finally:
+        if tutor is not None:
+            tutor.close()
         if sandbox is not None:
             sandbox.stop()
         if shell is None:
@@ -766,6 +777,7 @@ def _sandbox_options(session: Session, sandbox: Sandbox) -> ConnectOptions:
 def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
     import asyncio
 
+    from smtpsh.i18n import _
     from smtpsh.sandbox import Sandbox
     from smtpsh.sandbox_rules import RuleSet, load
 
@@ -821,11 +833,11 @@ def _start_sandbox(settings: Settings, session: Session) -> Sandbox:
         from smtpsh.received import terminal_width, wrap
 
         width = terminal_width()
-        text = f"scenario {scenario.name}: {scenario.text(number)}"
+        text = scenario.heading(number)
         for line in wrap(text, width - 3 if width else None, "", "  "):
             session.note(line)
     for rule in rules.rules:
-        session.note(f"sandbox: rule {rule.describe()}")
+        session.note(_("sandbox: rule {rule}").format(rule=rule.describe()))
     if password:
         session.add_secret(password)
     return sandbox
@@ -860,8 +872,7 @@ def _banner(sandbox: Sandbox) -> list[str]:
     width = terminal_width()
     whole = [f"--cafile {sandbox.cafile}", "smtpsh --sandbox"] if sandbox.cafile else []
     if sandbox.credentials:
-        whole.append(f"user {sandbox.credentials['user']},"
-                     f" password {sandbox.credentials['password']}")
+        whole.append(sandbox.credentials_phrase())
     lines: list[str] = []
     for line in sandbox.describe():
         for phrase in whole:
@@ -874,8 +885,10 @@ def _banner(sandbox: Sandbox) -> list[str]:
 async def _serve(sandbox: Sandbox, settings: Settings) -> int:
     import asyncio
 
-    print("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
-          " it, and its report card when it leaves", flush=True)
+    from smtpsh.i18n import _
+
+    print(_("sandbox: serving until Ctrl-C; each client's dialog is shown as the server sees"
+            " it, and its report card when it leaves"), flush=True)
     try:
         while True:
             await asyncio.sleep(3600)

@@ -128,21 +128,24 @@ def worst(verdicts: Any) -> Verdict:
 def render_card(card: Card, width: int = 100) -> Fragments:
     """The card as fragments: a heading per section, one line per finding with its verdict,
     then what was seen and why (wrapped to `width`), and the overall verdict."""
-    out: Fragments = [("class:client", escape(card.title)), ("", "\n")]
+    out: Fragments = [("class:client", _fit(escape(card.title), width, 0)), ("", "\n")]
     body = max(width - 8, 30)
     words = {v: _(w) for v, w in _WORDS.items()}
     pad = max(len(w) for w in words.values())
     seen, why = _("seen"), _("why")
     label_width = max(len(seen), len(why))
+    # Lines fit `width` in any language: the longer labels of a translation narrow the text.
+    text_width = max(min(body - 6, width - label_width - 9), 20)
     for s in card.sections:
-        out += [("", "\n"), (_STYLE[s.worst], f"[{words[s.worst]}] "),
-                ("class:client", escape(s.title)), ("", "\n")]
+        word = f"[{words[s.worst]}] "
+        out += [("", "\n"), (_STYLE[s.worst], word),
+                ("class:client", _fit(escape(s.title), width, len(word))), ("", "\n")]
         for f in s.findings:
             out += [("", "  "), (_STYLE[f.verdict], f"{words[f.verdict]:<{pad}}"), ("", " "),
-                    ("", escape(f.title)), ("", "\n")]
+                    ("", _fit(escape(f.title), width, pad + 3)), ("", "\n")]
             for label, text in ((seen, f.evidence), (why, f.why)):
                 if text:
-                    lines = textwrap.wrap(escape(text), body - 6) or [""]
+                    lines = textwrap.wrap(escape(text), text_width) or [""]
                     out += [("class:note", f"       {label}: {lines[0]}\n")]
                     out += [("class:note", " " * (label_width + 9) + f"{x}\n")
                             for x in lines[1:]]
@@ -150,8 +153,17 @@ def render_card(card: Card, width: int = 100) -> Fragments:
                 out += [("class:note", f"       ({f.rfc})\n")]
         if s.summary:
             out += [("", "  "), (_STYLE[s.worst], f"=> {escape(s.summary)}"), ("", "\n")]
-    out += [("", "\n"), (_STYLE[card.worst],
-                          _("overall: {verdict}").format(verdict=words[card.worst]))]
+    overall = _("overall: {verdict}").format(verdict=words[card.worst])
+    out += [("", "\n"), (_STYLE[card.worst], overall)]
     if card.summary:
-        out += [("", f" - {escape(card.summary)}")]
+        out += [("", _fit(f"{overall} - {escape(card.summary)}", width, 2)[len(overall):])]
     return out
+
+
+def _fit(text: str, width: int, indent: int) -> str:
+    """`text`, which starts `indent` columns in, as lines that fit `width` (the lines after
+    the first indented as far); unchanged when it fits."""
+    if indent + len(text) <= width:
+        return text
+    lines = textwrap.wrap(text, max(width - indent, 20))
+    return f"\n{' ' * indent}".join(lines)

@@ -1,7 +1,9 @@
 """Message forensics: why did this message land in spam, was it really from them.
 
-`smtpsh --auth-results FILE` (`-` for stdin) reads a message's header and answers with a
-findings card (smtpsh.findings):
+`smtpsh --received FILE` shows it after the hop table, `:show N` in the sandbox's shell too, and
+`smtpsh --auth-results FILE` (`-` for stdin) alone (with --json and the card's exit status):
+one function, `forensics_view`, renders it for all three. It is a findings card
+(smtpsh.findings):
 
 - each Authentication-Results field (RFC 8601) parsed into its resinfos (method=result,
   reason=, ptype.property=value, comments) per authserv-id, each result explained;
@@ -12,8 +14,8 @@ findings card (smtpsh.findings):
 - DMARC alignment (RFC 7489 §3.1): the From domain against the DKIM d= and SPF domains.
 
 The sentences a reader reads are marked with _() (smtpsh.i18n); their German is in
-smtpsh/i18n_de.py. The fields are the message's (anyone on the way wrote them): they are
-shown as data, escaped by the card's renderer.
+smtpsh/i18n_de.py and smtpsh/i18n_de_parts/forensics.py. The fields are the message's (anyone
+on the way wrote them): they are shown as data, escaped by the card's renderer.
 """
 
 from __future__ import annotations
@@ -312,13 +314,25 @@ def auth_results_section(card: Card, ar: AuthResults, position: int) -> Section:
 
 class KeyLookup:
     """dkimpy's dnsfunc: the TXT record at selector._domainkey.domain, through `nameserver`
-    (ADDR[:PORT]) or the system's resolver. Remembers how each lookup went."""
+    (ADDR[:PORT]) or the system's resolver. Remembers how each lookup went.
 
-    def __init__(self, nameserver: str | None = None, timeout: float = 5.0) -> None:
+    `system=False`: without a nameserver, nothing is looked up (the sandbox serves no DNS, and
+    its messages are the learner's: they must not make smtpsh ask the system's resolver);
+    each name is then "skipped" and the signatures are reported as not checked."""
+
+    def __init__(self, nameserver: str | None = None, timeout: float = 5.0,
+                 system: bool = True) -> None:
         self.nameserver = nameserver
         self.timeout = timeout
-        self.outcome: dict[str, str] = {}  # name -> "found" | "missing" | "error: ..."
+        self.system = system
+        # name -> "found" | "missing" | "error: ..." | "skipped"
+        self.outcome: dict[str, str] = {}
         self._resolver: Any = None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether keys are looked up at all."""
+        return bool(self.nameserver) or self.system
 
     def _get(self) -> Any:
         if self._resolver is None:
@@ -345,6 +359,9 @@ class KeyLookup:
 
         text = name.decode("ascii", "replace") if isinstance(name, bytes) else name
         key = text.rstrip(".").lower()
+        if not self.enabled:
+            self.outcome[key] = "skipped"
+            return None
         try:
             answer = self._get().resolve(text, "TXT", raise_on_no_answer=False, search=False)
         except dns.resolver.NXDOMAIN:
@@ -387,6 +404,27 @@ class DkimResult:
     result: str  # pass | fail | permerror | temperror (as RFC 8601 §2.7.1 names them)
     reason: str
     tags: dict[str, str]
+    looked_up: bool = True  # False: no key was looked up (KeyLookup without DNS)
+    rfc: str | None = None  # the section the reason comes from, when it is not the usual one
+
+
+def _body_hash_holds(message: bytes, tags: dict[str, str]) -> bool | None:
+    """Whether the body still hashes to the signature's bh= (needs no key, so it is told
+    even when the key is not looked up); None when that cannot be computed."""
+    import base64
+
+    import dkim
+    from dkim.canonicalization import CanonicalizationPolicy
+
+    try:
+        policy = CanonicalizationPolicy.from_c_value(tags.get("c", "simple/simple").encode())
+        hasher = dkim.HASH_ALGORITHMS[tags.get("a", "rsa-sha256").encode().lower()]
+        body = policy.canonicalize_body(dkim.rfc822_parse(message)[1])
+        if "l" in tags:
+            body = body[:int(tags["l"])]
+        return bool(hasher(body).digest() == base64.b64decode(tags["bh"]))
+    except Exception:  # an unknown a= or c=, a bad bh= or l=: dkimpy's verdict stands
+        return None
 
 
 def _tags(value: str) -> dict[str, str]:
@@ -417,10 +455,12 @@ def verify_dkim(message: bytes, lookup: KeyLookup) -> list[DkimResult]:
             text = str(exc)
             if "body hash mismatch" in text:
                 reason = _("body hash mismatch: the body was changed after signing")
-                results.append(DkimResult(domain, selector, "fail", reason, tags))
+                results.append(DkimResult(domain, selector, "fail", reason, tags,
+                                          rfc="RFC 6376 §3.7"))
             elif "x= value is past" in text:
                 reason = _("the signature has expired (its x= time is past)")
-                results.append(DkimResult(domain, selector, "permerror", reason, tags))
+                results.append(DkimResult(domain, selector, "permerror", reason, tags,
+                                          rfc="RFC 6376 §3.5"))
             else:
                 results.append(DkimResult(domain, selector, "permerror", text, tags))
             continue
@@ -428,7 +468,18 @@ def verify_dkim(message: bytes, lookup: KeyLookup) -> list[DkimResult]:
             results.append(DkimResult(domain, selector, "permerror", str(exc), tags))
             continue
         outcome = lookup.outcome.get(name, "")
-        if ok:
+        if outcome == "skipped":
+            holds = _body_hash_holds(message, tags)
+            if holds is False:
+                reason = _("body hash mismatch: the body was changed after signing")
+                results.append(DkimResult(domain, selector, "fail", reason, tags, False,
+                                          "RFC 6376 §3.7"))
+            else:
+                reason = (_("key not looked up (no --nameserver): the body hash matches, the"
+                            " signed header fields are not checked") if holds else
+                          _("key not looked up (no --nameserver)"))
+                results.append(DkimResult(domain, selector, "neutral", reason, tags, False))
+        elif ok:
             results.append(DkimResult(domain, selector, "pass", _("signature verified"), tags))
         elif outcome == "missing":
             results.append(DkimResult(domain, selector, "permerror",
@@ -450,19 +501,22 @@ def verify_dkim(message: bytes, lookup: KeyLookup) -> list[DkimResult]:
 
 def dkim_section(card: Card, number: int, result: DkimResult) -> Section:
     section = card.section(f"DKIM-Signature #{number}: d={result.domain} s={result.selector}")
-    verdict = {"pass": Verdict.PASS, "temperror": Verdict.WARN}.get(result.result, Verdict.FAIL)
+    verdict = {"pass": Verdict.PASS, "temperror": Verdict.WARN,
+               "neutral": Verdict.SKIP}.get(result.result, Verdict.FAIL)
     rfc = {"pass": "RFC 6376 §6.1.3", "fail": "RFC 6376 §6.1.3",
            "temperror": "RFC 6376 §6.1.2"}.get(result.result, "RFC 6376 §6.1.2")
-    if "body hash" in result.reason:
-        rfc = "RFC 6376 §3.7"
-    elif "x=" in result.reason:
-        rfc = "RFC 6376 §3.5"
+    rfc = result.rfc or rfc  # the reason's own section (body hash, expiry), in any language
     signed = result.tags.get("h", "")
     evidence = (f"dkim={result.result} ({result.reason}) a={result.tags.get('a', '?')}"
                 f" c={result.tags.get('c', 'simple/simple')} h={signed}")
+    why = meaning("dkim", result.result)
+    if not result.looked_up and result.result == "neutral":
+        why = _("here smtpsh asks for keys only through --nameserver, never through the"
+                " system's resolver; smtpsh --received FILE verifies the signature with its"
+                " key from DNS")
     section.add(Finding(id="dkim.signature", verdict=verdict,
                         title=f"dkim={result.result}: {result.reason}", evidence=evidence,
-                        why=meaning("dkim", result.result), rfc=rfc))
+                        why=why, rfc=rfc))
     if "l" in result.tags:
         section.add(Finding(
             id="dkim.length", verdict=Verdict.WARN, title=_("l= limits the signed body"),
@@ -500,6 +554,8 @@ def arc_section(card: Card, message: bytes, text: str, lookup: KeyLookup) -> Sec
         cv, details, reason = dkim.CV_Fail, [], str(exc)
     by_instance = {d["instance"]: d for d in details}
     newest = max(instances)
+    # No DNS (KeyLookup without a nameserver, system=False): no seal could be checked.
+    skipped = not lookup.enabled
     for i in instances:
         seal, ams = _tags(seals.get(i, "")), _tags(sigs.get(i, ""))
         aar = parse_auth_results(aars[i], arc=True) if i in aars else None
@@ -513,6 +569,9 @@ def arc_section(card: Card, message: bytes, text: str, lookup: KeyLookup) -> Sec
         if i not in seals or i not in sigs or i not in aars:
             verdict, why = Verdict.FAIL, _("an ARC set needs all three fields with the same"
                                            " i=: this one is incomplete")
+        elif skipped:
+            verdict, why = Verdict.SKIP, _("not validated: the keys were not looked up (no"
+                                           " --nameserver)")
         elif got is None:
             verdict, why = Verdict.INFO, _("not validated: the check stopped before this"
                                            " instance")
@@ -537,6 +596,16 @@ def arc_section(card: Card, message: bytes, text: str, lookup: KeyLookup) -> Sec
                             why=why, rfc="RFC 8617 §4.1, §5.1"))
     cv_name = (cv.decode() if isinstance(cv, bytes) else str(cv or "fail")).lower()
     chain = {"pass": Verdict.PASS, "none": Verdict.INFO}.get(cv_name, Verdict.FAIL)
+    if skipped:
+        section.add(Finding(
+            id="arc.chain", verdict=Verdict.SKIP,
+            title=_("arc: not validated, the keys were not looked up (no --nameserver)"),
+            evidence=", ".join(f"i={i} cv={_tags(seals.get(i, '')).get('cv', '?')}"
+                               for i in instances),
+            why=_("here smtpsh asks for keys only through --nameserver, never through the"
+                  " system's resolver; smtpsh --received FILE validates the chain with the"
+                  " keys from DNS"), rfc="RFC 8617 §5.2"))
+        return section
     section.add(Finding(id="arc.chain", verdict=chain, title=f"arc={cv_name}: {reason}",
                         evidence=", ".join(f"i={i} cv={_tags(seals.get(i, '')).get('cv', '?')}"
                                            for i in instances),
@@ -598,10 +667,13 @@ def alignment_section(card: Card, from_domain: str | None, dkim_results: list[Dk
 # --- the card -------------------------------------------------------------------------------
 
 
-def forensics_card(message: bytes, lookup: KeyLookup, name: str = "-") -> Card:
+def forensics_card(message: bytes, lookup: KeyLookup, name: str = "-",
+                   title: str | None = None) -> Card:
+    """The findings of a message's authentication; `title` replaces the card's heading
+    ("smtpsh --auth-results NAME")."""
     text = message.decode("utf-8", "replace")
     fields = _header_fields(text)
-    card = Card(f"smtpsh --auth-results {name}")
+    card = Card(title or f"smtpsh --auth-results {name}")
     ars = [parse_auth_results(v) for n, v in fields if n == "authentication-results"]
     for position, ar in enumerate(ars, 1):
         auth_results_section(card, ar, position)
@@ -633,15 +705,47 @@ def forensics_card(message: bytes, lookup: KeyLookup, name: str = "-") -> Card:
         parts.append(_("{server} reported {results}").format(
             server=ars[0].authserv_id or _("the receiving server"),
             results=" ".join(f"{r.method}={r.result}" for r in ars[0].results)))
+    unchecked = [r for r in dkim_results if r.result == "neutral" and not r.looked_up]
     if dkim_results:
         parts.append(_("DKIM holds for {domains}").format(domains=", ".join(passed)) if passed
-                     else _("no DKIM signature holds"))
+                     else _("DKIM not verified: no key looked up") if len(unchecked) ==
+                     len(dkim_results) else _("no DKIM signature holds"))
     if arc is not None:
         chain = arc.findings[-1]
         parts.append(_("the ARC chain holds") if chain.verdict is Verdict.PASS
-                     else _("the ARC chain does not hold"))
+                     else _("the ARC chain was not validated")
+                     if chain.verdict is Verdict.SKIP else _("the ARC chain does not hold"))
     card.summary = "; ".join(parts)
     return card
+
+
+def forensics_view(message: bytes, lookup: KeyLookup, width: int | None, *,
+                   name: str = "-", title: str | None = None,
+                   ansi: bool = False) -> tuple[str, Card]:
+    """The forensics as text (ANSI colours with `ansi`), laid out for `width` columns (None:
+    100, for a pipe), and its card: `--auth-results`, `--received` and `:show N` all show
+    this."""
+    from smtpsh.findings import render_card
+    from smtpsh.render import to_ansi, to_plain
+
+    card = forensics_card(message, lookup, name, title)
+    fragments = render_card(card, width or 100)
+    return (to_ansi(fragments) if ansi else to_plain(fragments)), card
+
+
+def forensics_title() -> str:
+    """The heading of the forensics under `--received` and `:show N`."""
+    return _("Message forensics: Authentication-Results, DKIM, ARC, DMARC alignment")
+
+
+def checked_lookup(nameserver: str | None, timeout: float) -> KeyLookup:
+    """The key lookup of `--received` and `--auth-results`: through `--nameserver` (checked
+    here: ValueError when it is not ADDR[:PORT]), else the system's resolver."""
+    if nameserver:
+        from smtpsh.resolve import parse_nameserver
+
+        parse_nameserver(nameserver)
+    return KeyLookup(nameserver, timeout)
 
 
 def _read(path: str) -> bytes:
@@ -656,7 +760,7 @@ def main_auth_results(path: str, nameserver: str | None = None, as_json: bool = 
                       width: Callable[[], int | None] | None = None) -> int:
     """`smtpsh --auth-results FILE` (`-` for stdin): the card of a message's authentication."""
     from smtpsh.received import terminal_width
-    from smtpsh.render import to_ansi, to_plain, use_color
+    from smtpsh.render import use_color
 
     try:
         message = _read(path)
@@ -664,20 +768,15 @@ def main_auth_results(path: str, nameserver: str | None = None, as_json: bool = 
         print(f"smtpsh: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
         return Exit.ERROR
     try:
-        lookup = KeyLookup(nameserver, timeout)
-        if nameserver:
-            from smtpsh.resolve import parse_nameserver
-
-            parse_nameserver(nameserver)
+        lookup = checked_lookup(nameserver, timeout)
     except ValueError as exc:
         print(f"smtpsh: --nameserver: {exc}", file=sys.stderr)
         return Exit.USAGE
-    card = forensics_card(message, lookup, path)
     if as_json:
+        card = forensics_card(message, lookup, path)
         print(json.dumps(card.to_json(), indent=2, ensure_ascii=False))
     else:
-        from smtpsh.findings import render_card
-
-        fragments = render_card(card, (width or terminal_width)() or 100)
-        print(to_ansi(fragments) if use_color(color, sys.stdout) else to_plain(fragments))
+        text, card = forensics_view(message, lookup, (width or terminal_width)(), name=path,
+                                    ansi=use_color(color, sys.stdout))
+        print(text)
     return card.exit_status()

@@ -425,8 +425,9 @@ CATALOG: dict[str, str] = {
     "the sandbox's saved messages: number, from, to, subject, size":
         "die gespeicherten Nachrichten der Sandbox: Nummer, Absender, Empfänger, Betreff,"
         " Größe",
-    "one of the sandbox's saved messages, with its Received chain":
-        "eine der gespeicherten Nachrichten der Sandbox, mit ihrer Received-Kette",
+    "one of the sandbox's saved messages: its Received chain and forensics, then its text":
+        "eine der gespeicherten Nachrichten der Sandbox: ihre Received-Kette und Forensik,"
+        " dann ihr Text",
     "the sandbox's side of the dialog, as its server sees it, shown among yours (on), or not"
     " (off)":
         "die Seite der Sandbox im Dialog, wie ihr Server ihn sieht, zwischen Ihren Zeilen"

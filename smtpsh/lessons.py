@@ -1,35 +1,49 @@
 """Lessons: `smtpsh --lesson` lists them, `smtpsh --lesson N` opens the shell on the sandbox
 with one task at a time, each step checked from what happened on the wire.
 
-The lessons are data: smtpsh/data/lessons.json (English, the checks, the sandbox's fault
-rules for a lesson) and smtpsh/data/de/lessons.json (the German texts, keyed by lesson and
-step name). A `Tutor` watches the session's events: a reply to the current step's command
-that meets its check (reply code, enhanced code, the command line, TLS, logged in) marks the
-step done and shows the next task; a reply to that command that does not is a wrong try, not
-counted, and shows the step's hint (so does a refusal of any other command). The shell's
-toolbar shows the task while nothing is typed.
+The lessons are data: smtpsh/data/lessons.json (English, in the order of `--lesson N`, the
+checks, the sandbox's fault rules and DNS zone for a lesson) and smtpsh/data/de/lessons.json
+(the German texts, keyed by lesson and step name). A `Tutor` watches the session's events: a
+reply to the current step's command that meets its check (reply code, enhanced code, the
+command line, TLS, logged in, the server's name) marks the step done and shows the next task;
+a reply to that command that does not is a wrong try, not counted, and shows the step's hint
+(so does a refusal of any other command). A question is answered with `:answer TEXT`, a step
+may ask for a shell command (`:show N`), and a lesson with a DNS zone runs its own DNS server
+on loopback (smtpsh.sandbox_dns) that the shell's `:mx` asks: a step is then checked from the
+questions it was asked. The shell's toolbar shows the task while nothing is typed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from smtpsh.client import Kind
 from smtpsh.events import Note, Output, Received
 from smtpsh.i18n import _, language
 
 if TYPE_CHECKING:
     from smtpsh.render import Fragments
     from smtpsh.sandbox import Sandbox
+    from smtpsh.sandbox_dns import LessonDns
     from smtpsh.sandbox_rules import Rule
     from smtpsh.session import Session
     from smtpsh.shell.repl import Shell
 
 _TEXT = "class:bottom-toolbar.text"
+_WORDS = re.compile(r"\W+")  # what an answer is compared without: punctuation, spacing
+
+
+def normal(text: str) -> str:
+    """An answer as it is compared: lower case, punctuation and runs of spaces as one space."""
+    return _WORDS.sub(" ", text.lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -38,21 +52,44 @@ class Step:
     task: str
     hint: str
     check: dict[str, Any]
+    explain: str = ""  # said when the step is done
+    show: str = ""  # a file of smtpsh/data/examples, printed when the step begins
+
+    @property
+    def question(self) -> bool:
+        """Answered with :answer, not on the wire."""
+        return "answer" in self.check
 
     def answers(self, event: Received) -> bool:
         """Whether the reply answers the command this step asks for."""
+        if self.check.get("greeting"):
+            return event.command is not None and event.command.kind is Kind.GREETING
         verbs: list[str] = self.check.get("verbs") or []
         return event.verb in verbs
 
-    def met(self, event: Output, session: Session) -> bool:
-        """Whether what happened (`event`, and the dialog now) does what this step asks."""
+    def right(self, answer: str) -> bool:
+        """Whether `answer` (to :answer) is one this step takes."""
+        text = normal(answer)
+        if not text or any(re.search(p, text) for p in self.check.get("wrong", [])):
+            return False
+        return any(re.search(p, text) for p in self.check.get("answer", []))
+
+    def met(self, event: Output, session: Session, dns: LessonDns | None = None) -> bool:
+        """Whether what happened (`event`, the dialog now, the questions the lesson's DNS
+        server was asked) does what this step asks."""
         check, dialog = self.check, session.dialog
+        if self.question or "command" in check:
+            return False  # :answer and the shell's commands say so (Tutor.answer, .ran)
         if check.get("tls") and not dialog.tls:
             return False
         if check.get("user") and dialog.user is None:
             return False
-        if not check.get("verbs"):
-            return True  # a check of the dialog's state alone
+        if check.get("dns") and (dns is None or not dns.asked(check["dns"])):
+            return False
+        if check.get("host") and (session.host or "").lower() != check["host"]:
+            return False
+        if not check.get("verbs") and not check.get("greeting"):
+            return True  # a check of the state alone
         if not isinstance(event, Received) or not self.answers(event):
             return False
         reply, command = event.reply, event.command
@@ -71,6 +108,9 @@ class Lesson:
     end: str
     steps: list[Step]
     rules: list[dict[str, Any]] = field(default_factory=list)
+    dns: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # its DNS zone
+    connect: bool = True  # the shell starts connected to the sandbox
+    name: str = ""  # its key in lessons.json (the German texts are found by it)
 
     def sandbox_rules(self) -> list[Rule]:
         from smtpsh.sandbox_rules import make_rule
@@ -84,20 +124,32 @@ def _read(*parts: str) -> Any:
 
 
 def lessons(lang: str | None = None) -> list[Lesson]:
-    """The lessons, their texts in `lang` (default: the language in use)."""
+    """The lessons, numbered in their order, their texts in `lang` (default: the language in
+    use)."""
     lang = lang or language()
     english = _read("lessons.json")["lessons"]
     texts = _read(lang, "lessons.json")["lessons"] if lang != "en" else {}
     out = []
-    for entry in english:
+    for number, entry in enumerate(english, 1):
         own = texts.get(entry["name"], {})
-        steps = [Step(s["name"], own.get("steps", {}).get(s["name"], {}).get("task", s["task"]),
-                      own.get("steps", {}).get(s["name"], {}).get("hint", s["hint"]),
-                      s["check"]) for s in entry["steps"]]
-        out.append(Lesson(int(entry["name"]), own.get("title", entry["title"]),
+        steps = []
+        for s in entry["steps"]:
+            mine = own.get("steps", {}).get(s["name"], {})
+            steps.append(Step(s["name"], mine.get("task", s["task"]),
+                              mine.get("hint", s["hint"]), s["check"],
+                              mine.get("explain", s.get("explain", "")), s.get("show", "")))
+        out.append(Lesson(number, own.get("title", entry["title"]),
                           own.get("intro", entry["intro"]), own.get("end", entry["end"]),
-                          steps, entry.get("rules", [])))
+                          steps, entry.get("rules", []), entry.get("dns", {}),
+                          entry.get("connect", True), entry["name"]))
     return out
+
+
+def example(name: str) -> str:
+    """A file of smtpsh/data/examples (a step's `show`), its header only, tabs as spaces."""
+    text = resources.files("smtpsh").joinpath("data", "examples", name).read_text(
+        encoding="utf-8")
+    return text.partition("\n\n")[0].expandtabs(4)
 
 
 def lesson(number: int) -> Lesson:
@@ -121,15 +173,24 @@ def listing() -> str:
 class Tutor:
     """Follows one lesson on a session: marks steps done from its events, says what next."""
 
-    def __init__(self, lesson: Lesson, session: Session, folder: str = "") -> None:
+    def __init__(self, lesson: Lesson, session: Session, folder: str = "",
+                 dns: LessonDns | None = None) -> None:
         self.lesson, self.session, self.folder = lesson, session, folder
+        self.dns = dns  # the lesson's DNS server, if it has a zone
         self.at = 0  # the current step
         self.done: list[str] = []  # the names of the steps done, in order
         self.tries = 0  # wrong tries (not counted as steps)
         self._busy = False
+        self._held: list[str] | None = None  # notes held while a shell command runs
         events = session.events
         self._output = events.output
         events.output = self._observe
+
+    def close(self) -> None:
+        """Stop the lesson's DNS server (with the sandbox, at the end of the session)."""
+        if self.dns is not None:
+            self.dns.close()
+            self.dns = None
 
     @property
     def finished(self) -> bool:
@@ -143,7 +204,7 @@ class Tutor:
         self._say(_("lesson {number}: {title}").format(number=self.lesson.number,
                                                      title=self.lesson.title))
         self._say(self.lesson.intro)
-        self._say(self.task_line())
+        self._next()
 
     def task_line(self) -> str:
         """"step 2/6: name the sender: ...", or the lesson's end."""
@@ -155,7 +216,10 @@ class Tutor:
 
     def _say(self, text: str) -> None:
         """A note on screen, not in the transcript (the lesson is not part of the dialog)."""
-        self._output(Note(text))
+        if self._held is not None:
+            self._held.append(text)  # after the shell command's output (Tutor.command)
+        else:
+            self._output(Note(text))
 
     def _observe(self, event: Output) -> None:
         self._output(event)
@@ -171,19 +235,88 @@ class Tutor:
         step = self.step
         if step is None:
             return
-        if step.met(event, self.session):
-            self.done.append(step.name)
-            self.at += 1
-            self._say(_("step {n}/{total} done").format(n=self.at,
-                                                        total=len(self.lesson.steps)))
-            if self.finished:
-                self._say(self.summary())
-            else:
-                self._say(self.task_line())
+        if step.met(event, self.session, self.dns):
+            self._done(step)
         elif isinstance(event, Received) and event.command is not None and (
                 step.answers(event) or event.reply.is_error):
-            self.tries += 1
-            self._say(_("not this step yet: {hint}").format(hint=step.hint))
+            self._wrong(step)
+
+    def answer(self, text: str) -> None:
+        """`:answer TEXT`: the current step's question answered, rightly or not."""
+        step = self.step
+        if step is None:
+            self._say(_("lesson {number} done: nothing left to answer").format(
+                number=self.lesson.number))
+        elif not step.question:
+            self._wrong(step, _("this step is done on the wire, not with :answer: {task}")
+                        .format(task=step.task))
+        elif step.right(text):
+            self._done(step)
+        else:
+            self._wrong(step, _("not quite: {hint}").format(hint=step.hint))
+
+    @contextlib.contextmanager
+    def command(self, name: str, args: list[str]) -> Iterator[None]:
+        """Around a shell command: what the tutor has to say while it runs (a step done by
+        the DNS question or the connection it made) waits until its output is all there."""
+        outer = self._held is None  # (a command inside another's: the outer one says it)
+        if outer:
+            self._held = []
+        try:
+            yield
+            self.ran(name, args)
+        finally:
+            if outer:
+                held, self._held = self._held or [], None
+                for text in held:
+                    self._say(text)
+
+    def ran(self, name: str, args: list[str]) -> None:
+        """A shell command ran (`:show 1`): done if it is the one the step asks for."""
+        step = self.step
+        if step is None or step.check.get("command") != name:
+            return
+        # :show N of a message the sandbox saved (a wrong number was only a warning).
+        if name == "show" and not (args and args[0].isdigit() and self.folder and
+                                   os.path.exists(os.path.join(self.folder,
+                                                               f"{int(args[0]):04d}.eml"))):
+            self._wrong(step)
+            return
+        self._done(step)
+
+    def _done(self, step: Step) -> None:
+        self.done.append(step.name)
+        self.at += 1
+        self._say(_("step {n}/{total} done").format(n=self.at, total=len(self.lesson.steps)))
+        if step.explain:
+            self._say(step.explain)
+        if self.finished:
+            self._say(self.summary())
+        else:
+            self._next()
+
+    def _wrong(self, step: Step, text: str | None = None) -> None:
+        self.tries += 1
+        self._say(text or _("not this step yet: {hint}").format(hint=step.hint))
+
+    def _next(self) -> None:
+        """The task of the step that begins now (and what it shows to read)."""
+        step = self.step
+        if step is not None and step.show:
+            self._say(example(step.show))
+        self._say(self.task_line())
+
+    def status(self) -> str:
+        """What `:lesson` says: the lesson, the task now and its hint, the progress."""
+        lines = [_("lesson {number}: {title}").format(number=self.lesson.number,
+                                                     title=self.lesson.title),
+                 self.task_line()]
+        step = self.step
+        if step is not None:
+            lines.append(_("hint: {hint}").format(hint=step.hint))
+        lines.append(_("{done} of {total} steps done, {tries} tries that did not count").format(
+            done=len(self.done), total=len(self.lesson.steps), tries=self.tries))
+        return "\n".join(lines)
 
     def summary(self) -> str:
         files = sorted(glob.glob(os.path.join(self.folder, "*.eml"))) if self.folder else []
@@ -205,9 +338,24 @@ class Tutor:
 def start(number: int, session: Session, sandbox: Sandbox | None = None,
           shell: Shell | None = None) -> Tutor:
     """Lesson `number` on `session`; in the shell, its task in the toolbar while nothing is
-    typed (the shell's own toolbar otherwise)."""
-    tutor = Tutor(lesson(number), session, sandbox.folder if sandbox is not None else "")
+    typed (the shell's own toolbar otherwise), and `:answer` and its commands seen by it.
+
+    A lesson with a DNS zone starts its DNS server here (`Tutor.close()` stops it): the
+    shell's `:mx` asks it and connects on the sandbox's port, as with --mx --nameserver -p."""
+    chosen = lesson(number)
+    dns = None
+    if chosen.dns:
+        from smtpsh.sandbox_dns import LessonDns
+
+        dns = LessonDns(chosen.dns)
+        dns.start()
+    tutor = Tutor(chosen, session, sandbox.folder if sandbox is not None else "", dns)
     if shell is not None:
+        if dns is not None and sandbox is not None:
+            shell.settings = replace(shell.settings, mx=True, nameserver=dns.nameserver,
+                                     port=sandbox.port)
+        target: Any = shell  # :answer and the command hook find the lesson here
+        target.tutor = tutor
         own = shell.prompt.bottom_toolbar
 
         def bar() -> Any:

@@ -1,6 +1,7 @@
 """Read a message's Received: chain into hops, oldest first, and render it as a table.
 
-Stdlib only. Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
+The table is stdlib only; `message_view` puts the message's forensics under it (smtpsh.forensics,
+imported when used). Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
 hops newest first; the syntax is RFC 5321 §4.4 / RFC 5322 §3.6.7, but real servers bend it,
 so every clause is optional and a line that cannot be read is kept raw with a note.
 
@@ -22,10 +23,14 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
+from smtpsh.i18n import _
+
+if TYPE_CHECKING:
+    from smtpsh.forensics import KeyLookup
 
 _CLAUSES = ("from", "by", "via", "with", "id", "for")
 # RFC 3848 (and RFC 6531 for UTF8*): protocol names that say TLS (S) and/or AUTH (A).
@@ -198,7 +203,7 @@ def _read_date(hop: Hop, text: str) -> None:
     try:
         when = email.utils.parsedate_to_datetime(" ".join(words))
     except (TypeError, ValueError, IndexError, OverflowError):
-        hop.notes.append(f"time not understood: {text}")
+        hop.notes.append(_("time not understood: {text}").format(text=text))
         return
     if when.tzinfo is not None:
         hop.timestamp = when
@@ -206,8 +211,10 @@ def _read_date(hop: Hop, text: str) -> None:
         hop.timestamp = when.replace(tzinfo=UTC)
     else:
         hop.unzoned = when
-        what = f"time zone {words[-1]} not known" if zone else "no time zone"
-        hop.notes.append(f"{what}: the time is shown as written and left out of the delays")
+        hop.notes.append(
+            _("time zone {zone} not known: the time is shown as written and left out of the"
+              " delays").format(zone=words[-1]) if zone else
+            _("no time zone: the time is shown as written and left out of the delays"))
 
 
 def _ip(text: str) -> str | None:
@@ -239,8 +246,8 @@ def _parse_received(value: str) -> Hop:
     tokens, unclosed = _tokens(clauses_text)
     if unclosed:
         hop.partly = True
-        hop.notes.append("partly not understood: a '(' is never closed; it was skipped and "
-                         "the rest read as words")
+        hop.notes.append(_("partly not understood: a '(' is never closed; it was skipped and"
+                           " the rest read as words"))
     clauses: dict[str, list[tuple[str, str]]] = {}
     current = "head"
     for kind, token in tokens:
@@ -253,14 +260,15 @@ def _parse_received(value: str) -> Hop:
     if "from" not in clauses and "by" not in clauses:
         # Only a comment, as qmail writes "(qmail 123 invoked from network)": keep its time.
         hop.parsed = bool(head) and (hop.timestamp or hop.unzoned) is not None
-        hop.notes.append(f"no from or by clause: {'; '.join(head)}" if hop.parsed else
-                         "could not read this Received line (no from or by clause)")
+        hop.notes.append(_("no from or by clause: {comments}").format(comments="; ".join(head))
+                         if hop.parsed else
+                         _("could not read this Received line (no from or by clause)"))
         return hop
     _read_from(hop, clauses.get("from", []))
     local = next((c for c in head if c.lower().startswith("from ")), None)
     if local and "from" not in clauses:  # Sendmail's "(from user@localhost)"
         hop.from_helo = local[5:].strip()
-        hop.notes.append("submitted locally, not over the network")
+        hop.notes.append(_("submitted locally, not over the network"))
     _read_by(hop, clauses.get("by", []))
     _read_with(hop, clauses.get("with", []))
     hop.id = _first_word(clauses.get("id", []))
@@ -336,8 +344,12 @@ def _attach_greylist(hops: list[Hop], above: int, value: str) -> None:
     hop = hops[max(index, 0)]
     hop.greylist = delay
     who = _split_date(value)[0].split(" by ", 1)[-1].strip() if " by " in value else ""
-    hop.notes.append(f"greylisted: delayed {int(delay.total_seconds())} s ({_duration(delay)})"
-                     + (f" by {who}" if who else ""))
+    seconds, duration = int(delay.total_seconds()), _duration(delay)
+    hop.notes.append(
+        _("greylisted: delayed {seconds} s ({duration}) by {who}").format(
+            seconds=seconds, duration=duration, who=who) if who else
+        _("greylisted: delayed {seconds} s ({duration})").format(seconds=seconds,
+                                                                 duration=duration))
 
 
 def _measure(hops: list[Hop]) -> None:
@@ -348,8 +360,8 @@ def _measure(hops: list[Hop]) -> None:
             hop.delay = hop.timestamp - previous.timestamp
             if hop.delay < timedelta(0):
                 hop.backwards = True
-                hop.notes.append(f"clock went backwards by {_duration(-hop.delay)}: the "
-                                 "two hosts' clocks disagree")
+                hop.notes.append(_("clock went backwards by {duration}: the two hosts'"
+                                   " clocks disagree").format(duration=_duration(-hop.delay)))
         if hop.timestamp:
             previous = hop
     delays = sorted((hop.delay, n) for n, hop in enumerate(hops) if hop.delay is not None)
@@ -382,9 +394,9 @@ def _from_text(hop: Hop) -> str:
 
 def _flags(hop: Hop) -> str:
     flags = [name for name, on in (("TLS", hop.tls), ("auth", hop.authenticated),
-                                   ("internal", hop.internal), ("slowest", hop.slowest),
-                                   ("greylisted", hop.greylist is not None),
-                                   ("clock-back", hop.backwards)) if on]
+                                   (_("internal"), hop.internal), (_("slowest"), hop.slowest),
+                                   (_("greylisted"), hop.greylist is not None),
+                                   (_("clock-back"), hop.backwards)) if on]
     return " ".join(flags)
 
 
@@ -425,12 +437,13 @@ def render(hops: list[Hop], width: int | None = None) -> str:
     long lines wrap between words: nothing is cut off.
     """
     if not hops:
-        return "No Received: header field found."
+        return _("No Received: header field found.")
     days = {hop.timestamp.date() for hop in hops if hop.timestamp}
     # One date for the whole chain goes in the heading, to keep the table narrow.
     stamp = "%H:%M:%S %z" if len(days) == 1 else "%Y-%m-%d %H:%M:%S %z"
-    head = ("#", f"time ({days.pop()})" if len(days) == 1 else "time", "delay", "from", "by",
-            "with", "flags")
+    # from, by and with are the Received field's own words (RFC 5321 §4.4): not translated.
+    head = ("#", _("time ({date})").format(date=days.pop()) if len(days) == 1 else _("time"),
+            _("delay"), "from", "by", "with", _("flags"))
     rows = []
     for number, hop in enumerate(hops, 1):
         if hop.timestamp:
@@ -470,12 +483,20 @@ def render(hops: list[Hop], width: int | None = None) -> str:
             lines += wrap(escape("  ".join(d for d in details if d), tab=True), width,
                           indent, indent)
         if not hop.parsed or hop.partly:
-            lines += wrap(escape(f"raw: {hop.raw or '(empty)'}", tab=True), width, indent,
-                          indent + "     ")
+            raw = (_("raw: {value}").format(value=hop.raw) if hop.raw else
+                   _("raw: the field is empty"))
+            lines += wrap(escape(raw, tab=True), width, indent, indent + _hang(raw))
         for note in hop.notes:
-            lines += wrap(escape(f"note: {note}", tab=True), width, indent, indent + "      ")
+            text = _("note: {note}").format(note=note)
+            lines += wrap(escape(text, tab=True), width, indent, indent + _hang(text))
     summary = [part for line in _summary(hops) for part in wrap(escape(line), width, "", "  ")]
     return "\n".join(escape(line) for line in [*lines, "", *summary])
+
+
+def _hang(text: str) -> str:
+    """The indent that puts wrapped lines under the text after a "label: " (in any
+    language)."""
+    return " " * (text.index(": ") + 2 if ": " in text else 0)
 
 
 def _row(cells: tuple[str, ...], widths: list[int]) -> str:
@@ -483,57 +504,86 @@ def _row(cells: tuple[str, ...], widths: list[int]) -> str:
 
 
 def _summary(hops: list[Hop]) -> list[str]:
-    lines = [f"{len(hops)} hop{'s' if len(hops) != 1 else ''}"]
+    count = _("1 hop") if len(hops) == 1 else _("{count} hops").format(count=len(hops))
+    lines = [count]
     timed = [hop for hop in hops if hop.timestamp]
     if len(timed) >= 2:
         first, last = timed[0], timed[-1]
         assert first.timestamp and last.timestamp
-        lines[0] += (f", {first.timestamp:%Y-%m-%d %H:%M:%S %z} to "
-                     f"{last.timestamp:%Y-%m-%d %H:%M:%S %z}: total transit time "
-                     f"{_duration(last.timestamp - first.timestamp)}")
+        lines[0] = _("{hops}, {start} to {end}: total transit time {duration}").format(
+            hops=count, start=f"{first.timestamp:%Y-%m-%d %H:%M:%S %z}",
+            end=f"{last.timestamp:%Y-%m-%d %H:%M:%S %z}",
+            duration=_duration(last.timestamp - first.timestamp))
         if any(hop.backwards for hop in hops):
-            lines[0] += " (not reliable: a clock went backwards)"
+            lines[0] += " " + _("(not reliable: a clock went backwards)")
     for number, hop in enumerate(hops, 1):
         if hop.slowest and hop.delay is not None:
             previous = hops[number - 2].by if number > 1 else None
             route = f"{previous or '?'} -> {hop.by or '?'}"
-            grey = " (greylisting held it there)" if hop.greylist else ""
-            lines.append(f"slowest hop: #{number} {route}, {_duration(hop.delay)}{grey}")
+            grey = " " + _("(greylisting held it there)") if hop.greylist else ""
+            lines.append(_("slowest hop: #{number} {route}, {duration}").format(
+                number=number, route=route, duration=_duration(hop.delay)) + grey)
         if hop.greylist is not None:
-            lines.append(f"greylisting: hop #{number} was delayed {_duration(hop.greylist)} "
-                         "by greylisting (the first attempt was refused with a 4xx, as "
-                         "greylisting does, and the sender retried)")
+            lines.append(_("greylisting: hop #{number} was delayed {duration} by greylisting"
+                           " (the first attempt was refused with a 4xx, as greylisting does,"
+                           " and the sender retried)").format(
+                number=number, duration=_duration(hop.greylist)))
         if hop.backwards:
-            lines.append(f"clock: hop #{number} is stamped earlier than the hop before it; "
-                         "delays around it are not real")
+            lines.append(_("clock: hop #{number} is stamped earlier than the hop before it;"
+                           " delays around it are not real").format(number=number))
     internal = [str(n) for n, hop in enumerate(hops, 1) if hop.internal]
     if internal:
-        lines.append(f"internal hops (private or loopback sender address): "
-                     f"{', '.join(internal)}")
+        lines.append(_("internal hops (private or loopback sender address): {hops}").format(
+            hops=", ".join(internal)))
     unread = [str(n) for n, hop in enumerate(hops, 1) if not hop.parsed]
     if unread:
-        lines.append(f"not understood: hop {', '.join(unread)} (shown raw)")
+        lines.append(_("not understood: hop {hops} (shown raw)").format(
+            hops=", ".join(unread)))
     partly = [str(n) for n, hop in enumerate(hops, 1) if hop.parsed and hop.partly]
     if partly:
-        lines.append(f"partly not understood: hop {', '.join(partly)} (shown raw too)")
+        lines.append(_("partly not understood: hop {hops} (shown raw too)").format(
+            hops=", ".join(partly)))
     return lines
 
 
-def main_received(path: str) -> int:
-    """`smtpsh --received FILE` (`-` for stdin): print the route of a message."""
+def message_view(message: bytes, width: int | None, lookup: KeyLookup,
+                 ansi: bool = False) -> str:
+    """What `--received` and `:show N` show of a message: the hop table, then the forensics
+    (smtpsh.forensics: Authentication-Results, DKIM, ARC, DMARC alignment), keys looked up
+    through `lookup`."""
+    from smtpsh.forensics import forensics_title, forensics_view
+
+    hops = render(parse_chain(message.decode("utf-8", "replace")), width)
+    forensics, _card = forensics_view(message, lookup, width, title=forensics_title(),
+                                      ansi=ansi)
+    return f"{hops}\n\n{forensics}"
+
+
+def main_received(path: str, nameserver: str | None = None, color: str = "auto",
+                  timeout: float = 5.0) -> int:
+    """`smtpsh --received FILE` (`-` for stdin): print the route of a message, then its
+    forensics (keys through `nameserver` when given, else the system's resolver)."""
+    from smtpsh.forensics import checked_lookup
+    from smtpsh.render import use_color
+
+    try:
+        lookup = checked_lookup(nameserver, timeout)
+    except ValueError as exc:
+        print(f"smtpsh: --nameserver: {exc}", file=sys.stderr)
+        return Exit.USAGE
     try:
         if path == "-":
-            text = sys.stdin.read()
+            stdin = getattr(sys.stdin, "buffer", None)  # a text stream only in tests
+            message = stdin.read() if stdin is not None else sys.stdin.read().encode()
         else:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        print(f"smtpsh: cannot read {path}: {reason}", file=sys.stderr)
+            with open(path, "rb") as f:
+                message = f.read()
+    except OSError as exc:
+        print(f"smtpsh: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
         return Exit.ERROR
-    hops = parse_chain(text)
-    if not hops:
-        print(f"smtpsh: no Received: header field in {path}", file=sys.stderr)
+    if not parse_chain(message.decode("utf-8", "replace")):
+        print("smtpsh: " + _("no Received: header field in {path}").format(path=path),
+              file=sys.stderr)
         return Exit.ERROR
-    print(render(hops, terminal_width()))
+    print(message_view(message, terminal_width(), lookup, use_color(color, sys.stdout)))
     return Exit.OK

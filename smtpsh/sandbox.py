@@ -24,6 +24,7 @@ from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.findings import Card
+from smtpsh.i18n import _
 from smtpsh.sandbox_rules import RuleSet
 from smtpsh.sandbox_smtp import (
     HOSTNAME,
@@ -148,19 +149,26 @@ class SavedMessage:
         return cls(int(os.path.basename(path)[:-4]), path, field("From"), field("To"),
                    field("Subject"), len(data))
 
-    def show(self, width: int | None = None, lines: int = 200) -> str:
-        """The message for :show N: the Received chain read by smtpsh.received, then the
-        text (escaped, at most `lines` lines)."""
-        from smtpsh.received import parse_chain, render
+    def show(self, width: int | None = None, lines: int = 200,
+             nameserver: str | None = None) -> str:
+        """The message for :show N: what `smtpsh --received` shows (the Received chain, then
+        the forensics; DKIM and ARC keys only through `nameserver`, never the system's
+        resolver), then the text (escaped, at most `lines` lines)."""
+        from smtpsh.forensics import KeyLookup
+        from smtpsh.received import message_view
 
         with open(self.path, "rb") as f:
-            text = f.read().decode("utf-8", "surrogateescape")
+            data = f.read()
+        text = data.decode("utf-8", "surrogateescape")
         body = text.replace("\r\n", "\n").split("\n")
-        out = [f"message {self.number}: {self.path}, {self.size} octets",
-               "Received chain (smtpsh --received):", render(parse_chain(text), width), ""]
+        view = message_view(data, width, KeyLookup(nameserver, 3.0, system=False))
+        out = [_("message {number}: {path}, {size} octets").format(
+                   number=self.number, path=self.path, size=self.size),
+               _("Received chain (smtpsh --received):"), view, ""]
         out += [escape(line) for line in body[:lines]]
         if len(body) > lines:
-            out.append(f"[{len(body) - lines} more lines: {self.path}]")
+            out.append(_("[{count} more lines: {path}]").format(count=len(body) - lines,
+                                                                 path=self.path))
         return "\n".join(out).rstrip("\n")
 
 
@@ -169,8 +177,10 @@ def message_listing(messages: list[SavedMessage], width: int | None = None) -> s
     from smtpsh.shell import human_size
 
     if not messages:
-        return "no messages yet: the sandbox saves each message it accepts"
-    rows = [("#", "from", "to", "subject", "size")] + [
+        return _("no messages yet: the sandbox saves each message it accepts")
+    # The column names as one sentence: "from", "to" alone mean other things elsewhere.
+    names = _("from|to|subject|size").split("|")
+    rows = [("#", *names)] + [
         (str(m.number), m.sender or "-", m.recipients or "-", m.subject or "-",
          human_size(m.size)) for m in messages]
     room = max(20, (width or 100) - 20)
@@ -211,21 +221,29 @@ class Sandbox:
 
     def describe(self) -> list[str]:
         """What a user needs to know about the running sandbox, as note lines."""
-        lines = [f"sandbox: {'strict' if self.options.strict else 'lenient'} SMTP server on"
-                 f" 127.0.0.1 port {self.port}; messages are saved in {self.folder}"]
+        strict = (_("sandbox: strict SMTP server on 127.0.0.1 port {port}; messages are saved"
+                    " in {folder}") if self.options.strict else
+                  _("sandbox: lenient SMTP server on 127.0.0.1 port {port}; messages are saved"
+                    " in {folder}"))
+        lines = [strict.format(port=self.port, folder=self.folder)]
         if self.cafile:
-            lines += [f"sandbox: STARTTLS with a certificate made for this run, for"
-                      f" {', '.join(CERT_NAMES)}",
-                      f"sandbox: to trust it: --cafile {self.cafile} (smtpsh --sandbox does"
-                      " this itself), or skip the checks with --insecure"]
+            lines += [_("sandbox: STARTTLS with a certificate made for this run, for"
+                        " {names}").format(names=", ".join(CERT_NAMES)),
+                      _("sandbox: to trust it: --cafile {cafile} (smtpsh --sandbox does this"
+                        " itself), or skip the checks with --insecure").format(
+                            cafile=self.cafile)]
         if self.temporary:
-            lines.append("sandbox: the folder is removed at exit, messages and all: keep it"
-                         " with --sandbox-dir DIR")
+            lines.append(_("sandbox: the folder is removed at exit, messages and all: keep it"
+                           " with --sandbox-dir DIR"))
         if self.credentials:
-            lines.append(f"sandbox: AUTH PLAIN or LOGIN after STARTTLS, demo credentials:"
-                         f" user {self.credentials['user']},"
-                         f" password {self.credentials['password']}")
+            lines.append(_("sandbox: AUTH PLAIN or LOGIN after STARTTLS, demo credentials:"
+                           " {credentials}").format(credentials=self.credentials_phrase()))
         return lines
+
+    def credentials_phrase(self) -> str:
+        """"user demo, password ...": one phrase, which the banner never splits."""
+        return _("user {user}, password {password}").format(
+            user=self.credentials["user"], password=self.credentials["password"])
 
     def messages(self) -> list[SavedMessage]:
         """The messages saved so far, oldest first (`:messages`)."""
@@ -299,12 +317,13 @@ class Sandbox:
         exc = context.get("exception")
         peer = context.get("transport")
         peer = peer.get_extra_info("peername") if peer is not None else None
-        who = f"client {_peer(peer)}: " if peer else "sandbox: "
         what = context.get("message") or "error"
         if exc is not None:
             what += f": {client_tls_failure(exc)}" if isinstance(exc, ssl.SSLError) else (
                 f": {type(exc).__name__}" + (f": {exc}" if str(exc) else ""))
-        self._report_line(escape(who + what, tab=True))
+        line = (_("client {peer}: {report}").format(peer=_peer(peer), report=what) if peer
+                else f"sandbox: {what}")
+        self._report_line(escape(line, tab=True))
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from smtpsh.i18n import _
+
 # stage: what the rule replaces (the reply to ...)
 STAGES = {
     "connect": "the greeting (a reply here is given instead of 220)",
@@ -83,10 +85,12 @@ def make_rule(values: dict[str, Any]) -> Rule:
     known = {f.name: f for f in fields(Rule)}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ValueError(f"unknown rule key {unknown[0]!r} (known: {', '.join(known)})")
+        raise ValueError(_("unknown rule key {key} (known: {known})").format(
+            key=repr(unknown[0]), known=", ".join(known)))
     stage = str(values.get("stage", "")).lower()
     if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)} (got {stage or 'none'!r})")
+        raise ValueError(_("stage must be one of {stages} (got {stage})").format(
+            stages=", ".join(STAGES), stage=repr(stage or "none")))
     out: dict[str, Any] = {"stage": stage}
     for name in ("match", "sender", "recipient", "client"):
         if name in values:
@@ -94,7 +98,8 @@ def make_rule(values: dict[str, Any]) -> Rule:
     if "reply" in values:
         reply = str(values["reply"]).strip()
         if not _REPLY.match(reply) or "\n" in reply or "\r" in reply:
-            raise ValueError(f"reply must be one line, a code 2xx-5xx and a text (got {reply!r})")
+            raise ValueError(_("reply must be one line, a code 2xx-5xx and a text (got"
+                               " {reply})").format(reply=repr(reply)))
         out["reply"] = reply
     try:
         if "attempts" in values:
@@ -106,40 +111,43 @@ def make_rule(values: dict[str, Any]) -> Rule:
         if "every" in values:
             out["every"] = int(values["every"])
     except (TypeError, ValueError):
-        raise ValueError("attempts and every take a whole number, delay and greylist a number"
-                         " of seconds") from None
+        raise ValueError(_("attempts and every take a whole number, delay and greylist a"
+                           " number of seconds")) from None
     if out.get("attempts", 0) < 0 or not 0 <= out.get("delay", 0.0) <= 600:
-        raise ValueError("attempts must be 0 or more, delay 0 to 600 seconds")
+        raise ValueError(_("attempts must be 0 or more, delay 0 to 600 seconds"))
     if out.get("every", 0) < 0 or not 0 <= out.get("greylist", 0.0) <= 86400:
-        raise ValueError("every must be 0 or more, greylist 0 to 86400 seconds")
+        raise ValueError(_("every must be 0 or more, greylist 0 to 86400 seconds"))
     if "unless" in values:
         out["unless"] = str(values["unless"]).strip().lower()
         if out["unless"] not in ("", "tls", "auth"):
-            raise ValueError("unless takes tls or auth")
+            raise ValueError(_("unless takes tls or auth"))
     for name in ("hide", "advertise"):
         if name not in values:
             continue
         if stage != "helo":
-            raise ValueError(f"{name} goes with stage=helo")
+            raise ValueError(_("{name} goes with stage=helo").format(name=name))
         # hide: keywords; advertise: EHLO lines (keyword and parameters), comma-separated
         items = ([w.upper() for w in str(values[name]).replace(",", " ").split()]
                  if name == "hide" else
                  [" ".join(x.split()) for x in str(values[name]).split(",") if x.strip()])
         if not items or any(not _KEYWORD.match(x) or not x.isprintable() for x in items):
-            raise ValueError(f"{name} takes EHLO keywords (got {values[name]!r})")
+            raise ValueError(_("{name} takes EHLO keywords (got {value})").format(
+                name=name, value=repr(values[name])))
         out[name] = " ".join(items) if name == "hide" else ", ".join(items)
     if stage == "text" and out.get("reply", "421")[:3] != "421":
-        raise ValueError("at stage text the only reply is 421 (then the connection closes)")
+        raise ValueError(_("at stage text the only reply is 421 (then the connection"
+                           " closes)"))
     if "disconnect" in values:
         value = values["disconnect"]
         if isinstance(value, str):
             if value.lower() not in ("true", "false", "yes", "no", "1", "0"):
-                raise ValueError("disconnect takes true or false")
+                raise ValueError(_("disconnect takes true or false"))
             value = value.lower() in ("true", "yes", "1")
         out["disconnect"] = bool(value)
     if "reply" not in out and not out.get("delay") and not out.get("disconnect") and not (
             out.get("hide") or out.get("advertise")):
-        raise ValueError("a rule needs a reply, a delay, disconnect=true, hide or advertise")
+        raise ValueError(_("a rule needs a reply, a delay, disconnect=true, hide or"
+                           " advertise"))
     return Rule(**out)
 
 
@@ -148,12 +156,13 @@ def parse_typed(text: str) -> Rule:
     try:
         words = shlex.split(text)
     except ValueError as exc:
-        raise ValueError(f"cannot read the rule: {exc}") from None
+        raise ValueError(_("cannot read the rule: {error}").format(error=exc)) from None
     values: dict[str, str] = {}
     for word in words:
         key, eq, value = word.partition("=")
         if not eq:
-            raise ValueError(f"write each part as key=value (got {word!r})")
+            raise ValueError(_("write each part as key=value (got {word})").format(
+                word=repr(word)))
         values[key.strip().lower()] = value
     return make_rule(values)
 
@@ -166,18 +175,21 @@ def load(path: str) -> list[Rule]:
         with open(path, "rb") as f:
             doc = tomllib.load(f)
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        raise ValueError(_("cannot read {path}: {reason}").format(
+            path=path, reason=exc.strerror)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path} is not valid TOML: {exc}") from None
+        raise ValueError(_("{path} is not valid TOML: {error}").format(
+            path=path, error=exc)) from None
     tables = doc.get("rule", [])
     if not isinstance(tables, list) or set(doc) - {"rule"}:
-        raise ValueError(f"{path}: write each rule as a [[rule]] table")
+        raise ValueError(_("{path}: write each rule as a [[rule]] table").format(path=path))
     rules = []
     for n, table in enumerate(tables, 1):
         try:
             rules.append(make_rule(table))
         except ValueError as exc:
-            raise ValueError(f"{path}: rule {n}: {exc}") from None
+            raise ValueError(_("{path}: rule {n}: {error}").format(
+                path=path, n=n, error=exc)) from None
     return rules
 
 

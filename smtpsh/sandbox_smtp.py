@@ -31,6 +31,7 @@ from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.findings import Card, Finding, Verdict
+from smtpsh.i18n import _, language
 from smtpsh.sandbox_rules import Rule, RuleSet
 
 HOSTNAME = "sandbox.smtpsh.test"
@@ -95,23 +96,24 @@ def client_tls_failure(exc: BaseException | None) -> str:
     raw = f" (OpenSSL: {reason})" if isinstance(exc, ssl.SSLError) and reason else ""
     if reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL",
                   "PACKET_LENGTH_TOO_LONG", "RECORD_LENGTH_MISMATCH"):
-        text = "the client did not speak TLS after STARTTLS (it sent something else)"
+        text = _("the client did not speak TLS after STARTTLS (it sent something else)")
     elif reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
                     "SSLV3_ALERT_CERTIFICATE_UNKNOWN"):
-        text = ("the client does not trust the sandbox's certificate: give it the sandbox's CA"
-                " (smtpsh: --cafile, as printed above), or let it skip the checks")
+        text = _("the client does not trust the sandbox's certificate: give it the sandbox's"
+                 " CA (smtpsh: --cafile, as printed above), or let it skip the checks")
     elif reason in ("UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "VERSION_TOO_LOW",
                     "TLSV1_ALERT_PROTOCOL_VERSION", "WRONG_SSL_VERSION"):
-        text = "no TLS version in common with the client (the sandbox speaks TLS 1.2 and 1.3)"
+        text = _("no TLS version in common with the client (the sandbox speaks TLS 1.2 and"
+                 " 1.3)")
     elif reason in ("NO_SHARED_CIPHER", "SSLV3_ALERT_HANDSHAKE_FAILURE"):
-        text = "no cipher or TLS version in common with the client"
+        text = _("no cipher or TLS version in common with the client")
     elif (isinstance(exc, ConnectionError | ssl.SSLEOFError | EOFError)
           or reason.startswith("UNEXPECTED_EOF") or exc is None):
-        text = "the client closed the connection during the handshake"
+        text = _("the client closed the connection during the handshake")
     elif isinstance(exc, TimeoutError):
-        text = "the client did not finish the handshake in time"
+        text = _("the client did not finish the handshake in time")
     elif isinstance(exc, ssl.SSLError):
-        text = "the client's handshake was not valid TLS"
+        text = _("the client's handshake was not valid TLS")
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return escape(text + raw, tab=True)
@@ -159,7 +161,8 @@ class ClientRecord:
 
 
 def _section_of(record: ClientRecord, card: Card) -> None:
-    s = card.section(f"client #{record.number} {record.peer}"
+    s = card.section(_("client #{number} {peer}").format(number=record.number,
+                                                          peer=record.peer)
                      + (f" ({record.hello})" if record.hello else ""))
     P, W, F, N = Verdict.PASS, Verdict.WARN, Verdict.FAIL, Verdict.INFO
 
@@ -168,123 +171,131 @@ def _section_of(record: ClientRecord, card: Card) -> None:
         s.add(Finding(f"client.{id_}", verdict, title, evidence, why, rfc))
 
     if record.pregreet:
-        add("greeting", F, "spoke before the greeting",
-            f"{record.pregreet} octets before the 220",
-            "a client waits for the server's 220; spam software famously does not, and"
-            " servers such as Postfix's postscreen drop it", "RFC 5321 3.1")
+        add("greeting", F, _("spoke before the greeting"),
+            _("{count} octets before the 220").format(count=record.pregreet),
+            _("a client waits for the server's 220; spam software famously does not, and"
+              " servers such as Postfix's postscreen drop it"), "RFC 5321 3.1")
     else:
-        add("greeting", P, "waited for the greeting", rfc="RFC 5321 3.1")
+        add("greeting", P, _("waited for the greeting"), rfc="RFC 5321 3.1")
     if not record.hellos:
         if record.commands:
-            add("hello", F, "never said EHLO or HELO",
-                why="the dialog starts with EHLO (or HELO)", rfc="RFC 5321 4.1.1.1")
+            add("hello", F, _("never said EHLO or HELO"),
+                why=_("the dialog starts with EHLO (or HELO)"), rfc="RFC 5321 4.1.1.1")
     else:
         verb, name = record.hellos[0]
         proper = bool(re.fullmatch(r"\[[0-9A-Fa-f:.]+\]|(IPv6:)?", name)) or (
             "." in name and not name.endswith(".") and " " not in name)
         if verb == "HELO":
-            add("hello", W, f"greeted with HELO {name}, not EHLO",
-                why="HELO asks for no extensions: no STARTTLS, SIZE, 8BITMIME, PIPELINING",
+            add("hello", W, _("greeted with HELO {name}, not EHLO").format(name=name),
+                why=_("HELO asks for no extensions: no STARTTLS, SIZE, 8BITMIME, PIPELINING"),
                 rfc="RFC 5321 4.1.1.1")
         elif not proper:
-            add("hello", W, f"EHLO {name}: not a fully-qualified domain name",
-                why="EHLO takes the client's FQDN, or an address literal like [192.0.2.1]",
+            add("hello", W, _("EHLO {name}: not a fully-qualified domain name").format(
+                    name=name),
+                why=_("EHLO takes the client's FQDN, or an address literal like [192.0.2.1]"),
                 rfc="RFC 5321 4.1.1.1")
         else:
-            add("hello", P, f"greeted with EHLO {name}", rfc="RFC 5321 4.1.1.1")
+            add("hello", P, _("greeted with EHLO {name}").format(name=name),
+                rfc="RFC 5321 4.1.1.1")
     if record.tls:
-        add("starttls", P, f"used STARTTLS ({record.tls})", rfc="RFC 3207")
+        add("starttls", P, _("used STARTTLS ({tls})").format(tls=record.tls), rfc="RFC 3207")
         if not record.ehlo_after_tls and record.commands:
-            add("ehlo-after-tls", F, "did not say EHLO again after STARTTLS",
-                why="TLS starts the session over: the server forgets the first EHLO",
+            add("ehlo-after-tls", F, _("did not say EHLO again after STARTTLS"),
+                why=_("TLS starts the session over: the server forgets the first EHLO"),
                 rfc="RFC 3207 4.2")
     elif record.starttls_offered:
-        add("starttls", W, "did not use STARTTLS, though the sandbox offered it",
-            why="without it the message and any password cross the network in clear",
+        add("starttls", W, _("did not use STARTTLS, though the sandbox offered it"),
+            why=_("without it the message and any password cross the network in clear"),
             rfc="RFC 3207")
     if record.auth:
-        add("auth", N, f"AUTH {record.auth}" + (f" as {record.auth_user}"
-                                                if record.auth_user else " (not accepted)"),
+        add("auth", N, (_("AUTH {mechanism} as {user}") if record.auth_user else
+                        _("AUTH {mechanism} (not accepted)")).format(
+                            mechanism=record.auth, user=record.auth_user),
             rfc="RFC 4954")
     where = record.bare_lf + record.bare_cr
     if where:
-        add("crlf", F, "sent lines that do not end in CRLF",
-            "bare LF: " + (", ".join(record.bare_lf[:4]) or "none") + "; bare CR: "
-            + (", ".join(record.bare_cr[:4]) or "none"),
-            "SMTP lines end in CR LF; servers read a bare LF in different ways, which is"
-            " how SMTP smuggling works", "RFC 5321 2.3.8")
+        lf, cr = ", ".join(record.bare_lf[:4]), ", ".join(record.bare_cr[:4])
+        seen = (_("bare LF: {lf}; bare CR: {cr}") if lf and cr else
+                _("bare LF: {lf}; bare CR: none") if lf else _("bare LF: none; bare CR: {cr}"))
+        add("crlf", F, _("sent lines that do not end in CRLF"), seen.format(lf=lf, cr=cr),
+            _("SMTP lines end in CR LF; servers read a bare LF in different ways, which is"
+              " how SMTP smuggling works"), "RFC 5321 2.3.8")
     else:
-        add("crlf", P, "every line ended in CRLF", rfc="RFC 5321 2.3.8")
+        add("crlf", P, _("every line ended in CRLF"), rfc="RFC 5321 2.3.8")
     if record.long_lines:
-        add("line-length", F, "sent lines longer than SMTP allows",
+        add("line-length", F, _("sent lines longer than SMTP allows"),
             ", ".join(record.long_lines[:4]),
-            "512 octets a command line, 1000 a line of text (CRLF included)",
+            _("512 octets a command line, 1000 a line of text (CRLF included)"),
             "RFC 5321 4.5.3.1")
     if record.no_brackets:
-        add("brackets", F, "an address without angle brackets",
+        add("brackets", F, _("an address without angle brackets"),
             "; ".join(record.no_brackets[:3]), "MAIL FROM:<address>, RCPT TO:<address>",
             "RFC 5321 4.1.2")
     elif record.space_after_colon:
-        add("brackets", W, "a space after FROM: or TO:",
+        add("brackets", W, _("a space after FROM: or TO:"),
             "; ".join(record.space_after_colon[:3]),
-            "the grammar has no space there; Postfix takes it, strict servers do not",
+            _("the grammar has no space there; Postfix takes it, strict servers do not"),
             "RFC 5321 4.1.2")
     elif any(h for h in record.hellos) and (record.messages or record.refused):
-        add("brackets", P, "addresses in angle brackets", rfc="RFC 5321 4.1.2")
+        add("brackets", P, _("addresses in angle brackets"), rfc="RFC 5321 4.1.2")
     if record.undeclared_8bit:
-        add("8bitmime", F, "8-bit text without BODY=8BITMIME",
+        add("8bitmime", F, _("8-bit text without BODY=8BITMIME"),
             ", ".join(record.undeclared_8bit[:3]),
-            "a client declares 8-bit text on MAIL FROM, when the server lists 8BITMIME",
+            _("a client declares 8-bit text on MAIL FROM, when the server lists 8BITMIME"),
             "RFC 6152 3")
     if record.undeclared_utf8:
-        add("smtputf8", F, "a non-ASCII address without SMTPUTF8",
+        add("smtputf8", F, _("a non-ASCII address without SMTPUTF8"),
             ", ".join(record.undeclared_utf8[:3]),
-            "UTF-8 addresses need the SMTPUTF8 parameter on MAIL FROM", "RFC 6531 3.4")
+            _("UTF-8 addresses need the SMTPUTF8 parameter on MAIL FROM"), "RFC 6531 3.4")
     if record.single_dot:
-        add("dot-stuffing", W, "a line of text began with a single dot",
+        add("dot-stuffing", W, _("a line of text began with a single dot"),
             ", ".join(record.single_dot[:3]),
-            "a client doubles a leading dot; the server removed this one, so the line"
-            " arrived without it (or the client meant it)", "RFC 5321 4.5.2")
+            _("a client doubles a leading dot; the server removed this one, so the line"
+              " arrived without it (or the client meant it)"), "RFC 5321 4.5.2")
     elif record.stuffed:
-        add("dot-stuffing", P, f"doubled the leading dot ({record.stuffed} lines)",
-            rfc="RFC 5321 4.5.2")
+        add("dot-stuffing", P, _("doubled the leading dot ({count} lines)").format(
+            count=record.stuffed), rfc="RFC 5321 4.5.2")
     if record.pipelined:
-        add("pipelining", F, "sent commands before the replies (PIPELINING not advertised)",
+        add("pipelining", F, _("sent commands before the replies (PIPELINING not"
+                               " advertised)"),
             "; ".join(record.pipelined[:3]),
-            "without PIPELINING in the EHLO reply, a client waits for each reply",
+            _("without PIPELINING in the EHLO reply, a client waits for each reply"),
             "RFC 2920 3.1")
     elif record.commands > 1:
-        add("pipelining", P, "waited for each reply", rfc="RFC 2920")
+        add("pipelining", P, _("waited for each reply"), rfc="RFC 2920")
     if record.retried:
-        add("retry", P, "came back after a temporary refusal (4xx)",
+        add("retry", P, _("came back after a temporary refusal (4xx)"),
             "; ".join(record.retried[:3]),
-            "a 4xx reply means: keep the message and try again later (greylisting counts on"
-            " it)", "RFC 5321 4.5.4.1")
+            _("a 4xx reply means: keep the message and try again later (greylisting counts"
+              " on it)"), "RFC 5321 4.5.4.1")
     elif record.deferred:
-        add("retry", N, f"got {len(record.deferred)} temporary refusal(s) (4xx)",
+        add("retry", N, _("got {count} temporary refusal(s) (4xx)").format(
+                count=len(record.deferred)),
             "; ".join(record.deferred[:3]),
-            "a sender keeps the message and tries again later; a retry shows on the card of"
-            " the connection that makes it (none seen yet)", "RFC 5321 4.5.4.1")
+            _("a sender keeps the message and tries again later; a retry shows on the card"
+              " of the connection that makes it (none seen yet)"), "RFC 5321 4.5.4.1")
     if record.refused:
-        add("refused", N, f"the sandbox refused {len(record.refused)} commands",
+        add("refused", N, _("the sandbox refused {count} commands").format(
+                count=len(record.refused)),
             "; ".join(record.refused[:3]))
     if record.messages:
-        add("messages", N, f"{record.messages} message(s) accepted")
+        add("messages", N, _("{count} message(s) accepted").format(count=record.messages))
     if record.quit:
-        add("quit", P, "ended with QUIT", rfc="RFC 5321 4.1.1.10")
+        add("quit", P, _("ended with QUIT"), rfc="RFC 5321 4.1.1.10")
     else:
-        add("quit", W, "closed the connection without QUIT",
-            why="a client ends the session with QUIT and waits for the 221",
+        add("quit", W, _("closed the connection without QUIT"),
+            why=_("a client ends the session with QUIT and waits for the 221"),
             rfc="RFC 5321 4.1.1.10")
     bad = sum(f.verdict is F for f in s.findings)
-    s.summary = ("good SMTP manners" if not bad and s.worst is not W
-                 else f"{bad} thing(s) a strict server refuses" if bad
-                 else "works, with warnings")
+    s.summary = (_("good SMTP manners") if not bad and s.worst is not W
+                 else _("{count} thing(s) a strict server refuses").format(count=bad) if bad
+                 else _("works, with warnings"))
 
 
 def report_card(record: ClientRecord) -> Card:
     """The client report card of one connection."""
-    card = Card(f"smtpsh sandbox: report card of client #{record.number}")
+    card = Card(_("smtpsh sandbox: report card of client #{number}").format(
+        number=record.number))
     _section_of(record, card)
     return card
 
@@ -316,7 +327,7 @@ class _Reader:
 
     async def readline(self) -> bytes:  # aiosmtpd reads AUTH answers so
         line = await self._inner.readline()
-        self._smtp.show("C:", "[an AUTH answer, not shown]")
+        self._smtp.show("C:", _("[an AUTH answer, not shown]"))
         return line
 
 
@@ -413,7 +424,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                     number = 0 if self._silent else next(numbers)
                 self.record = ClientRecord(number, _peer(self._s.peer))
                 if options.view and not self._silent:
-                    report(f"client #{number} {self.record.peer}: connected")
+                    report(_("client #{number} {peer}: connected").format(
+                        number=number, peer=self.record.peer))
             elif self.record is not None and self._s.ssl:
                 ssl_object = self._s.ssl.get("ssl_object")
                 if ssl_object is not None:
@@ -431,7 +443,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                     with os.fdopen(fd, "ab") as f:
                         f.write(data)
                 except OSError as exc:
-                    report(f"--record-raw: cannot write {path}: {exc.strerror}")
+                    report(_("--record-raw: cannot write {path}: {error}").format(
+                        path=path, error=exc.strerror))
             super().data_received(data)
 
         def connection_lost(self, error: Exception | None) -> None:
@@ -445,14 +458,16 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                     left = bytes(getattr(reader._inner, "_buffer", b"") or b"")
                 if re.search(rb"(?:\A|\n)QUIT\r?\n", left, re.IGNORECASE):
                     record.quit = True
-                    self.show("C:", "QUIT (then closed, not waiting for the 221)")
+                    self.show("C:", _("QUIT (then closed, not waiting for the 221)"))
             super().connection_lost(error)
             if record is not None and not self._card_done and not self._silent:
                 self._card_done = True
                 if options.view:
                     took = time.monotonic() - record.started
-                    report(f"client #{record.number} {record.peer}: disconnected after"
-                           f" {took:.1f} s")
+                    seconds = f"{took:.1f}"  # German: a decimal comma
+                    report(_("client #{number} {peer}: disconnected after {seconds} s").format(
+                        number=record.number, peer=record.peer,
+                        seconds=seconds.replace(".", ",") if language() == "de" else seconds))
                 if options.card is not None and (record.commands or record.pregreet):
                     try:
                         options.card(report_card(record))
@@ -476,21 +491,23 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             verb = text.split(" ", 1)[0].upper()
             self.show("C:", text)
             if self._pending() and verb not in ("QUIT",):
-                record.pipelined.append(f"{verb or 'a line'} and more before the reply to"
-                                        f" {verb or 'it'}")
+                record.pipelined.append(
+                    _("{verb} and more before the reply to {verb}").format(verb=verb)
+                    if verb else _("a line and more before the reply to it"))
             self._last_verb = verb
             refusal = ""
             if line.endswith(b"\n") and not line.endswith(b"\r\n"):
-                record.bare_lf.append(f"command {n} ({verb})")
+                record.bare_lf.append(_("command {n} ({verb})").format(n=n, verb=verb))
                 refusal = ("500 5.5.2 Syntax error: the line ends in a bare LF (lines end in"
                            " CRLF, RFC 5321 2.3.8)")
             elif b"\r" in body:
-                record.bare_cr.append(f"command {n} ({verb})")
+                record.bare_cr.append(_("command {n} ({verb})").format(n=n, verb=verb))
                 refusal = ("500 5.5.2 Syntax error: a bare CR in the line (only CRLF ends a"
                            " line, RFC 5321 2.3.8)")
             limit = COMMAND_MAX + (36 if verb == "MAIL" and self._s.extended_smtp else 0)
             if len(line) > limit:
-                record.long_lines.append(f"command {n} ({len(line)} octets)")
+                record.long_lines.append(_("command {n} ({octets} octets)").format(
+                    n=n, octets=len(line)))
                 refusal = refusal or (f"500 5.5.6 Command line too long ({len(line)} octets;"
                                       " at most 512 with the CRLF, RFC 5321 4.5.3.1.4)")
             if refusal and self.strict:
@@ -503,11 +520,11 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             assert record is not None
             if line == b".\r\n":
                 if self._pending():
-                    record.pipelined.append("commands right after the final dot")
+                    record.pipelined.append(_("commands right after the final dot"))
                 return
             record.text_lines += 1
             n = record.text_lines
-            where = f"message {record.messages + 1} line {n}"
+            where = _("message {number} line {n}").format(number=record.messages + 1, n=n)
             inner = line[:-2]
             if b"\n" in inner and not record.text_bare:
                 record.bare_lf.append(where)
@@ -516,7 +533,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                 record.bare_cr.append(where)
                 record.text_bare = f"line {n} has a bare CR"
             if len(line) > TEXT_MAX:
-                record.long_lines.append(f"{where} ({len(line)} octets)")
+                record.long_lines.append(_("{where} ({octets} octets)").format(
+                    where=where, octets=len(line)))
             if not record.text_8bit and any(b > 127 for b in inner):
                 record.text_8bit = n
             if line.startswith(b".."):
@@ -545,7 +563,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                 text = strict_text(text)
             if record is not None:
                 if text[:1] in "45":
-                    record.refused.append(f"{self._last_verb or 'greeting'}: {text}")
+                    record.refused.append(f"{self._last_verb}: {text}" if self._last_verb
+                                          else _("greeting: {reply}").format(reply=text))
                 if text[:1] == "4" and not self._silent:
                     self._deferred(record, text)
                 if text.startswith("250-STARTTLS"):
@@ -574,9 +593,9 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             for s, r in pairs:
                 options.retries.deferred(Deferral(client, s, r, record.number, text))
             what = (f"<{sender}> -> " + ", ".join(f"<{r}>" for r in recipients)
-                    if verb in ("RCPT", "DATA") else f"<{sender}>" if verb == "MAIL"
-                    else "the connection")
-            record.deferred.append(f"{what}: {text}")
+                    if verb in ("RCPT", "DATA") else f"<{sender}>" if verb == "MAIL" else "")
+            record.deferred.append(f"{what}: {text}" if what else
+                                   _("the connection: {reply}").format(reply=text))
 
         def _retry(self, sender: str, recipient: str) -> None:
             record = self.record
@@ -585,11 +604,14 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
             client = self._s.peer[0] if isinstance(self._s.peer, tuple) else "?"
             for d in options.retries.seen(client, sender, recipient, record.number):
                 what = (f"<{d.sender}> -> <{d.recipient}>" if d.recipient else
-                        f"<{d.sender}>" if d.sender is not None else "the connection")
-                record.retried.append(f"{what}: {' '.join(d.reply.split()[:2])} on client"
-                                      f" #{d.number},"
-                                      f" retried {time.monotonic() - d.at:.0f} s later")
-                self.show("--", f"a retry: {record.retried[-1]}")
+                        f"<{d.sender}>" if d.sender is not None else "")
+                retry = (_("{what}: {reply} on client #{number}, retried {seconds} s later")
+                         if what else _("the connection: {reply} on client #{number},"
+                                        " retried {seconds} s later"))
+                record.retried.append(retry.format(
+                    what=what, reply=" ".join(d.reply.split()[:2]), number=d.number,
+                    seconds=f"{time.monotonic() - d.at:.0f}"))
+                self.show("--", _("a retry: {retry}").format(retry=record.retried[-1]))
 
         def _state(self) -> frozenset[str]:
             record = self.record
@@ -628,7 +650,7 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
         async def _ruled(self, rule: Rule) -> str | None:
             """Wait and hang up as the rule says; the reply to send instead of the normal
             one ("" when the client was hung up on), or None for the normal reply."""
-            self.show("--", f"rule: {rule.describe()}")
+            self.show("--", _("rule: {rule}").format(rule=rule.describe()))
             if rule.delay:
                 await asyncio.sleep(rule.delay)
             if rule.disconnect and not rule.reply:
@@ -692,7 +714,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                 login = getattr(data, "login", b"") or b""
                 self.record.auth_user = login.decode("utf-8", "replace") if isinstance(
                     login, bytes) else str(login)
-                self.show("--", f"authenticated as {self.record.auth_user}")
+                self.show("--", _("authenticated as {user}").format(
+                    user=self.record.auth_user))
 
         async def smtp_QUIT(self, arg: str) -> None:
             if self.record is not None and not arg:
@@ -742,7 +765,7 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                                     " address needs angle brackets, RFC 5321 4.1.2)")
                     return True
                 return False
-            address, _, params = rest[1:].partition(">")
+            address, _gt, params = rest[1:].partition(">")
             utf8 = ("SMTPUTF8" in params.upper().split() if verb == "MAIL"
                     else bool(self._e.smtp_utf8))
             if not address.isascii() and not utf8:
@@ -772,11 +795,11 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
         async def handle_exception(self, error: Exception) -> str:
             peer = _peer(self._s.peer if self.session else None)
             if isinstance(error, TLSSetupException):
-                report(f"client {peer}: TLS handshake failed: "
-                       f"{client_tls_failure(error.__cause__)}")
+                report(_("client {peer}: TLS handshake failed: {reason}").format(
+                    peer=peer, reason=client_tls_failure(error.__cause__)))
                 return "421 4.7.0 TLS handshake failed"  # not sent: aiosmtpd hangs up
-            report(escape(f"client {peer}: the sandbox failed on it: "
-                          f"{type(error).__name__}: {error}", tab=True))
+            report(escape(_("client {peer}: the sandbox failed on it: {error}").format(
+                peer=peer, error=f"{type(error).__name__}: {error}"), tab=True))
             return f"451 4.3.0 the sandbox failed: {type(error).__name__}"
 
     return SandboxSMTP
@@ -845,8 +868,8 @@ class Handler:
         if record is not None:
             declared = ("BODY=8BITMIME" in envelope.mail_options or envelope.smtp_utf8)
             if record.text_8bit and not declared:
-                record.undeclared_8bit.append(f"message {record.messages + 1} line"
-                                              f" {record.text_8bit}")
+                record.undeclared_8bit.append(_("message {number} line {n}").format(
+                    number=record.messages + 1, n=record.text_8bit))
                 if server.strict:
                     return (f"550 5.6.0 Message refused: line {record.text_8bit} has 8-bit"
                             " octets, but MAIL FROM did not declare BODY=8BITMIME"
@@ -869,9 +892,11 @@ class Handler:
             f.write(stamp + data)
         headers = BytesHeaderParser().parsebytes(data)
         lines = [
-            f"sandbox: message {n} accepted, {len(data)} octets, saved as {path}",
-            f"sandbox:   envelope from <{envelope.mail_from}> to "
-            + ", ".join(f"<{r}>" for r in envelope.rcpt_tos),
+            _("sandbox: message {n} accepted, {octets} octets, saved as {path}").format(
+                n=n, octets=len(data), path=path),
+            _("sandbox:   envelope from {sender} to {recipients}").format(
+                sender=f"<{envelope.mail_from}>",
+                recipients=", ".join(f"<{r}>" for r in envelope.rcpt_tos)),
         ]
         lines += [f"sandbox:   {h}: {headers[h]}" for h in SHOWN_HEADERS if headers[h]]
         # The envelope and headers are the client's to choose: shown escaped.
@@ -889,7 +914,7 @@ def received_fields(server: Any, session: Any, envelope: Any, queue_id: str) -> 
         protocol = "UTF8" + protocol
     ssl_object = session.ssl.get("ssl_object") if session.ssl else None
     if ssl_object is not None:
-        name, _, bits = ssl_object.cipher()
+        name, _version, bits = ssl_object.cipher()
         lines.append(f"\t(using {ssl_object.version()} with cipher {name}"
                      f" ({bits}/{bits} bits))")
         protocol += "S"

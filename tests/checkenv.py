@@ -57,9 +57,9 @@ class Handler:
         raise AssertionError("--check must never send a message")
 
 
-def starttls_mx(ca: trustme.CA, name: str, address: str, port: int,
-                old_tls: bool = False) -> tuple[Controller, trustme.LeafCert]:
-    cert = ca.issue_cert(name)
+def starttls_mx(ca: trustme.CA, name: str, address: str, port: int, old_tls: bool = False,
+                cert: trustme.LeafCert | None = None) -> tuple[Controller, trustme.LeafCert]:
+    cert = cert if cert is not None else ca.issue_cert(name)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     cert.configure_cert(ctx)
     if old_tls:  # a server that still takes TLS 1.0 and 1.1
@@ -75,8 +75,12 @@ class VulnerableMX:
     """A scripted STARTTLS server with the CVE-2011-0411 bug: the bytes that came in clear
     text with STARTTLS are kept and read as commands after the handshake."""
 
-    def __init__(self, ca: trustme.CA, name: str, address: str, port: int) -> None:
+    def __init__(self, ca: trustme.CA, name: str, address: str, port: int,
+                 in_clear: bool = False) -> None:
+        """`in_clear`: answer the commands that came with STARTTLS in clear text, after the
+        220 and before the handshake, instead of inside TLS."""
         self.name = name
+        self.in_clear = in_clear
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ca.issue_cert(name).configure_cert(self.ctx)
         self.sock = socket.create_server((address, port))
@@ -111,7 +115,11 @@ class VulnerableMX:
                     sock.sendall(f"250-{self.name}\r\n250-PIPELINING\r\n250 STARTTLS\r\n"
                                  .encode())
                 elif verb == b"STARTTLS":
-                    sock.sendall(b"220 go ahead\r\n")
+                    if self.in_clear:  # one write, as a server flushing its output does
+                        sock.sendall(b"220 go ahead\r\n" + b"250 ok\r\n" * buf.count(b"\n"))
+                        buf = b""
+                    else:
+                        sock.sendall(b"220 go ahead\r\n")
                     sock = self.ctx.wrap_socket(conn, server_side=True)  # buf is kept: the bug
                 elif verb == b"QUIT":
                     sock.sendall(b"221 bye\r\n")
@@ -189,7 +197,7 @@ remote-control:
 zone:
     name: "{zone}"
     zonefile: "{zone}.zone.signed"
-"""
+{extra_nsd}"""
 
 UNBOUND_CONF = """server:
     interface: 127.0.0.1@{unbound_port}
@@ -209,12 +217,12 @@ UNBOUND_CONF = """server:
     local-zone: "127.in-addr.arpa." nodefault
     trust-anchor-file: "{d}/unbound/anchor.ds"
     val-bogus-ttl: 1
-remote-control:
+{insecure}remote-control:
     control-enable: no
 stub-zone:
     name: "{zone}"
     stub-addr: 127.0.0.1@{nsd_port}
-forward-zone:
+{extra_unbound}forward-zone:
     name: "."
     forward-addr: 127.0.0.1@{nsd_port}
 """
@@ -242,7 +250,10 @@ class SignedZone:
     KSK's DS). `tamper(old, new)`: change one record's data after signing (RRSIG kept), so
     that it is bogus. `nameserver`: Unbound, as --nameserver takes it."""
 
-    def __init__(self, zone: str, records: str, tamper: tuple[str, str] | None = None) -> None:
+    def __init__(self, zone: str, records: str, tamper: tuple[str, str] | None = None,
+                 unsigned: dict[str, str] | None = None) -> None:
+        """`unsigned`: more zones (name -> records), served unsigned and insecure (a
+        reverse zone for PTR records)."""
         self.zone = zone
         self.dir = Path(tempfile.mkdtemp(prefix="smtpsh-dnssec-"))
         self.nsd_port, self.unbound_port = free_udp_tcp_ports(2)
@@ -266,8 +277,18 @@ class SignedZone:
             text = signed.read_text()
             assert tamper[0] in text, tamper
             signed.write_text(text.replace(tamper[0], tamper[1]))
+        extra_nsd = extra_unbound = insecure = ""
+        for name, text in (unsigned or {}).items():
+            (d / f"{name}.zone").write_text(
+                f"$ORIGIN {name}.\n$TTL 300\n@ IN SOA ns1.{zone}. hostmaster.{zone}. ( 1 3600"
+                f" 600 86400 300 )\n@ IN NS ns1.{zone}.\n{text}")
+            extra_nsd += f'zone:\n    name: "{name}"\n    zonefile: "{name}.zone"\n'
+            extra_unbound += (f'stub-zone:\n    name: "{name}"\n    stub-addr:'
+                              f' 127.0.0.1@{self.nsd_port}\n')
+            insecure += f'    domain-insecure: "{name}"\n'
         fmt = {"d": d, "zone": zone, "nsd_port": self.nsd_port,
-               "unbound_port": self.unbound_port}
+               "unbound_port": self.unbound_port, "extra_nsd": extra_nsd,
+               "extra_unbound": extra_unbound, "insecure": insecure}
         (d / "nsd" / "nsd.conf").write_text(NSD_CONF.format(**fmt))
         (d / "unbound" / "unbound.conf").write_text(UNBOUND_CONF.format(**fmt))
 
@@ -360,3 +381,71 @@ def running(*items: object) -> Iterator[None]:
     finally:
         for item in items:
             item.stop()  # type: ignore[attr-defined]
+
+
+# --- Postfix with chosen certificates ---------------------------------------------------------
+
+
+class CertPostfix:
+    """A Postfix of its own (tests/postfix.py's configuration, without Dovecot) with one smtpd
+    on a loopback port per certificate: `certs` maps a name to the trustme leaf it serves
+    (with its chain). TLS 1.2 at least, as a current MX is set up. `ports[name]`."""
+
+    def __init__(self, certs: dict[str, trustme.LeafCert]) -> None:
+        from postfix import Postfix, free_ports
+
+        self.root = Path(tempfile.mkdtemp(prefix="smtpsh-check-postfix-"))
+        self.server = Postfix(self.root)
+        # Only our services listen: the fixture's own ports are never probed.
+        self.server.smtps_port = self.server.proxy_protocol_port = -1
+        self.certs = certs
+        self.ports = dict(zip(certs, free_ports(len(certs)), strict=True))
+
+    def start(self) -> CertPostfix:
+        from postfix import MASTER_CF
+
+        server = self.server
+        try:
+            server._write_config()
+            etc = server.config_dir
+            services = ""
+            for name, cert in self.certs.items():
+                key, chain = etc / f"{name}.key.pem", etc / f"{name}.cert.pem"
+                cert.private_key_pem.write_to_path(str(key))
+                key.chmod(0o600)
+                chain.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
+                services += (f"127.0.0.1:{self.ports[name]} inet n - n - - smtpd\n"
+                             f"  -o syslog_name=postfix-smtpsh-check/{name}\n"
+                             f"  -o smtpd_tls_chain_files={key},{chain}\n"
+                             "  -o smtpd_tls_protocols=>=TLSv1.2\n")
+            daemons = MASTER_CF[MASTER_CF.index("pickup "):]
+            (etc / "master.cf").write_text(services + daemons)
+            past = time.time() - 60  # Postfix waits for config files younger than 2 s
+            for f in etc.iterdir():
+                os.utime(f, (past, past))
+            server._postfix_started = True
+            server._postfix("start", check=True)
+            deadline = time.monotonic() + 20
+            for port in self.ports.values():
+                server._wait_for_greeting(port, deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def need_postfix() -> None:
+    """As tests/postfix.py's fixture: skip without Postfix or root, but fail in CI."""
+    from postfix import find_program
+
+    msg = ("postfix not installed (run scripts/install-test-deps.sh)"
+           if not find_program("postfix") else
+           "starting Postfix needs root" if os.geteuid() != 0 else "")
+    if msg:
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)

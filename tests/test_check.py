@@ -102,9 +102,9 @@ def domain(check_ca: trustme.CA) -> Iterator[dict]:  # noqa: F811
         "mx3.check.test": [("A", addresses[2])],
         "2.0.0.127.in-addr.arpa": [("PTR", "mx1.check.test.")],
         "3.0.0.127.in-addr.arpa": [("PTR", "other.check.test.")],
-        "_25._tcp.mx1.check.test": [("TLSA", f"3 1 1 {spki_sha256(cert1)}")],
-        "_25._tcp.mx2.check.test": [("TLSA", "3 1 1 " + "ab" * 32)],
-        "_25._tcp.mx3.check.test": [("TLSA", f"2 0 2 {cert_sha512(inter.cert_pem.bytes())}")],
+        f"_{port}._tcp.mx1.check.test": [("TLSA", f"3 1 1 {spki_sha256(cert1)}")],
+        f"_{port}._tcp.mx2.check.test": [("TLSA", "3 1 1 " + "ab" * 32)],
+        f"_{port}._tcp.mx3.check.test": [("TLSA", f"2 0 2 {cert_sha512(inter.cert_pem.bytes())}")],
         "_mta-sts.check.test": [("TXT", '"v=STSv1; id=20240101T000000"')],
         "mta-sts.check.test": [("A", "127.0.0.9")],
         "_smtp._tls.check.test": [("TXT", '"v=TLSRPTv1; rua=mailto:tlsrpt@check.test"')],
@@ -234,6 +234,47 @@ def test_nagios_ok_and_warning(ok_domain: dict, check_ca_file: str) -> None:  # 
     assert "no PTR record" in warn.stdout
 
 
+def test_card_in_german(ok_domain: dict, check_ca_file: str) -> None:  # noqa: F811
+    """--lang de: the verdict words, the findings, the MX and domain verdict lines in German;
+    ids, RFCs and the records seen stay as they are."""
+    result = check("ok.test", "--lang", "de", "--nameserver", ok_domain["dns"].nameserver,
+                   "-p", str(ok_domain["port"]), "--cafile", check_ca_file,
+                   port=ok_domain["policy"].port)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "gut       STARTTLS angeboten" in lines
+    assert "gut       Zertifikatskette geprüft" in lines
+    assert "gut       nicht anfällig für STARTTLS-Command-Injection" in lines
+    assert "Info      REQUIRETLS nicht angeboten" in lines
+    assert "warum: Absender können TLS auf jeder Etappe verlangen" in lines
+    assert ("=> nimmt Mail über TLSv1.3 an (Zertifikat geprüft); DANE greift nicht (keine"
+            " TLSA-Einträge); ein Absender, der MTA-STS durchsetzt, würde an mx.ok.test"
+            " zustellen") in lines
+    assert ("insgesamt: gut - Mail für ok.test: 1 von 1 MX-Adresse(n) antworten, 1 mit"
+            " geprüftem TLS") in lines
+    assert "(RFC 8461 3.3)" in lines and "gesehen: SIZE 33554432" in lines
+
+
+def test_tlsa_name_is_that_of_the_port_checked(ok_domain: dict,
+                                               check_ca_file: str) -> None:  # noqa: F811
+    """RFC 6698 3: _<port>._tcp.<host>; -p 25 gives RFC 7672's _25._tcp, another port its own:
+    a record at _25._tcp is not the one of a server checked on another port."""
+    assert dane.tlsa_name("mx.ok.test.", 587) == "_587._tcp.mx.ok.test"
+    port = ok_domain["port"]
+    args = ("ok.test", "--nameserver", ok_domain["dns"].nameserver, "-p", str(port),
+            "--cafile", check_ca_file, "--json")
+    ok_domain["zone"]["_25._tcp.mx.ok.test"] = [("TLSA", "3 1 1 " + "cd" * 32)]
+    mx = section(card_of(check(*args, port=ok_domain["policy"].port)), "mx.ok.test")
+    tlsa = finding(mx, "dane.tlsa")[0]
+    assert (tlsa["verdict"], tlsa["title"]) == ("info", "no TLSA records")
+    assert tlsa["evidence"].startswith(f"_{port}._tcp.mx.ok.test: ")
+    assert not finding(mx, "dane.match")
+    ok_domain["zone"][f"_{port}._tcp.mx.ok.test"] = [("TLSA", "3 1 1 " + "ef" * 32)]
+    mx = section(card_of(check(*args, port=ok_domain["policy"].port)), "mx.ok.test")
+    assert [f["title"] for f in finding(mx, "dane.match")] == [
+        "TLSA 3 1 1 efefefefefef…efefefef (DANE-EE SPKI SHA2-256)"]
+
+
 def test_dns_unknown_and_null_mx() -> None:
     zone = {"null.test": [("MX", "0 .")], "broken.test": "SERVFAIL"}
     with ZoneServer(zone) as dns:
@@ -250,9 +291,13 @@ def test_dns_unknown_and_null_mx() -> None:
 # --- the STARTTLS command-injection probe -----------------------------------------------------
 
 
-def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str) -> None:  # noqa: F811
+@pytest.mark.parametrize("in_clear", [False, True], ids=["inside-tls", "in-clear-text"])
+def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str,  # noqa: F811
+                                    in_clear: bool) -> None:
+    """The NOOP answered inside TLS before the reply to QUIT, or in clear text after the
+    220: both a fail, found without any fixed wait."""
     port = free_port_on("127.0.0.6")
-    server = VulnerableMX(check_ca, "mx.vuln.test", "127.0.0.6", port)
+    server = VulnerableMX(check_ca, "mx.vuln.test", "127.0.0.6", port, in_clear=in_clear)
     zone = {"vuln.test": [("MX", "10 mx.vuln.test.")], "mx.vuln.test": [("A", "127.0.0.6")]}
     try:
         with ZoneServer(zone) as dns:
@@ -264,6 +309,8 @@ def test_injection_probe_vulnerable(check_ca: trustme.CA, check_ca_file: str) ->
     probe = finding(mx, "tls.starttls-injection")[0]
     assert probe["verdict"] == "fail", probe
     assert "250 ok" in probe["evidence"] and "CVE-2011-0411" in probe["rfc"]
+    assert ("in clear text after the 220" if in_clear else "answered the NOOP before QUIT") \
+        in probe["evidence"]
 
 
 def test_injection_probe_postfix(postfix_server, check_ca_file: str) -> None:  # noqa: F811
@@ -292,8 +339,8 @@ def dnssec_domain(check_ca: trustme.CA) -> Iterator[dict]:  # noqa: F811
     bad, _ = starttls_mx(check_ca, "mxbad.sec.test", addresses[1], port)
     spki = spki_sha256(cert)
     records = (f"@ IN MX 10 mx\n@ IN MX 20 mxbad\nmx IN A {addresses[0]}\n"
-               f"mxbad IN A {addresses[1]}\n_25._tcp.mx IN TLSA 3 1 1 {spki}\n"
-               f"_25._tcp.mxbad IN TLSA 3 1 1 {spki}\n")
+               f"mxbad IN A {addresses[1]}\n_{port}._tcp.mx IN TLSA 3 1 1 {spki}\n"
+               f"_{port}._tcp.mxbad IN TLSA 3 1 1 {spki}\n")
     # mxbad's TLSA is changed after signing: bogus, SERVFAIL from Unbound
     zone = SignedZone("sec.test", records, tamper=(
         f"mxbad.sec.test.\t300\tIN\tTLSA\t3 1 1 {spki}",
@@ -356,6 +403,35 @@ def test_tlsa_parse_and_unusable_usage() -> None:
     assert record.data == bytes.fromhex("aabbccdd")
     ok, why = dane.match(record, [], "mx.test")
     assert not ok and "unusable in SMTP" in why
+
+
+def test_dane_ta_checks_the_dates_below_the_anchor(check_ca: trustme.CA) -> None:  # noqa: F811
+    """DANE-TA (usage 2): the anchor matched in the chain the server sent, signatures up to
+    it, the dates of every certificate below it (not the anchor's own), the leaf's names."""
+    import datetime as dt
+
+    from cryptography import x509 as _x509
+
+    inter = check_ca.create_child_ca()
+    anchor = _x509.load_pem_x509_certificate(inter.cert_pem.bytes())
+    record = dane.Tlsa(2, 0, 1, dane.association(anchor, 0, 1) or b"")
+    now = dt.datetime.now(dt.UTC)
+
+    def chain(**dates: dt.datetime) -> list:
+        leaf = inter.issue_cert("mx.ta.test", **dates)
+        return [_x509.load_pem_x509_certificate(p.bytes()) for p in leaf.cert_chain_pems]
+
+    ok, why = dane.match(record, chain(), "mx.ta.test")
+    assert ok and "as trust anchor" in why
+    ok, why = dane.match(record, chain(), "other.ta.test")
+    assert not ok and "does not cover other.ta.test" in why
+    ok, why = dane.match(record, chain(not_before=now - dt.timedelta(days=9),
+                                       not_after=now - dt.timedelta(days=1)), "mx.ta.test")
+    assert not ok and "not valid now (expired on" in why
+    ok, why = dane.match(record, chain(not_before=now + dt.timedelta(days=1)), "mx.ta.test")
+    assert not ok and "not valid now (not valid before" in why
+    ok, why = dane.match(record, chain()[:1], "mx.ta.test")
+    assert not ok and "matches no issuer certificate" in why
 
 
 # --- :check in the shell ------------------------------------------------------------------
@@ -443,8 +519,10 @@ def test_dane_does_not_apply_when_the_mx_rrset_is_insecure(check_ca: trustme.CA)
                       tls_version="TLSv1.3", chain=[der])
     tlsa = Answer("ok", (f"3 1 1 {spki_sha256(cert)}",), ad=True)
     secure = Section("s")
-    assert dane.findings(facts, tlsa, "ns", secure) == "a DANE-enforcing sender would deliver"
+    assert dane.findings(facts, tlsa, "ns", secure) == (
+        dane.DELIVER, "a DANE-enforcing sender would deliver")
     half = Section("h")
-    line = dane.findings(facts, tlsa, "ns", half, "MX RRset")
+    state, line = dane.findings(facts, tlsa, "ns", half, "MX RRset")
+    assert state is None
     assert line == "DANE does not apply (MX RRset not validated): opportunistic TLS"
     assert [f.verdict for f in half.findings if f.id == "dane.insecure"] == [Verdict.WARN]

@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from dnsserver import ZoneServer
+from test_shell import Driver, drive  # noqa: F401 - the drive fixture (:show N)
 
 from smtpsh import i18n
 from smtpsh.findings import Verdict, render_card
@@ -79,9 +80,10 @@ def finding(card, id_):
     return next(f for f in card.findings if f.id == id_)
 
 
-def smtpsh(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def smtpsh(*args: str, stdin: bytes | None = None,
+           columns: int = 200) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
-    env.update(PYTHONPATH=str(ROOT), COLUMNS="200")
+    env.update(PYTHONPATH=str(ROOT), COLUMNS=str(columns))
     return subprocess.run([sys.executable, "-m", "smtpsh", *args], input=stdin,
                           capture_output=True, env=env, cwd=ROOT, timeout=60)
 
@@ -289,6 +291,7 @@ def test_in_german(key, dns):
     assert got.title == ("dkim=fail: Body-Hash stimmt nicht: der Body wurde nach dem Signieren"
                          " geändert")
     assert got.why.startswith("eine DKIM-Signatur ist ungültig")
+    assert got.rfc == "RFC 6376 §3.7"  # the section follows the reason, not its wording
     assert card.summary == "keine DKIM-Signatur hält"
     done = smtpsh("--lang", "de", "--auth-results", str(DATA / "auth-results-microsoft.txt"))
     assert "also den Spam-Ordner" in done.stdout.decode()
@@ -311,3 +314,158 @@ def test_the_tutorial_example_prints_what_the_tutorial_shows():
 def test_render_fits_the_width(key, dns):
     text = to_plain(render_card(card_of(sealed_twice(key), dns), 80))
     assert "overall: pass" in text
+
+
+# --- the forensics inside --received (and :show N of a sandbox message) --------------------------
+
+
+def relayed(message: bytes, by: bytes = b"mx.example.org", when: bytes = b"10:00:05") -> bytes:
+    """The message as a server passes it on: its Received field on top."""
+    return (b"Received: from mail.example.com (mail.example.com [192.0.2.25]) by " + by +
+            b" with ESMTPS id 4T3X; Mon, 1 Jan 2024 " + when + b" +0000\r\n" + message)
+
+
+def received(path: Path, dns, *args: str) -> str:
+    """`smtpsh --received PATH` at 80 columns: its output, every line within them."""
+    done = smtpsh("--received", str(path), "--nameserver", dns.nameserver, *args, columns=80)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode()
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    return text
+
+
+def test_received_shows_the_hops_then_the_forensics_of_a_signed_message(key, dns, tmp_path):
+    path = tmp_path / "signed.eml"
+    path.write_bytes(relayed(sign(key)))
+    text = received(path, dns)
+    hops, _sep, forensics = text.partition("Message forensics: Authentication-Results, DKIM,"
+                                           " ARC, DMARC alignment")
+    assert "mx.example.org" in hops and "1 hop" in hops  # the table as before
+    assert "[pass] DKIM-Signature #1: d=example.com s=sel1" in forensics
+    assert "  pass dkim=pass: signature verified" in forensics
+    assert "[pass] DMARC alignment: From domain example.com" in forensics
+    assert "overall: pass - DKIM holds for example.com" in forensics
+
+
+def test_received_names_the_reason_a_signature_fails(key, dns, tmp_path):
+    path = tmp_path / "changed.eml"
+    path.write_bytes(relayed(sign(key).replace(b"Hello Bob.", b"Hello Eve.")))
+    text = received(path, dns)
+    assert "  fail dkim=fail: body hash mismatch: the body was changed after signing" in text
+    assert "(RFC 6376 §3.7)" in text and "no DKIM signature holds" in text
+    path.write_bytes(relayed(sign(key).replace(b"Subject: Hallo", b"Subject: Hallo!")))
+    text = received(path, dns)
+    # the title is wrapped at 80 columns: read it as one line
+    flat = " ".join(text.split())
+    assert ("fail dkim=fail: signature did not verify: a signed header field was changed, or"
+            " the key does not match") in flat
+    path.write_bytes(relayed(sign(key, selector=b"nope")))
+    flat = " ".join(received(path, dns).split())
+    assert ("dkim=permerror: no key for signature: nope._domainkey.example.com has no TXT"
+            " record") in flat
+
+
+def test_received_on_an_arc_sealed_message_through_two_hops(key, dns, tmp_path):
+    first = hop(key, relayed(sign(key)), b"mx.example.org",
+                b"spf=pass smtp.mailfrom=alice@example.com; dkim=pass header.d=example.com",
+                b"arc1", b"example.org")
+    second = hop(key, relayed(first, b"lists.example.net", b"10:00:09"), b"lists.example.net",
+                 b"arc=pass; dkim=pass header.d=example.com", b"arc2", b"lists.example.net")
+    path = tmp_path / "arc.eml"
+    path.write_bytes(relayed(second, b"mx.example.de", b"10:00:12"))
+    text = received(path, dns)
+    assert "3 hops" in text and "total transit time 7s" in " ".join(text.split())
+    assert "[pass] ARC chain: 2 instance(s)" in text
+    for line in ("  pass i=1 example.org cv=none", "  pass i=2 lists.example.net cv=pass",
+                 "  pass arc=pass: success"):
+        assert line in text
+    assert "the ARC chain holds" in text
+    # the same message changed after the last seal: the chain breaks at the newest AMS
+    path.write_bytes(relayed(second.replace(b"Hello Bob.", b"Hello Eve."), b"mx.example.de"))
+    text = received(path, dns)
+    assert "[fail] ARC chain: 2 instance(s)" in text and "the ARC chain does not hold" in text
+
+
+@pytest.mark.parametrize("name", ["auth-results-opendkim.txt", "auth-results-gmail.txt",
+                                  "auth-results-microsoft.txt", "received-gmail.txt"])
+def test_received_on_real_style_samples(name, dns):
+    text = received(DATA / name, dns)
+    assert "Message forensics:" in text and "Authentication-Results #1:" in text
+    flat = " ".join(text.split())
+    if name == "auth-results-opendkim.txt":  # Postfix with OpenDKIM, OpenDMARC, SPF
+        assert "pass dkim=pass: header.d=example.com, header.i=@example.com" in flat
+        assert "warn SPF smtp.mailfrom=lists.example.org / From example.com" in flat
+    elif name == "auth-results-microsoft.txt":  # Microsoft 365: no authserv-id, compauth
+        assert "Authentication-Results #1: (no authserv-id)" in flat
+        assert "fail dmarc=fail: header.from=example.net" in flat
+        assert "quarantine, which means the spam folder" in flat
+    elif name == "received-gmail.txt":  # an ARC-Seal alone: an incomplete set
+        assert "an ARC set needs all three fields with the same i=" in flat
+
+
+def test_received_in_german(key, dns, tmp_path):
+    path = tmp_path / "changed.eml"
+    path.write_bytes(relayed(sign(key).replace(b"Hello Bob.", b"Hello Eve.")))
+    text = received(path, dns, "--lang", "de")
+    flat = " ".join(text.split())
+    assert "Forensik der Nachricht: Authentication-Results, DKIM, ARC, DMARC-Alignment" in flat
+    assert ("Fehler dkim=fail: Body-Hash stimmt nicht: der Body wurde nach dem Signieren"
+            " geändert") in flat
+    assert "warum: eine DKIM-Signatur ist ungültig" in flat
+    assert "insgesamt: Fehler - keine DKIM-Signatur hält" in flat
+    assert "1 Station" in text and "Verzögerung" in text  # the route in German too
+
+
+def test_received_refuses_a_bad_nameserver_in_one_line():
+    done = smtpsh("--received", str(DATA / "received-exim.txt"), "--nameserver", "not an ip")
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().count("\n") == 1 and b"--nameserver" in done.stderr
+
+
+def test_without_dns_no_key_is_looked_up_and_the_body_hash_is_still_checked(key):
+    lookup = KeyLookup(None, system=False)  # what :show N uses: never the system's resolver
+    card = forensics_card(sign(key), lookup)
+    got = finding(card, "dkim.signature")
+    assert got.verdict is Verdict.SKIP and got.title == (
+        "dkim=neutral: key not looked up (no --nameserver): the body hash matches, the signed"
+        " header fields are not checked")
+    assert lookup.outcome == {"sel1._domainkey.example.com": "skipped"}
+    assert got.rfc == "RFC 6376 §6.1.2"  # the key's retrieval, not the body hash
+    assert card.summary == "DKIM not verified: no key looked up"
+    changed = finding(forensics_card(sign(key).replace(b"Hello Bob.", b"Hello Eve."),
+                                     KeyLookup(None, system=False)), "dkim.signature")
+    assert changed.verdict is Verdict.FAIL and "body hash mismatch" in changed.title
+    arc = forensics_card(sealed_twice(key), KeyLookup(None, system=False))
+    chain = finding(arc, "arc.chain")
+    assert chain.verdict is Verdict.SKIP and "not validated" in chain.title
+    assert "the ARC chain was not validated" in arc.summary
+
+
+@pytest.mark.usefixtures("home")
+async def test_show_in_the_shell_gives_the_forensics_of_a_sandbox_message(
+        drive, key, tmp_path):  # noqa: F811
+    import smtplib
+
+    from smtpsh.sandbox import Sandbox
+
+    box = Sandbox(lambda _: None, folder=str(tmp_path / "box"))
+    box.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", box.port, local_hostname="app.example",
+                          timeout=10) as client:
+            client.sendmail("alice@example.com", ["bob@example.org"], sign(key))
+        d: Driver = drive()
+        d.shell.sandbox = box
+        d.start("127.0.0.1", box.port)
+        await d.line(":show 1")
+        await d.send("\x04")
+        await d.finish()
+    finally:
+        box.stop()
+    shown = d.screen()
+    assert "Received chain (smtpsh --received):" in shown and "app.example" in shown
+    assert "Message forensics: Authentication-Results, DKIM, ARC, DMARC alignment" in shown
+    assert "[skip] DKIM-Signature #1: d=example.com s=sel1" in shown
+    flat = " ".join(shown.split())
+    assert "key not looked up (no --nameserver): the body hash matches" in flat
+    assert "Hello Bob." in shown  # then the text, as before

@@ -354,6 +354,27 @@ def test_table_when_it_fits_blocks_when_it_does_not(chain):
     assert "  refused with a 4xx, as greylisting does, and the sender retried)" in lines
 
 
+def test_in_german_at_80_columns():
+    from smtpsh import i18n
+
+    i18n.set_language("de")  # before reading: the notes are worded as the hops are read
+    try:
+        text = render(parse_chain(read("received-chain.txt")), 80)
+    finally:
+        i18n.set_language(None)
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    flat = " ".join(text.split())
+    assert text.splitlines()[0].split() == ["#", "Zeit", "(2013-05-12)", "Verzögerung",
+                                            "Merkmale"]
+    assert "12 Stationen, 2013-05-12 11:09:06 +0200 bis 2013-05-12 11:22:54 +0200: gesamte" \
+        " Laufzeit 13m48s" in flat
+    assert "langsamste Station: #2 r19.mail3.rapidmail.de -> mail.lutz-uwe-lehmann.de," \
+        " 10m36s (Greylisting hielt sie dort auf)" in flat
+    assert "Hinweis: Greylisting: 898 s (14m58s) aufgehalten von postgrey-1.34" in flat
+    assert "+10m36s langsamste Greylisting" in flat  # the flags
+    assert "from r19.mail3.rapidmail.de" in flat  # the field's own words stay
+
+
 def test_a_word_longer_than_the_line_stays_whole():
     host = "a-very-long-host-name-" * 5 + ".example"
     hops = parse_chain(f"Received: from {host} ([192.0.2.1]) by mx.example.org with ESMTP;"

@@ -8,6 +8,7 @@ import socket
 from dataclasses import dataclass, field
 
 from smtpsh.findings import Finding, Section, Verdict
+from smtpsh.i18n import _
 from smtpsh.resolve import DnsLookup, Plan, Status, _one_line
 
 RFC_MX = "RFC 5321 5.1"
@@ -52,30 +53,34 @@ class CheckLookup(DnsLookup):
         except dns.resolver.NXDOMAIN as exc:
             response = next(iter(exc.responses().values()), None)
             ad = bool(response is not None and response.flags & dns.flags.AD)
-            return Answer("nxdomain", ad=ad, message=f"{name} does not exist (NXDOMAIN)",
+            return Answer("nxdomain", ad=ad,
+                          message=_("{name} does not exist (NXDOMAIN)").format(name=name),
                           rcode="NXDOMAIN")
         except dns.resolver.NoNameservers as exc:
             errors = exc.kwargs.get("errors") or []
             rcode = "SERVFAIL"
             for error in errors:
                 if isinstance(error[3], ConnectionRefusedError):
-                    return Answer("tempfail", message=f"the DNS server {self.shown} refused"
-                                  " the query (nothing listens there)", rcode="REFUSED")
+                    return Answer("tempfail", message=_(
+                        "the DNS server {server} refused the query (nothing listens there)"
+                    ).format(server=self.shown), rcode="REFUSED")
                 if "REFUSED" in str(error[3]):
                     rcode = "REFUSED"
-            return Answer("tempfail", message=f"{name} {rdtype}: {rcode} from {self.shown}",
-                          rcode=rcode)
+            return Answer("tempfail", message=_("{name} {type}: {rcode} from {server}").format(
+                name=name, type=rdtype, rcode=rcode, server=self.shown), rcode=rcode)
         except dns.exception.Timeout:
-            return Answer("tempfail", message=f"{name} {rdtype}: no answer within"
-                          f" {self.timeout:g}s")
+            return Answer("tempfail", message=_("{name} {type}: no answer within {seconds}s")
+                          .format(name=name, type=rdtype, seconds=f"{self.timeout:g}"))
         except (dns.exception.DNSException, OSError) as exc:
             return Answer("tempfail", message=f"{name} {rdtype}: {_one_line(exc)}")
         response = result.response
         ad = bool(response.flags & dns.flags.AD)
         signed = any(rrset.rdtype == dns.rdatatype.RRSIG for rrset in response.answer)
         if result.rrset is None:
-            return Answer("nodata", ad=ad, signed=signed, message=f"{name} has no {rdtype}"
-                          " records", rcode="NOERROR")
+            return Answer("nodata", ad=ad, signed=signed,
+                          message=_("{name} has no {type} records").format(name=name,
+                                                                           type=rdtype),
+                          rcode="NOERROR")
         records = tuple(r.to_text() for r in result.rrset)
         return Answer("ok", records, ad, signed, rcode="NOERROR")
 
@@ -119,12 +124,12 @@ def _join_txt(text: str) -> str:
 def security(answer: Answer, shown: str) -> str:
     """The DNSSEC state of an answer in plain words."""
     if answer.ad:
-        return "DNSSEC-validated (AD bit set)"
+        return _("DNSSEC-validated (AD bit set)")
     if answer.signed:
-        return (f"NOT validated: signatures came but no AD bit, so {shown} does not validate"
-                " DNSSEC (or has no trust anchor for the zone)")
-    return (f"not validated (no AD bit from {shown}): the zone is unsigned, or the resolver"
-            " does not validate DNSSEC")
+        return _("NOT validated: signatures came but no AD bit, so {server} does not validate"
+                 " DNSSEC (or has no trust anchor for the zone)").format(server=shown)
+    return _("not validated (no AD bit from {server}): the zone is unsigned, or the resolver"
+             " does not validate DNSSEC").format(server=shown)
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -134,36 +139,45 @@ def plan_findings(plan: Plan, mx: Answer, section: Section, shown: str = "the re
                   ) -> None:
     """The MX plan as findings: what an MTA would do with the domain, and why."""
     if plan.outcome == "bounce" and "null MX" in plan.reason:
-        section.add(Finding("dns.null-mx", Verdict.INFO, "null MX: the domain accepts no mail",
-                            plan.reason, "senders bounce at once rather than queue",
+        section.add(Finding("dns.null-mx", Verdict.INFO,
+                            _("null MX: the domain accepts no mail"),
+                            plan.reason, _("senders bounce at once rather than queue"),
                             "RFC 7505"))
         return
     if plan.outcome != "connect":
-        section.add(Finding("dns.mx", Verdict.FAIL, f"mail would {plan.outcome}", plan.reason,
-                            "no server can be tried", RFC_MX))
+        section.add(Finding("dns.mx", Verdict.FAIL, would(plan.outcome), plan.reason,
+                            _("no server can be tried"), RFC_MX))
         return
     if not any(h.preference is not None for h in plan.hosts):
-        section.add(Finding("dns.mx", Verdict.WARN, "no MX records: implicit MX",
-                            plan.reason, "the domain's own address takes the mail; an MX"
-                            " record says so explicitly", RFC_MX))
+        section.add(Finding("dns.mx", Verdict.WARN, _("no MX records: implicit MX"),
+                            plan.reason, _("the domain's own address takes the mail; an MX"
+                                           " record says so explicitly"), RFC_MX))
     else:
         listed = ", ".join(f"{h.preference} {h.name}" for h in plan.hosts)
-        section.add(Finding("dns.mx", Verdict.PASS, f"{len(plan.hosts)} MX host(s)",
+        section.add(Finding("dns.mx", Verdict.PASS,
+                            _("{count} MX host(s)").format(count=len(plan.hosts)),
                             f"{listed}; {security(mx, shown)}", "", RFC_MX))
     for host in plan.hosts:
         for note in host.notes:
             if "CNAME" in note:
                 section.add(Finding("dns.mx-cname", Verdict.WARN,
-                                    f"{host.name}: MX target is an alias", note,
-                                    "some MTAs refuse or mishandle it", "RFC 5321 5.1"))
+                                    _("{host}: MX target is an alias").format(
+                                        host=host.name), note,
+                                    _("some MTAs refuse or mishandle it"), "RFC 5321 5.1"))
         if host.addresses:
-            section.add(Finding("dns.address", Verdict.PASS, f"{host.name}: address records",
+            section.add(Finding("dns.address", Verdict.PASS,
+                                _("{host}: address records").format(host=host.name),
                                 ", ".join(host.addresses)))
         else:
             section.add(Finding("dns.address", Verdict.FAIL,
-                                f"{host.name}: no usable address",
-                                "; ".join(host.notes), "this MX cannot be reached",
+                                _("{host}: no usable address").format(host=host.name),
+                                "; ".join(host.notes), _("this MX cannot be reached"),
                                 RFC_MX))
+
+
+def would(outcome: str) -> str:
+    """What an MTA would do with the mail, when it would not connect, in words."""
+    return _("mail would bounce") if outcome == "bounce" else _("mail would be deferred")
 
 
 # --- reverse DNS and names ------------------------------------------------------------------
@@ -187,24 +201,26 @@ async def reverse(lookup: CheckLookup, address: str) -> Reverse:
         forward = await lookup.addresses(name, family)
         if any(ipaddress.ip_address(a) == want for a in forward.addresses):
             return Reverse(names, name)
-    return Reverse(names, None, "no PTR name resolves back to the address")
+    return Reverse(names, None, _("no PTR name resolves back to the address"))
 
 
 def reverse_findings(address: str, rev: Reverse, section: Section) -> None:
     if not rev.ptr:
-        section.add(Finding("dns.ptr", Verdict.WARN, "no PTR record", rev.message,
-                            "many receivers distrust hosts without reverse DNS, and a missing"
-                            " PTR hints at a misconfigured host", "RFC 1912 2.1"))
+        section.add(Finding("dns.ptr", Verdict.WARN, _("no PTR record"), rev.message,
+                            _("many receivers distrust hosts without reverse DNS, and a"
+                              " missing PTR hints at a misconfigured host"), "RFC 1912 2.1"))
         return
-    section.add(Finding("dns.ptr", Verdict.PASS, "PTR record", f"{address} -> "
+    section.add(Finding("dns.ptr", Verdict.PASS, _("PTR record"), f"{address} -> "
                         + ", ".join(rev.ptr)))
     if rev.confirmed:
-        section.add(Finding("dns.fcrdns", Verdict.PASS, "forward-confirmed reverse DNS",
-                            f"{rev.confirmed} resolves back to {address}"))
+        section.add(Finding("dns.fcrdns", Verdict.PASS, _("forward-confirmed reverse DNS"),
+                            _("{name} resolves back to {address}").format(
+                                name=rev.confirmed, address=address)))
     else:
-        section.add(Finding("dns.fcrdns", Verdict.WARN, "reverse DNS not forward-confirmed",
+        section.add(Finding("dns.fcrdns", Verdict.WARN,
+                            _("reverse DNS not forward-confirmed"),
                             f"{', '.join(rev.ptr)}: {rev.message}",
-                            "FCrDNS is what receivers check; a mismatch looks forged",
+                            _("FCrDNS is what receivers check; a mismatch looks forged"),
                             "RFC 1912 2.1"))
 
 
@@ -214,19 +230,20 @@ def names_finding(mx: str, banner: str | None, ehlo: str | None, ptr: list[str],
     from smtpsh.check.tls import name_matches
 
     low = mx.lower()
-    parts = [f"MX {mx}", f"banner {banner or '-'}", f"EHLO {ehlo or '-'}",
-             f"PTR {', '.join(ptr) or '-'}"]
+    parts = [f"MX {mx}", _("banner {name}").format(name=banner or "-"),
+             f"EHLO {ehlo or '-'}", f"PTR {', '.join(ptr) or '-'}"]
     if cert_names is not None:
-        parts.append(f"certificate {', '.join(cert_names) or '-'}")
+        parts.append(_("certificate {names}").format(names=", ".join(cert_names) or "-"))
     odd = []
     if banner and banner.lower() != low:
-        odd.append("the banner names another host")
+        odd.append(_("the banner names another host"))
     if ptr and low not in (p.lower() for p in ptr):
-        odd.append("the PTR names another host")
+        odd.append(_("the PTR names another host"))
     if cert_names is not None and banner and not name_matches(banner, cert_names):
-        odd.append("the certificate does not cover the banner name")
+        odd.append(_("the certificate does not cover the banner name"))
     verdict = Verdict.INFO if odd else Verdict.PASS
-    title = "names agree" if not odd else "names differ: " + "; ".join(odd)
+    title = _("names agree") if not odd else _("names differ: {what}").format(
+        what="; ".join(odd))
     section.add(Finding("dns.names", verdict, title, "; ".join(parts),
-                        "consistent names make the host easy to verify and to trust"
+                        _("consistent names make the host easy to verify and to trust")
                         if odd else ""))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from smtpsh.check.dns import Answer, CheckLookup
 from smtpsh.findings import Finding, Section, Verdict
+from smtpsh.i18n import _
 
 MAX_POLICY = 64 * 1024  # RFC 8461 3.3
 MAX_AGE = 31557600
@@ -45,20 +46,21 @@ def parse_txt(records: tuple[str, ...]) -> tuple[str | None, str]:
     """-> (id, "") for exactly one valid v=STSv1 record, else (None, what is wrong)."""
     sts = [r for r in records if r.startswith("v=STSv1")]
     if len(sts) != 1:
-        return None, f"{len(sts)} records start with v=STSv1; exactly one is allowed"
+        return None, _("{count} records start with v=STSv1; exactly one is allowed").format(
+            count=len(sts))
     fields: dict[str, str] = {}
     for part in sts[0].split(";"):
         key, eq, value = part.strip().partition("=")
         if not part.strip():
             continue
         if not eq:
-            return None, f"bad field {part.strip()!r}"
+            return None, _("bad field {field!r}").format(field=part.strip())
         fields.setdefault(key, value)
     if sts[0].split(";")[0].strip() != "v=STSv1":
-        return None, "the record must start with v=STSv1;"
+        return None, _("the record must start with v=STSv1;")
     sts_id = fields.get("id", "")
     if not _ID.fullmatch(sts_id):
-        return None, f"id={sts_id!r}: 1 to 32 letters and digits are required"
+        return None, _("id={id!r}: 1 to 32 letters and digits are required").format(id=sts_id)
     return sts_id, ""
 
 
@@ -73,17 +75,20 @@ def parse_policy(text: str) -> Policy:
         line = raw[:-1] if raw.endswith("\r") else raw
         m = _FIELD.fullmatch(line)
         if m is None:
-            policy.errors.append(f"line {number} is not 'key: value': {line!r}")
+            policy.errors.append(_("line {number} is not 'key: value': {line!r}").format(
+                number=number, line=line))
             continue
         key, value = m.group(1), m.group(2)
         if key == "mx":
             if not _MX_PATTERN.fullmatch(value):
-                policy.errors.append(f"line {number}: bad mx pattern {value!r}")
+                policy.errors.append(_("line {number}: bad mx pattern {value!r}").format(
+                    number=number, value=value))
             else:
                 policy.mx.append(value.lower())
             continue
         if key in seen and key in ("version", "mode", "max_age"):
-            policy.errors.append(f"line {number}: {key} given twice")
+            policy.errors.append(_("line {number}: {key} given twice").format(number=number,
+                                                                               key=key))
             continue
         seen.add(key)
         if key == "version":
@@ -92,21 +97,25 @@ def parse_policy(text: str) -> Policy:
             policy.mode = value
         elif key == "max_age":
             if not value.isdigit() or len(value) > 10:
-                policy.errors.append(f"line {number}: max_age {value!r} is not 1-10 digits")
+                policy.errors.append(_("line {number}: max_age {value!r} is not 1-10 digits")
+                                     .format(number=number, value=value))
             else:
                 policy.max_age = int(value)
         else:
             policy.ignored.append(key)
     if policy.version != "STSv1":
-        policy.errors.append(f"version is {policy.version!r}, not STSv1")
+        policy.errors.append(_("version is {version!r}, not STSv1").format(
+            version=policy.version))
     if policy.mode not in ("enforce", "testing", "none"):
-        policy.errors.append(f"mode is {policy.mode!r}: enforce, testing or none")
+        policy.errors.append(_("mode is {mode!r}: enforce, testing or none").format(
+            mode=policy.mode))
     if policy.max_age is None:
-        policy.errors.append("no valid max_age")
+        policy.errors.append(_("no valid max_age"))
     elif policy.max_age > MAX_AGE:
-        policy.errors.append(f"max_age {policy.max_age} is over {MAX_AGE} (one year)")
+        policy.errors.append(_("max_age {value} is over {limit} (one year)").format(
+            value=policy.max_age, limit=MAX_AGE))
     if not policy.mx and policy.mode in ("enforce", "testing"):
-        policy.errors.append("no mx pattern")
+        policy.errors.append(_("no mx pattern"))
     return policy
 
 
@@ -150,7 +159,8 @@ def fetch(host: str, address: str, port: int, cafile: str | None, timeout: float
     try:
         ctx = ssl.create_default_context(cafile=cafile)
     except OSError as exc:
-        return Fetched(error=f"cannot use --cafile {cafile}: {exc}")
+        return Fetched(error=_("cannot use --cafile {file}: {error}").format(file=cafile,
+                                                                              error=exc))
     conn = PinnedHTTPSConnection(host, address=address, port=port, context=ctx,
                                  timeout=timeout)
     try:
@@ -160,7 +170,8 @@ def fetch(host: str, address: str, port: int, cafile: str | None, timeout: float
         return Fetched(resp.status, resp.getheader("Content-Type", ""), body[:MAX_POLICY],
                        len(body) > MAX_POLICY, resp.getheader("Location", ""))
     except ssl.SSLCertVerificationError as exc:
-        return Fetched(error=f"certificate not valid for {host}: {exc.verify_message}")
+        return Fetched(error=_("certificate not valid for {host}: {why}").format(
+            host=host, why=exc.verify_message))
     except (OSError, http.client.HTTPException) as exc:
         return Fetched(error=f"{type(exc).__name__}: {exc}")
     finally:
@@ -178,31 +189,33 @@ async def check(domain: str, lookup: CheckLookup, txt: Answer, family: int | Non
     rfc = "RFC 8461 3.1"
     name = f"_mta-sts.{domain}"
     if txt.status == "tempfail":
-        section.add(Finding("mtasts.txt", Verdict.WARN, "MTA-STS TXT lookup failed",
+        section.add(Finding("mtasts.txt", Verdict.WARN, _("MTA-STS TXT lookup failed"),
                             txt.message, "", rfc))
         return StsResult()
     sts = [r for r in txt.records if r.startswith("v=STSv1")]
     if not sts:
-        section.add(Finding("mtasts.txt", Verdict.INFO, "no MTA-STS record",
-                            f"{name}: {txt.message or 'no v=STSv1 TXT record'}",
-                            "senders do not require TLS for this domain (unless DANE)", rfc))
+        section.add(Finding("mtasts.txt", Verdict.INFO, _("no MTA-STS record"),
+                            f"{name}: {txt.message or _('no v=STSv1 TXT record')}",
+                            _("senders do not require TLS for this domain (unless DANE)"),
+                            rfc))
         return StsResult()
     sts_id, problem = parse_txt(txt.records)
     if sts_id is None:
-        section.add(Finding("mtasts.txt", Verdict.FAIL, "invalid MTA-STS record",
-                            f"{name}: {problem}", "senders take the domain as having no"
-                            " policy", rfc))
-        return StsResult(failed=f"TXT record ({problem})")
-    section.add(Finding("mtasts.txt", Verdict.PASS, "MTA-STS record", f"{name}: {sts[0]}",
+        section.add(Finding("mtasts.txt", Verdict.FAIL, _("invalid MTA-STS record"),
+                            f"{name}: {problem}", _("senders take the domain as having no"
+                                                    " policy"), rfc))
+        return StsResult(failed=_("TXT record ({problem})").format(problem=problem))
+    section.add(Finding("mtasts.txt", Verdict.PASS, _("MTA-STS record"), f"{name}: {sts[0]}",
                         "", rfc))
     host = f"mta-sts.{domain}"
     addresses: list[str] = []
     for fam in ([socket.AF_INET6, socket.AF_INET] if family is None else [family]):
         addresses += (await lookup.addresses(host, fam)).addresses
     if not addresses:
-        section.add(Finding("mtasts.fetch", Verdict.FAIL, f"{host} has no address",
-                            "", "the policy cannot be fetched", "RFC 8461 3.3"))
-        return StsResult(failed=f"policy fetch ({host} has no address)")
+        no_address = _("{host} has no address").format(host=host)
+        section.add(Finding("mtasts.fetch", Verdict.FAIL, no_address,
+                            "", _("the policy cannot be fetched"), "RFC 8461 3.3"))
+        return StsResult(failed=_("policy fetch ({problem})").format(problem=no_address))
     port = int(os.environ.get(PORT_ENV, "443"))
     got = await asyncio.to_thread(fetch, host, addresses[0], port, cafile, timeout)
     where = f"https://{host}{PATH} ({addresses[0]}" + (f" port {port})" if port != 443 else ")")
@@ -211,36 +224,43 @@ async def check(domain: str, lookup: CheckLookup, txt: Answer, family: int | Non
     if got.error:
         fail = got.error
     elif got.status != 200:
-        fail = f"HTTP {got.status}" + (f" redirect to {got.location} (redirects are not"
-                                       " followed)" if 300 <= got.status < 400 else "")
+        fail = f"HTTP {got.status}" + (_(" redirect to {location} (redirects are not"
+                                         " followed)").format(location=got.location)
+                                       if 300 <= got.status < 400 else "")
     elif got.content_type.split(";")[0].strip().lower() != "text/plain":
-        fail = f"Content-Type {got.content_type or '(none)'}, not text/plain"
+        fail = _("Content-Type {type}, not text/plain").format(
+            type=got.content_type or _("(none)"))
     elif got.too_big:
-        fail = f"the policy is over {MAX_POLICY} octets"
+        fail = _("the policy is over {size} octets").format(size=MAX_POLICY)
     if fail:
-        section.add(Finding("mtasts.fetch", Verdict.FAIL, "policy fetch failed",
-                            f"{where}: {fail}", "senders keep a cached policy, or none", rule))
-        return StsResult(failed=f"policy fetch ({fail})")
-    section.add(Finding("mtasts.fetch", Verdict.PASS, "policy fetched over HTTPS",
-                        f"{where}: 200 {got.content_type}, {len(got.body)} octets", "", rule))
+        section.add(Finding("mtasts.fetch", Verdict.FAIL, _("policy fetch failed"),
+                            f"{where}: {fail}", _("senders keep a cached policy, or none"),
+                            rule))
+        return StsResult(failed=_("policy fetch ({problem})").format(problem=fail))
+    section.add(Finding("mtasts.fetch", Verdict.PASS, _("policy fetched over HTTPS"),
+                        _("{where}: 200 {type}, {size} octets").format(
+                            where=where, type=got.content_type, size=len(got.body)), "", rule))
     try:
         text = got.body.decode("utf-8")
     except UnicodeDecodeError:
         text = "\x00"
     policy = parse_policy(text)
     if policy.errors:
-        section.add(Finding("mtasts.policy", Verdict.FAIL, "invalid policy",
-                            "; ".join(policy.errors), "senders ignore an invalid policy",
+        section.add(Finding("mtasts.policy", Verdict.FAIL, _("invalid policy"),
+                            "; ".join(policy.errors), _("senders ignore an invalid policy"),
                             "RFC 8461 3.2"))
-        return StsResult(failed=f"policy syntax ({policy.errors[0]})")
+        return StsResult(failed=_("policy syntax ({problem})").format(
+            problem=policy.errors[0]))
     verdict = Verdict.PASS if policy.mode == "enforce" else Verdict.INFO
-    section.add(Finding("mtasts.policy", verdict, f"policy mode {policy.mode}",
+    section.add(Finding("mtasts.policy", verdict,
+                        _("policy mode {mode}").format(mode=policy.mode),
                         f"version {policy.version}, max_age {policy.max_age},"
                         f" mx {', '.join(policy.mx) or '-'}"
-                        + (f"; ignored fields: {', '.join(policy.ignored)}"
+                        + (_("; ignored fields: {fields}").format(
+                            fields=", ".join(policy.ignored))
                            if policy.ignored else ""),
                         "" if policy.mode == "enforce" else
-                        "testing: failures are only reported (TLS-RPT); none: no policy",
+                        _("testing: failures are only reported (TLS-RPT); none: no policy"),
                         "RFC 8461 5"))
     return StsResult(policy=policy)
 
@@ -248,13 +268,21 @@ async def check(domain: str, lookup: CheckLookup, txt: Answer, family: int | Non
 def mx_verdict(policy: Policy, host: str, tls_ok: bool, tls_why: str) -> tuple[Verdict, str]:
     """Would a sender that applies this policy deliver to `host`? -> (verdict, sentence)."""
     if policy.mode == "none":
-        return Verdict.INFO, "MTA-STS mode none: no requirement"
+        return Verdict.INFO, _("MTA-STS mode none: no requirement")
     bad = Verdict.FAIL if policy.mode == "enforce" else Verdict.WARN
-    who = "an MTA-STS-enforcing sender" if policy.mode == "enforce" else \
-        "in testing mode a sender reports, then delivers; enforced, it"
+    if policy.mode == "enforce":
+        no_mx = _("an MTA-STS-enforcing sender would not deliver to {host}: it matches no mx"
+                  " pattern ({patterns}; RFC 8461 4.1)")
+        no_tls = _("an MTA-STS-enforcing sender would not deliver to {host}: {why}"
+                   " (RFC 8461 4.2)")
+    else:
+        no_mx = _("in testing mode a sender reports, then delivers; enforced, it would not"
+                  " deliver to {host}: it matches no mx pattern ({patterns}; RFC 8461 4.1)")
+        no_tls = _("in testing mode a sender reports, then delivers; enforced, it would not"
+                   " deliver to {host}: {why} (RFC 8461 4.2)")
     if not mx_matches(host, policy.mx):
-        return bad, (f"{who} would not deliver to {host}: it matches no mx pattern"
-                     f" ({', '.join(policy.mx)}; RFC 8461 4.1)")
+        return bad, no_mx.format(host=host, patterns=", ".join(policy.mx))
     if not tls_ok:
-        return bad, f"{who} would not deliver to {host}: {tls_why} (RFC 8461 4.2)"
-    return Verdict.PASS, f"an MTA-STS-enforcing sender would deliver to {host}"
+        return bad, no_tls.format(host=host, why=tls_why)
+    return Verdict.PASS, _("an MTA-STS-enforcing sender would deliver to {host}").format(
+        host=host)

@@ -9,23 +9,25 @@ import contextlib
 import time
 from dataclasses import dataclass, field, replace
 
-from smtpsh.events import Output, Warn
+from smtpsh.client import Injected
+from smtpsh.events import Output
 from smtpsh.exitcodes import Exit, Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.protocol import Reply
+from smtpsh.i18n import _
+from smtpsh.protocol import NeedData, Reply
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.settings import TlsOptions
 
 KEYWORDS = {
-    "SIZE": ("RFC 1870", "the largest message the server takes, said up front"),
-    "PIPELINING": ("RFC 2920", "senders save round trips"),
-    "CHUNKING": ("RFC 3030", "BDAT: message data without dot-stuffing"),
-    "SMTPUTF8": ("RFC 6531", "internationalised addresses"),
-    "REQUIRETLS": ("RFC 8689", "senders can require TLS on every hop"),
-    "LIMITS": ("RFC 9422", "the server's limits on recipients and transactions"),
+    "SIZE": ("RFC 1870", N_("the largest message the server takes, said up front")),
+    "PIPELINING": ("RFC 2920", N_("senders save round trips")),
+    "CHUNKING": ("RFC 3030", N_("BDAT: message data without dot-stuffing")),
+    "SMTPUTF8": ("RFC 6531", N_("internationalised addresses")),
+    "REQUIRETLS": ("RFC 8689", N_("senders can require TLS on every hop")),
+    "LIMITS": ("RFC 9422", N_("the server's limits on recipients and transactions")),
 }
 SLOW_GREETING = 10.0  # seconds
-PROBE_WAIT = 1.0  # the injection probe's wait for a reply, before and after the handshake
 
 
 @dataclass
@@ -73,8 +75,8 @@ class Prober:
             return_exceptions=True)
         for result in results:
             if isinstance(result, Exception):  # a bug of ours: on the card, not a crash
-                facts.error = facts.error or f"internal error: {type(result).__name__}:" \
-                    f" {result}"
+                facts.error = facts.error or _("internal error: {error}").format(
+                    error=f"{type(result).__name__}: {result}")
 
     async def _greet(self, session: Session, facts: HostFacts) -> Reply | None:
         reply = await session.connect(facts.host, facts.port, facts.address)
@@ -85,7 +87,7 @@ class Prober:
 
     async def main(self, facts: HostFacts) -> None:
         async with self.limit:
-            session, _ = self._session()
+            session, _events = self._session()
             try:
                 await self._main(session, facts)
             except Failure as exc:
@@ -100,11 +102,11 @@ class Prober:
         facts.connect_s = dict(session.timings).get("connect")
         facts.greeting_s = total - (facts.connect_s or 0.0)
         if facts.greeting.klass != 2:
-            facts.error = f"greeted with {facts.greeting.code}"
+            facts.error = _("greeted with {code}").format(code=facts.greeting.code)
             return
         facts.ehlo = await session.command(f"EHLO {self.ehlo}")
         if facts.ehlo.klass != 2:
-            facts.error = f"EHLO answered {facts.ehlo.code}"
+            facts.error = _("EHLO answered {code}").format(code=facts.ehlo.code)
             facts.ehlo = None
             return
         caps = session.dialog.capabilities
@@ -125,7 +127,8 @@ class Prober:
             await self._unverified(facts)
             return
         if reply.klass != 2:
-            facts.tls_error = f"STARTTLS answered {reply.code} {' '.join(reply.lines)}"
+            facts.tls_error = _("STARTTLS answered {reply}").format(
+                reply=f"{reply.code} {' '.join(reply.lines)}")
             return
         self._tls_facts(session, facts)
         facts.ehlo_tls = await session.command(f"EHLO {self.ehlo}")
@@ -133,7 +136,7 @@ class Prober:
     async def _unverified(self, facts: HostFacts) -> None:
         """The certificate failed verification: look again without verifying, for the
         facts (version, chain, DANE) that do not depend on it."""
-        session, _ = self._session(replace(self.options.tls, insecure=True))
+        session, _events = self._session(replace(self.options.tls, insecure=True))
         try:
             if await self._greet(session, facts) is None:
                 return
@@ -165,7 +168,7 @@ class Prober:
         async with self.limit:
             tls = replace(self.options.tls, insecure=True, min_version=version,
                           max_version=version)
-            session, _ = self._session(tls)
+            session, _events = self._session(tls)
             try:
                 if await self._greet(session, facts) is None:
                     return
@@ -185,66 +188,124 @@ class Prober:
                 await _quit(session)
 
     async def injection(self, facts: HostFacts) -> None:
-        """STARTTLS and NOOP in one segment; a reply to the NOOP, in clear text after the
-        220 or inside TLS after the handshake, means the server kept the clear-text bytes
-        (RFC 3207 4.2, CVE-2011-0411)."""
+        """STARTTLS and NOOP in one segment, the handshake, then QUIT inside TLS. A reply to
+        the NOOP, in clear text after the 220 or inside TLS before the reply to QUIT, means
+        the server kept the clear-text bytes across the upgrade (RFC 3207 4.2,
+        CVE-2011-0411). QUIT is what every probe connection ends with anyway: nothing else
+        is sent, no mail."""
         async with self.limit:
-            session, events = self._session(replace(self.options.tls, insecure=True))
+            session, _events = self._session(replace(self.options.tls, insecure=True))
             try:
-                await self._injection(session, events, facts)
+                await self._injection(session, facts)
             except Failure as exc:
-                facts.injection, facts.injection_detail = None, f"the probe failed: {exc}"
+                facts.injection = None
+                facts.injection_detail = _("the probe failed: {error}").format(error=exc)
             finally:
                 await _quit(session)
 
-    async def _injection(self, session: Session, events: list[Output],
-                         facts: HostFacts) -> None:
+    async def _injection(self, session: Session, facts: HostFacts) -> None:
         if await self._greet(session, facts) is None:
-            facts.injection_detail = "no EHLO"
+            facts.injection_detail = _("no EHLO")
             return
         if not session.dialog.capabilities.has("STARTTLS"):
-            facts.injection_detail = "STARTTLS not offered"
+            facts.injection_detail = _("STARTTLS not offered")
             return
-        full = session.options
-        session.options = replace(full, timeout=PROBE_WAIT)
-        try:
-            replies = await session.raw(b"STARTTLS\r\nNOOP\r\n")
-        finally:
-            session.options = full
         transport = session.transport
-        if session.client.handoff and transport is not None and transport.tls is None:
-            # The 220 came and the NOOP's reply did not: raw() gave up waiting before the
-            # handshake; do it here (the server waits for the ClientHello now).
-            await transport.start_tls(session.tls_context(), facts.host, full.timeout)
-            session.client.tls_started()
-        clear = [e for e in events if isinstance(e, Warn) and "after its reply to STARTTLS"
-                 in e.text]
-        if not replies or replies[0].klass != 2:
-            facts.injection_detail = ("STARTTLS was not accepted: "
-                                      + (f"{replies[0].code}" if replies else "no reply"))
+        assert transport is not None
+        timeout = session.options.timeout
+        client = session.client
+        client.raw(INJECTION)  # two raw lines now wait for a reply: STARTTLS, NOOP
+        await transport.write(INJECTION)
+        replies = await session.listen(timeout, until=1)  # the reply to STARTTLS
+        if not replies or replies[0].klass != 2 or not client.handoff:
+            facts.injection_detail = _("STARTTLS was not accepted: {reply}").format(
+                reply=replies[0].code if replies else _("no reply"))
             return
-        if len(replies) > 1 or clear:
+        client.forget_raw()  # the NOOP: its reply must not come, so none is awaited
+        # Bytes in clear text after the 220: the core hands them out as Injected instead of
+        # reading them as replies. A server that answers the NOOP before TLS sends that
+        # reply right behind its 220 (in its segment, or the next a moment later): wait for
+        # it a little, a few round trips of the EHLO just measured (its reply time), at
+        # least CLEAR_WAIT for the scheduling of a busy host, never beyond --timeout.
+        ehlo_s = session.timings[-1][1] if session.timings else 0.0
+        clear = b""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(max(3 * ehlo_s, CLEAR_WAIT), timeout)):
+                while True:
+                    while not isinstance(ev := client.next_event(), NeedData):
+                        if isinstance(ev, Injected):
+                            clear += ev.data
+                    if clear:
+                        break
+                    data = await transport.read()
+                    if not data:
+                        break
+                    client.receive_data(data)
+        clear += transport.buffered()
+        if clear:
             facts.injection = "vulnerable"
-            facts.injection_detail = ("the NOOP sent with STARTTLS was answered in clear text"
-                                      " after the 220")
+            facts.injection_detail = _(
+                "sent {probe} in one segment; the NOOP was answered in clear text after the"
+                " 220: {reply!r}").format(probe=SHOWN, reply=_shown(clear))
             return
-        if transport is None or transport.tls is None:
-            facts.injection_detail = "no TLS after the 220"
-            return
-        data: bytes | None = None
-        with contextlib.suppress(TimeoutError, Failure):
-            async with asyncio.timeout(PROBE_WAIT):
-                data = await transport.read()
-        if data:
-            shown = data[:80].decode("utf-8", "backslashreplace").strip()
+        try:
+            await transport.start_tls(session.tls_context(), facts.host, timeout)
+        except Failure as exc:
+            raise Failure(_("{error} (clear text after the 220, sent later than the probe"
+                            " waited for it, would also do this)").format(error=exc),
+                          exc.exit) from None
+        client.tls_started()
+        # No fixed wait: replies come in order. A server that kept the clear-text NOOP
+        # answers it right after the handshake, before it reads anything sent inside TLS;
+        # so whatever comes before the reply to our QUIT answers the injected NOOP, and once
+        # that reply (221) is in, nothing of the NOOP can follow.
+        await transport.write(b"QUIT\r\n")
+        data, closed = b"", False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while not any(code == "221" for code in _reply_codes(data)):
+                    chunk = await transport.read()
+                    if not chunk:
+                        closed = True
+                        break
+                    data += chunk
+        session.abort()  # QUIT is sent: nothing more to say on this connection
+        codes = _reply_codes(data)
+        if len(codes) > 1:
             facts.injection = "vulnerable"
-            facts.injection_detail = (f"sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; after"
-                                      f" the handshake the server answered the NOOP: {shown!r}")
-        else:
+            detail = _("sent {probe} in one segment; after the handshake the server answered"
+                       " the NOOP before QUIT: {reply!r}")
+        elif codes and codes[0] != "221":
+            detail = _("sent {probe} in one segment; the only reply after the handshake was"
+                       " {reply!r}, not 221 to QUIT: inconclusive")
+        elif codes:
             facts.injection = "safe"
-            facts.injection_detail = ("sent b'STARTTLS\\r\\nNOOP\\r\\n' in one segment; no reply"
-                                      f" to the NOOP within {PROBE_WAIT:g} s of the handshake"
-                                      + (" (the server closed)" if data == b"" else ""))
+            detail = _("sent {probe} in one segment; after the handshake the first reply was"
+                       " the 221 to QUIT: the NOOP was discarded")
+        elif closed:
+            detail = _("sent {probe} in one segment; the server closed without a reply to QUIT")
+        else:
+            detail = _("sent {probe} in one segment; no reply to QUIT after the handshake"
+                       " within --timeout")
+        facts.injection_detail = detail.format(probe=SHOWN, reply=_shown(data))
+
+
+INJECTION = b"STARTTLS\r\nNOOP\r\n"
+CLEAR_WAIT = 0.05  # seconds: the least wait for clear text after the 220 (see _injection)
+SHOWN = "b'STARTTLS\\r\\nNOOP\\r\\n'"  # what the probe sends, as shown
+
+
+def _reply_codes(data: bytes) -> list[str]:
+    """The codes of the complete replies in `data` (one per final line: "ddd" or "ddd ")."""
+    codes = []
+    for line in data.split(b"\r\n")[:-1] if b"\r\n" in data else []:
+        if len(line) >= 3 and line[:3].isdigit() and line[3:4] in (b"", b" "):
+            codes.append(line[:3].decode())
+    return codes
+
+
+def _shown(data: bytes) -> str:
+    return data[:80].decode("utf-8", "backslashreplace").strip()
 
 
 async def _quit(session: Session) -> None:
@@ -262,28 +323,33 @@ async def _quit(session: Session) -> None:
 def findings(facts: HostFacts, section: Section) -> None:
     """The SMTP findings of one MX address."""
     if facts.greeting is None:
-        section.add(Finding("smtp.connect", Verdict.FAIL, "no SMTP connection",
-                            facts.error, "senders try the next MX, or defer", "RFC 5321 5.1"))
+        section.add(Finding("smtp.connect", Verdict.FAIL, _("no SMTP connection"),
+                            facts.error, _("senders try the next MX, or defer"),
+                            "RFC 5321 5.1"))
         return
     g = facts.greeting
     text = " / ".join(g.lines)
     seconds = facts.greeting_s or 0.0
     if g.klass != 2:
-        section.add(Finding("smtp.greeting", Verdict.FAIL, f"greeting {g.code}", text,
-                            "the server turns senders away", "RFC 5321 3.1"))
+        section.add(Finding("smtp.greeting", Verdict.FAIL,
+                            _("greeting {code}").format(code=g.code), text,
+                            _("the server turns senders away"), "RFC 5321 3.1"))
         return
     slow = seconds > SLOW_GREETING
     section.add(Finding("smtp.greeting", Verdict.WARN if slow else Verdict.PASS,
-                        f"greeting {g.code} after {seconds:.3f} s", text,
-                        "senders wait 5 minutes at most, but slow greetings delay mail"
+                        _("greeting {code} after {seconds} s").format(
+                            code=g.code, seconds=f"{seconds:.3f}"), text,
+                        _("senders wait 5 minutes at most, but slow greetings delay mail")
                         if slow else "", "RFC 5321 4.5.3.2"))
     if len(g.lines) > 1:
         section.add(Finding("smtp.greeting-multiline", Verdict.INFO,
-                            f"multi-line greeting ({len(g.lines)} lines)", text,
-                            "legal, but old clients read only the first line", "RFC 5321 4.2"))
+                            _("multi-line greeting ({count} lines)").format(
+                                count=len(g.lines)), text,
+                            _("legal, but old clients read only the first line"),
+                            "RFC 5321 4.2"))
     if facts.ehlo is None:
-        section.add(Finding("smtp.ehlo", Verdict.FAIL, "EHLO refused", facts.error,
-                            "no extensions: no STARTTLS", "RFC 5321 4.1.1.1"))
+        section.add(Finding("smtp.ehlo", Verdict.FAIL, _("EHLO refused"), facts.error,
+                            _("no extensions: no STARTTLS"), "RFC 5321 4.1.1.1"))
         return
     from smtpsh.protocol import Capabilities
 
@@ -292,14 +358,17 @@ def findings(facts: HostFacts, section: Section) -> None:
         if caps.has(keyword):
             value = " ".join(caps.params(keyword))
             section.add(Finding(f"smtp.{keyword.lower()}", Verdict.PASS,
-                                f"{keyword} advertised", f"{keyword} {value}".strip(), "", rfc))
+                                _("{keyword} advertised").format(keyword=keyword),
+                                f"{keyword} {value}".strip(), "", rfc))
         else:
             section.add(Finding(f"smtp.{keyword.lower()}", Verdict.INFO,
-                                f"{keyword} not advertised", "", why, rfc))
+                                _("{keyword} not advertised").format(keyword=keyword), "",
+                                _(why), rfc))
     if facts.auth_before_tls is not None:
-        section.add(Finding("smtp.auth-before-tls", Verdict.WARN, "AUTH offered before TLS",
+        section.add(Finding("smtp.auth-before-tls", Verdict.WARN,
+                            _("AUTH offered before TLS"),
                             "AUTH " + " ".join(facts.auth_before_tls),
-                            "passwords may be sent in clear text", "RFC 4954 4"))
+                            _("passwords may be sent in clear text"), "RFC 4954 4"))
     m = facts.mail_before_tls
     if m is not None and facts.starttls_offered:
         shown = f"MAIL FROM:<> -> {m.code} {' '.join(m.lines)}"
@@ -307,10 +376,11 @@ def findings(facts: HostFacts, section: Section) -> None:
             submission = facts.port == 587
             section.add(Finding("smtp.mail-before-tls",
                                 Verdict.FAIL if submission else Verdict.INFO,
-                                "MAIL FROM accepted before STARTTLS (then RSET)", shown,
-                                "submission must require TLS first" if submission else
-                                "usual on port 25: TLS is opportunistic between MTAs",
+                                _("MAIL FROM accepted before STARTTLS (then RSET)"), shown,
+                                _("submission must require TLS first") if submission else
+                                _("usual on port 25: TLS is opportunistic between MTAs"),
                                 "RFC 8314 3.3" if submission else "RFC 3207 4"))
         else:
             section.add(Finding("smtp.mail-before-tls", Verdict.PASS,
-                                "MAIL FROM refused before STARTTLS", shown, "", "RFC 3207 4"))
+                                _("MAIL FROM refused before STARTTLS"), shown, "",
+                                "RFC 3207 4"))

@@ -118,7 +118,6 @@ CATALOG: dict[str, str] = {
         "Passwörter und Tokens nicht verbergen (nur für ein Labor)",
     "TARGET is a mail domain or address: pick its server as an MTA does":
         "TARGET ist eine Mail-Domain oder -Adresse: ihren Server wählen, wie ein MTA es tut",
-    "DNS server for --mx, --check": "DNS-Server für --mx, --check",
     "TARGET is a mail domain (or user@domain): check its MX hosts (DNS, SMTP, TLS, DANE,"
     " MTA-STS, TLS-RPT) and print a report card":
         "TARGET ist eine Mail-Domain (oder user@domain): ihre MX-Hosts prüfen (DNS, SMTP,"
@@ -153,8 +152,6 @@ CATALOG: dict[str, str] = {
     "explain a reply code, enhanced code, reply line, verb or keyword":
         "einen Antwortcode, erweiterten Code, eine Antwortzeile, einen Befehl oder ein"
         " Schlüsselwort erklären",
-    "read the Received chain of a message (- for stdin)":
-        "die Received-Kette einer Nachricht lesen (- für stdin)",
     "read a message's Authentication-Results, verify its DKIM-Signature and ARC fields (keys"
     " through --nameserver if given) and print a card of findings (- for stdin; --json)":
         "die Authentication-Results einer Nachricht lesen, ihre DKIM-Signature- und"
@@ -744,7 +741,6 @@ CATALOG: dict[str, str] = {
     "{server} advertises:": "{server} bietet an:",
     "  (SIZE limit: {octets} octets, {size})": "  (SIZE-Grenze: {octets} Oktette, {size})",
     "probing {host} port {port}: {probes}": "teste {host} Port {port}: {probes}",
-    "stopped: {reason}": "angehalten: {reason}",
     "the server did not offer {verb} in its EHLO reply (Postfix offers it only to"
     " smtpd_authorized_{lower}_hosts): sending anyway":
         "der Server hat {verb} in seiner EHLO-Antwort nicht angeboten (Postfix bietet es nur"
@@ -808,9 +804,6 @@ CATALOG: dict[str, str] = {
         "falscher Nameserver {nameserver}: {error}; eine IP-Adresse (und einen Port) angeben,"
         " wie bei dig @",
     "the system's DNS server": "der DNS-Server des Systems",
-    "{name} does not exist (NXDOMAIN)": "{name} gibt es nicht (NXDOMAIN)",
-    "the DNS server {server} refused the query (nothing listens there)":
-        "der DNS-Server {server} hat die Anfrage abgelehnt (dort lauscht nichts)",
     "{query}: no answer within {seconds}s": "{query}: keine Antwort innerhalb von {seconds}s",
     "{name} has no {rdtype} records": "{name} hat keine {rdtype}-Einträge",
     "lowest preference first, equal preferences in random order (RFC 5321 §5.1)":
@@ -959,7 +952,6 @@ CATALOG: dict[str, str] = {
     "base64 answer (* to cancel): ": "Antwort in base64 (* bricht ab): ",
     "{mechanism} has no answer to this challenge: cancelling":
         "{mechanism} hat keine Antwort auf diese Challenge: Abbruch",
-    "authenticated as {user}": "angemeldet als {user}",
     "authenticated": "angemeldet",
     "AUTH cancelled, as asked: the server's 501 confirms it (RFC 4954 4)":
         "AUTH abgebrochen, wie verlangt: die 501 des Servers bestätigt es (RFC 4954 4)",
@@ -1161,4 +1153,11 @@ CATALOG: dict[str, str] = {
     "the server advertises over TLS:": "der Server bietet über TLS an:",
     "the server advertises:": "der Server bietet an:",
     "(empty name)": "(leerer Name)",
+    "DNS server for --mx, --check, and the DKIM and ARC keys of --received and --auth-results":
+        "DNS-Server für --mx, --check und die DKIM- und ARC-Schlüssel von --received und"
+        " --auth-results",
+    "read the Received chain of a message (- for stdin), then its forensics:"
+    " Authentication-Results, DKIM, ARC, DMARC alignment":
+        "die Received-Kette einer Nachricht lesen (- für stdin), dann ihre Forensik:"
+        " Authentication-Results, DKIM, ARC, DMARC-Alignment",
 }

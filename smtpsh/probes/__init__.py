@@ -14,6 +14,7 @@ import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from smtpsh.i18n import _
 from smtpsh.probes.base import ProbeContext, Unreachable
 
 __all__ = ["PROBES", "Probe", "ProbeContext", "Unreachable", "load", "names", "probe"]
@@ -24,7 +25,7 @@ Runner = Callable[[ProbeContext], Awaitable[None]]
 @dataclass(frozen=True)
 class Probe:
     name: str
-    summary: str  # one line, for --probe list
+    summary: str  # one line, for --probe list (marked with N_, translated there)
     needs_to: bool  # some of its checks send a message: those need --to
     run: Runner
 
@@ -66,10 +67,10 @@ def names(spec: str) -> list[str]:
             if word not in wanted:
                 wanted.append(word)
         else:
-            raise ValueError(f"no probe called {word!r}: --probe list shows them"
-                             f" ({', '.join(known)})")
+            raise ValueError(_("no probe called {name}: --probe list shows them"
+                               " ({known})").format(name=repr(word), known=", ".join(known)))
     if not wanted:
-        raise ValueError("--probe needs a name: --probe list shows them")
+        raise ValueError(_("--probe needs a name: --probe list shows them"))
     return wanted
 
 
@@ -77,8 +78,8 @@ def listing() -> str:
     """One line per probe, for --probe list."""
     known = load()
     width = max(len(n) for n in known)
-    return "\n".join(f"{p.name:<{width}}  {p.summary}"
-                     + (" (needs --to for the parts that send a message)" if p.needs_to else "")
+    needs = _(" (needs --to for the parts that send a message)")
+    return "\n".join(f"{p.name:<{width}}  {_(p.summary)}" + (needs if p.needs_to else "")
                      for p in known.values())
 
 
@@ -88,6 +89,7 @@ async def run_probes(ctx: ProbeContext, wanted: list[str]) -> None:
 
     known = load()
     for name in wanted:
-        ctx.section = Section(f"probe {name}")
+        ctx.probe = name
+        ctx.section = Section(_("probe {name}").format(name=name))
         ctx.card.sections.append(ctx.section)
         await known[name].run(ctx)

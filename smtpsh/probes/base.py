@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from smtpsh.events import Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.findings import Card, Finding, Section, Verdict
+from smtpsh.i18n import _, language
 from smtpsh.protocol import Reply, show_bytes
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.transcript import Redactor, Transcript
@@ -40,10 +41,18 @@ class ProbeContext:
     events: list[Output] = field(default_factory=list)  # everything every session emitted
     section: Section = field(default_factory=lambda: Section(""))
     address: str | None = None  # connect here (an --mx choice) instead of resolving host
+    probe: str = ""  # the probe running: its name starts each finding's id
 
     @property
     def wait(self) -> float:
         return min(self.options.timeout, MAX_WAIT)
+
+    @property
+    def within(self) -> str:
+        """" within 3 s": said after "no reply", of the bounded wait."""
+        seconds = f"{self.wait:g}"
+        return _(" within {seconds} s").format(
+            seconds=seconds.replace(".", ",") if language() == "de" else seconds)
 
     @property
     def sender(self) -> str:
@@ -55,13 +64,14 @@ class ProbeContext:
 
     def add(self, id: str, verdict: Verdict, title: str, evidence: str = "", why: str = "",
             rfc: str = "") -> Finding:
-        return self.section.add(Finding(f"{self.section.title.removeprefix('probe ')}.{id}",
+        return self.section.add(Finding(f"{self.probe}.{id}",
                                         verdict, title, evidence, why, rfc))
 
     def skip_without_to(self, id: str, what: str) -> Finding:
-        return self.add(id, Verdict.SKIP, f"{what}: not checked, it sends a message and"
-                        " needs --to ADDRESS (a recipient you may send to)",
-                        why="probes never invent a recipient")
+        return self.add(id, Verdict.SKIP, _("{what}: not checked, it sends a message and"
+                                            " needs --to ADDRESS (a recipient you may send"
+                                            " to)").format(what=what),
+                        why=_("probes never invent a recipient"))
 
     # --- connections ------------------------------------------------------------------
 
@@ -88,7 +98,8 @@ class ProbeContext:
             raise
         if greeting.klass != 2 and not early:
             await close(session)
-            raise Unreachable(f"the server refuses service: {said([greeting])}", Exit.LOST)
+            raise Unreachable(_("the server refuses service: {reply}").format(
+                reply=said([greeting])), Exit.LOST)
         if hello:
             await self.hello(session)
         return session
@@ -100,7 +111,8 @@ class ProbeContext:
         if self.starttls and not session.dialog.tls:
             got = await session.command("STARTTLS")
             if got.klass != 2:
-                raise Unreachable(f"--starttls: STARTTLS refused: {said([got])}", Exit.TLS)
+                raise Unreachable(_("--starttls: STARTTLS refused: {reply}").format(
+                    reply=said([got])), Exit.TLS)
             reply = await session.command(f"EHLO {self.ehlo}")
         return reply
 
@@ -145,9 +157,20 @@ async def close(session: Session) -> None:
 def said(replies: list[Reply]) -> str:
     """Replies on one line each joined by ' / ' ("no reply" when none)."""
     if not replies:
-        return "no reply"
+        return _("no reply")
     return " / ".join(" ".join(r.wire_lines()[-1:]) if len(r.lines) > 3 else
                       " ".join(r.wire_lines()) for r in replies)
+
+
+def number(n: int) -> str:
+    """1,000 (German: 1.000)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if language() == "de" else text
+
+
+def then_closed(closed: bool) -> str:
+    """", then the connection closed", when it did (after what was seen)."""
+    return _(", then the connection closed") if closed else ""
 
 
 def sent(data: bytes) -> str:

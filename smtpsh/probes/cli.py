@@ -8,6 +8,7 @@ import sys
 
 from smtpsh.exitcodes import Exit
 from smtpsh.findings import Card, render_card
+from smtpsh.i18n import _
 from smtpsh.probes import ProbeContext, Unreachable, listing, names, run_probes
 from smtpsh.settings import Settings
 from smtpsh.transcript import Redactor, Transcript
@@ -52,7 +53,7 @@ def main(settings: Settings, transcript: Transcript | None, redactor: Redactor) 
         sys.stderr.write(f"smtpsh: --probe: {stopped}\n")
         if not card.findings:
             return stopped.exit
-        card.summary = f"stopped: {stopped}"
+        card.summary = _("stopped: {reason}").format(reason=stopped)
     if settings.nagios:
         line, code = card.nagios()
         print(line)

@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 
 from smtpsh.exitcodes import Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
-from smtpsh.probes.base import ProbeContext, close, said, sent
+from smtpsh.probes.base import ProbeContext, close, number, said, sent, then_closed
 from smtpsh.protocol import Reply
 
 COMMAND_OCTETS = 600  # with the CRLF
@@ -32,21 +34,24 @@ DATA_LINES = (999, 1001)
 END = b"end\r\n.\r\n"
 
 
-@probe("limits", "a command line over 512 octets, SIZE honoured, 1,000 RCPTs and message lines"
-       " over 998 and 1,000 octets: what the server does at each", needs_to=True)
+@probe("limits", N_("a command line over 512 octets, SIZE honoured, 1,000 RCPTs and message"
+                   " lines over 998 and 1,000 octets: what the server does at each"),
+       needs_to=True)
 async def run(ctx: ProbeContext) -> None:
     await _command_line(ctx)
     await _size(ctx)
     if ctx.rcpt_to is None:
-        ctx.skip_without_to("rcpts", f"{RCPTS:,} RCPTs in one transaction")
+        ctx.skip_without_to("rcpts", _("{count} RCPTs in one transaction").format(
+            count=number(RCPTS)))
         for n in DATA_LINES:
-            ctx.skip_without_to(f"data-{n}", f"a message line of {n:,} octets")
+            ctx.skip_without_to(f"data-{n}", _("a message line of {octets} octets").format(
+                octets=number(n)))
     else:
         await _rcpts(ctx)
         for n in DATA_LINES:
             await _data_line(ctx, n)
-    ctx.section.summary = ("the limits are kept" if ctx.section.worst is Verdict.PASS else
-                           "what the server does at each limit: see above")
+    ctx.section.summary = (_("the limits are kept") if ctx.section.worst is Verdict.PASS else
+                           _("what the server does at each limit: see above"))
 
 
 async def _command_line(ctx: ProbeContext) -> None:
@@ -56,32 +61,40 @@ async def _command_line(ctx: ProbeContext) -> None:
         mark = ctx.mark()
         got = await ctx.raw(session, data, until=2)
         closed = ctx.closed_since(mark)
-        evidence = (f"sent NOOP and {COMMAND_OCTETS - 7} x ({COMMAND_OCTETS} octets with the"
-                    f" CRLF) in one line: {sent(data[:24])}...; seen {said(got)}"
-                    + (", then the connection closed" if closed else ""))
+        evidence = _("sent NOOP and {xs} x ({octets} octets with the CRLF) in one line:"
+                     " {data}...; seen {replies}").format(
+            xs=COMMAND_OCTETS - 7, octets=COMMAND_OCTETS, data=sent(data[:24]),
+            replies=said(got)) + then_closed(closed)
         rfc = "RFC 5321 4.5.3.1.4, 4.5.3.1.9, 4.5.3.1"
+        octets = COMMAND_OCTETS
         if len(got) >= 2:
-            ctx.add("command-line", Verdict.WARN, f"a command line of {COMMAND_OCTETS} octets"
-                    f" is split ({len(got)} replies to one line)", evidence,
-                    "the server cut the line and read the rest as another command: what"
-                    " follows the cut is executed, the lenient parsing injection builds on",
-                    rfc)
+            ctx.add("command-line", Verdict.WARN, _("a command line of {octets} octets is"
+                                                    " split ({count} replies to one"
+                                                    " line)").format(octets=octets,
+                                                                     count=len(got)),
+                    evidence,
+                    _("the server cut the line and read the rest as another command: what"
+                      " follows the cut is executed, the lenient parsing injection builds"
+                      " on"), rfc)
         elif got and got[0].klass == 2:
-            ctx.add("command-line", Verdict.INFO, f"a command line of {COMMAND_OCTETS} octets"
-                    " is accepted", evidence, "over the 512 octets RFC 5321 guarantees, taken"
-                    " as one line: servers SHOULD accept longer lines where they can", rfc)
+            ctx.add("command-line", Verdict.INFO, _("a command line of {octets} octets is"
+                                                    " accepted").format(octets=octets),
+                    evidence, _("over the 512 octets RFC 5321 guarantees, taken as one line:"
+                                " servers SHOULD accept longer lines where they can"), rfc)
         elif got:
-            ctx.add("command-line", Verdict.PASS, f"a command line of {COMMAND_OCTETS} octets"
-                    f" is refused ({got[0].code})", evidence, "the server refuses the over-long"
-                    " line as a whole, and the session goes on", rfc)
+            ctx.add("command-line", Verdict.PASS, _("a command line of {octets} octets is"
+                                                    " refused ({code})").format(
+                                                        octets=octets, code=got[0].code),
+                    evidence, _("the server refuses the over-long line as a whole, and the"
+                                " session goes on"), rfc)
         elif closed:
-            ctx.add("command-line", Verdict.WARN, f"a command line of {COMMAND_OCTETS} octets"
-                    " closes the connection", evidence, "a reply (500 line too long) would"
-                    " tell the client why", rfc)
+            ctx.add("command-line", Verdict.WARN, _("a command line of {octets} octets closes"
+                                                    " the connection").format(octets=octets),
+                    evidence, _("a reply (500 line too long) would tell the client why"), rfc)
         else:
-            ctx.add("command-line", Verdict.INFO, f"no reply to a command line of"
-                    f" {COMMAND_OCTETS} octets", evidence + f" within {ctx.wait:g} s",
-                    "the server may still be reading the line", rfc)
+            ctx.add("command-line", Verdict.INFO, _("no reply to a command line of {octets}"
+                                                    " octets").format(octets=octets),
+                    evidence + ctx.within, _("the server may still be reading the line"), rfc)
     finally:
         await close(session)
 
@@ -94,22 +107,24 @@ async def _size(ctx: ProbeContext) -> None:
         limit = caps.size
         if limit is None:
             advertised = " ".join(caps.params("SIZE"))
-            ctx.add("size", Verdict.INFO, "SIZE is not advertised" + (
-                    " with a limit (SIZE " + advertised + ": no fixed limit)" if
-                    caps.has("SIZE") else ""),
-                    f"EHLO keywords: {' '.join(caps.keywords) or 'none'}",
-                    "no limit to test: a client may not send SIZE= without the keyword, and"
-                    " a large message is refused (if at all) only after it was sent", rfc)
+            ctx.add("size", Verdict.INFO,
+                    _("SIZE is not advertised with a limit (SIZE {params}: no fixed"
+                      " limit)").format(params=advertised) if caps.has("SIZE") else
+                    _("SIZE is not advertised"),
+                    _("EHLO keywords: {keywords}").format(keywords=" ".join(caps.keywords))
+                    if caps.keywords else _("EHLO keywords: none"),
+                    _("no limit to test: a client may not send SIZE= without the keyword, and"
+                      " a large message is refused (if at all) only after it was sent"), rfc)
             return
         line = f"MAIL FROM:<{ctx.sender}> SIZE={limit + 1}"
         reply = await session.command(line)
-        evidence = (f"EHLO advertised SIZE {limit}; sent {line} (no message follows); seen"
-                    f" {said([reply])}")
+        evidence = _("EHLO advertised SIZE {limit}; sent {line} (no message follows); seen"
+                     " {replies}").format(limit=limit, line=line, replies=said([reply]))
         if reply.klass == 2 and session.connected:
             mark = ctx.mark()
             with contextlib.suppress(Failure):
                 await session.command("RSET")
-            evidence += f"; then RSET: {said(ctx.replies_since(mark))}"
+            evidence += _("; then RSET: {replies}").format(replies=said(ctx.replies_since(mark)))
         _size_verdict(ctx, reply, limit, evidence, rfc)
     finally:
         await close(session)
@@ -117,26 +132,31 @@ async def _size(ctx: ProbeContext) -> None:
 
 def _size_verdict(ctx: ProbeContext, reply: Reply, limit: int, evidence: str,
                   rfc: str) -> None:
+    over = limit + 1
+    code = f"{reply.code}{' ' + reply.enhanced if reply.enhanced else ''}"
     if reply.klass == 2:
-        ctx.add("size", Verdict.FAIL, f"MAIL with SIZE={limit + 1} (over the advertised"
-                f" {limit}) is accepted", evidence, "the server does not honour its own"
-                " SIZE: a client sends the whole message only to have it refused at the end"
-                " (or it is taken over the limit); it must refuse with 552 5.3.4", rfc)
+        ctx.add("size", Verdict.FAIL, _("MAIL with SIZE={over} (over the advertised {limit})"
+                                        " is accepted").format(over=over, limit=limit),
+                evidence, _("the server does not honour its own SIZE: a client sends the"
+                            " whole message only to have it refused at the end (or it is"
+                            " taken over the limit); it must refuse with 552 5.3.4"), rfc)
     elif reply.code == 552 and (reply.enhanced or "5.3.4") == "5.3.4":
-        ctx.add("size", Verdict.PASS, f"MAIL with SIZE={limit + 1} is refused"
-                f" ({reply.code}{' ' + reply.enhanced if reply.enhanced else ''})", evidence,
-                "the server refuses a message over its limit before it is sent"
-                + ("" if reply.enhanced else " (no enhanced status code: RFC 3463 names"
-                   " 5.3.4)"), rfc)
+        ctx.add("size", Verdict.PASS, _("MAIL with SIZE={over} is refused ({code})").format(
+                    over=over, code=code), evidence,
+                _("the server refuses a message over its limit before it is sent")
+                if reply.enhanced else
+                _("the server refuses a message over its limit before it is sent (no enhanced"
+                  " status code: RFC 3463 names 5.3.4)"), rfc)
     elif reply.klass == 5:
-        ctx.add("size", Verdict.PASS, f"MAIL with SIZE={limit + 1} is refused"
-                f" ({reply.code}{' ' + reply.enhanced if reply.enhanced else ''})", evidence,
-                "refused before the message is sent; RFC 1870 6.1 names 552 (5.3.4) for a"
-                " message over the fixed limit", rfc)
+        ctx.add("size", Verdict.PASS, _("MAIL with SIZE={over} is refused ({code})").format(
+                    over=over, code=code), evidence,
+                _("refused before the message is sent; RFC 1870 6.1 names 552 (5.3.4) for a"
+                  " message over the fixed limit"), rfc)
     else:
-        ctx.add("size", Verdict.WARN, f"MAIL with SIZE={limit + 1} is refused only for now"
-                f" ({reply.code})", evidence, "a 4xx (452: insufficient storage for now) makes"
-                " the client try again; over a fixed limit, RFC 1870 6.1 says 552", rfc)
+        ctx.add("size", Verdict.WARN, _("MAIL with SIZE={over} is refused only for now"
+                                        " ({code})").format(over=over, code=reply.code),
+                evidence, _("a 4xx (452: insufficient storage for now) makes the client try"
+                            " again; over a fixed limit, RFC 1870 6.1 says 552"), rfc)
 
 
 async def _rcpts(ctx: ProbeContext) -> None:
@@ -152,9 +172,9 @@ async def _rcpts(ctx: ProbeContext) -> None:
     try:
         reply = await session.command(mail)
         if reply.klass != 2:
-            ctx.add("rcpts", Verdict.WARN, "could not open a transaction to test with",
-                    f"sent {mail}; seen {said([reply])}", "the probe needs MAIL accepted"
-                    " (check --from)", rfc)
+            ctx.add("rcpts", Verdict.WARN, _("could not open a transaction to test with"),
+                    _("sent {line}; seen {replies}").format(line=mail, replies=said([reply])),
+                    _("the probe needs MAIL accepted (check --from)"), rfc)
             return
         group = GROUP if session.dialog.capabilities.has("PIPELINING") else 1
         while accepted < RCPTS and refusal is None:
@@ -177,34 +197,45 @@ async def _rcpts(ctx: ProbeContext) -> None:
             closed = True
     finally:
         await close(session)
-    how = f"in groups of {GROUP} (PIPELINING)" if group > 1 else "one at a time"
-    evidence = (f"sent {mail}, then {rcpt} up to {RCPTS:,} times {how}, then RSET (no DATA);"
-                f" {accepted:,} accepted" + (f", then {said([refusal])}" if refusal else "")
-                + (", then the connection closed" if closed else ""))
+    evidence = (_("sent {mail}, then {rcpt} up to {count} times in groups of {group}"
+                  " (PIPELINING), then RSET (no DATA); {accepted} accepted") if group > 1 else
+                _("sent {mail}, then {rcpt} up to {count} times one at a time, then RSET (no"
+                  " DATA); {accepted} accepted")).format(
+        mail=mail, rcpt=rcpt, count=number(RCPTS), group=GROUP, accepted=number(accepted))
+    if refusal:
+        evidence += _(", then {replies}").format(replies=said([refusal]))
+    evidence += then_closed(closed)
     if refusal is None and not closed:
-        ctx.add("rcpts", Verdict.INFO, f"all {RCPTS:,} RCPTs are accepted in one transaction",
-                evidence + f"; the last: {said(last)}",
-                "no recipient limit up to 1,000 (Postfix: smtpd_recipient_limit, 1000 by"
-                " default); a spammer can address that many in one message", rfc)
+        ctx.add("rcpts", Verdict.INFO, _("all {count} RCPTs are accepted in one"
+                                         " transaction").format(count=number(RCPTS)),
+                evidence + _("; the last: {replies}").format(replies=said(last)),
+                _("no recipient limit up to 1,000 (Postfix: smtpd_recipient_limit, 1000 by"
+                  " default); a spammer can address that many in one message"), rfc)
     elif accepted == 0:
-        ctx.add("rcpts", Verdict.WARN, "the recipient is refused: the limit was not tested",
-                evidence, "the probe needs --to accepted as a recipient", rfc)
+        ctx.add("rcpts", Verdict.WARN, _("the recipient is refused: the limit was not tested"),
+                evidence, _("the probe needs --to accepted as a recipient"), rfc)
     elif accepted < RCPT_MINIMUM:
-        ctx.add("rcpts", Verdict.WARN, f"only {accepted} RCPTs are taken in one transaction",
-                evidence, f"RFC 5321 4.5.3.1.8: a server MUST take at least {RCPT_MINIMUM}"
-                " recipients; below that, legitimate mail to many recipients is split or"
-                " lost", rfc)
+        ctx.add("rcpts", Verdict.WARN, _("only {count} RCPTs are taken in one"
+                                         " transaction").format(count=accepted),
+                evidence, _("RFC 5321 4.5.3.1.8: a server MUST take at least {minimum}"
+                            " recipients; below that, legitimate mail to many recipients is"
+                            " split or lost").format(minimum=RCPT_MINIMUM), rfc)
     elif refusal is not None and refusal.code == 452:
-        ctx.add("rcpts", Verdict.PASS, f"a recipient limit at {accepted:,} (then 452)",
-                evidence, "over the limit, 452 (too many recipients) makes the client send"
-                " the rest in another transaction, as RFC 5321 4.5.3.1.10 asks", rfc)
+        ctx.add("rcpts", Verdict.PASS, _("a recipient limit at {count} (then 452)").format(
+                    count=number(accepted)),
+                evidence, _("over the limit, 452 (too many recipients) makes the client send"
+                            " the rest in another transaction, as RFC 5321 4.5.3.1.10 asks"),
+                rfc)
     elif refusal is not None:
-        ctx.add("rcpts", Verdict.INFO, f"a recipient limit at {accepted:,} (then"
-                f" {refusal.code})", evidence, "RFC 5321 4.5.3.1.10 asks for 452 (a 552 there"
-                " is an old habit: clients should take it as 452)", rfc)
+        ctx.add("rcpts", Verdict.INFO, _("a recipient limit at {count} (then {code})").format(
+                    count=number(accepted), code=refusal.code),
+                evidence, _("RFC 5321 4.5.3.1.10 asks for 452 (a 552 there is an old habit:"
+                            " clients should take it as 452)"), rfc)
     else:
-        ctx.add("rcpts", Verdict.WARN, f"the connection closed after {accepted:,} RCPTs",
-                evidence, "a reply (452 too many recipients) would let the client go on", rfc)
+        ctx.add("rcpts", Verdict.WARN, _("the connection closed after {count} RCPTs").format(
+                    count=number(accepted)),
+                evidence, _("a reply (452 too many recipients) would let the client go on"),
+                rfc)
 
 
 async def _data_line(ctx: ProbeContext, octets: int) -> None:
@@ -214,33 +245,40 @@ async def _data_line(ctx: ProbeContext, octets: int) -> None:
     try:
         ok, why = await ctx.open_data(session)
         if not ok:
-            ctx.add(id, Verdict.WARN, "could not open a transaction to test with",
-                    f"seen {why}", "the probe needs a 354 for --to (and --from)", rfc)
+            ctx.add(id, Verdict.WARN, _("could not open a transaction to test with"),
+                    _("seen {replies}").format(replies=why),
+                    _("the probe needs a 354 for --to (and --from)"), rfc)
             return
         data = (f"Subject: smtpsh limits probe (a line of {octets} octets)\r\n\r\n".encode()
                 + b"x" * octets + b"\r\n" + END)
         mark = ctx.mark()
         got = await ctx.raw(session, data, until=1)
         closed = ctx.closed_since(mark)
-        evidence = (f"sent a message whose body holds one line of {octets:,} x"
-                    f" ({octets + 2:,} octets with the CRLF), then {sent(END)};"
-                    f" seen {said(got)}" + (", then the connection closed" if closed else ""))
+        evidence = _("sent a message whose body holds one line of {xs} x ({octets} octets with"
+                     " the CRLF), then {end}; seen {replies}").format(
+            xs=number(octets), octets=number(octets + 2), end=sent(END),
+            replies=said(got)) + then_closed(closed)
+        n = number(octets)
         if got and got[0].klass == 2:
-            ctx.add(id, Verdict.INFO, f"a message line of {octets:,} octets is accepted",
-                    evidence, "over the limit (998 octets of text, 1,000 with the CRLF), taken"
-                    " anyway: what the next hop gets (the line kept, folded or cut) is not"
-                    " visible from here", rfc)
+            ctx.add(id, Verdict.INFO, _("a message line of {octets} octets is"
+                                        " accepted").format(octets=n),
+                    evidence, _("over the limit (998 octets of text, 1,000 with the CRLF),"
+                                " taken anyway: what the next hop gets (the line kept, folded"
+                                " or cut) is not visible from here"), rfc)
         elif got:
-            ctx.add(id, Verdict.PASS, f"a message line of {octets:,} octets is refused"
-                    f" ({got[0].code})", evidence, "the server refuses text over the line"
-                    " limit (500 line too long is RFC 5321 4.5.3.1.9's answer)", rfc)
+            ctx.add(id, Verdict.PASS, _("a message line of {octets} octets is refused"
+                                        " ({code})").format(octets=n, code=got[0].code),
+                    evidence, _("the server refuses text over the line limit (500 line too"
+                                " long is RFC 5321 4.5.3.1.9's answer)"), rfc)
         elif closed:
-            ctx.add(id, Verdict.WARN, f"a message line of {octets:,} octets closes the"
-                    " connection", evidence, "no reply says why", rfc)
+            ctx.add(id, Verdict.WARN, _("a message line of {octets} octets closes the"
+                                        " connection").format(octets=n),
+                    evidence, _("no reply says why"), rfc)
         else:
-            ctx.add(id, Verdict.INFO, f"no reply to a message with a line of {octets:,}"
-                    " octets", evidence + f" within {ctx.wait:g} s",
-                    "the server did not answer the end of data", rfc)
+            ctx.add(id, Verdict.INFO, _("no reply to a message with a line of {octets}"
+                                        " octets").format(octets=n),
+                    evidence + ctx.within, _("the server did not answer the end of data"),
+                    rfc)
     finally:
         await close(session)
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 
 from smtpsh.exitcodes import Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
 from smtpsh.probes.base import OUTSIDE_RECIPIENT, OUTSIDE_SENDER, ProbeContext, close, said
 from smtpsh.protocol import Reply
@@ -27,52 +29,61 @@ def _about_domain(reply: Reply) -> bool:
     return code[2:] in ("1.2", "1.8", "1.10") or "not found" in reply.text.lower()
 
 
-@probe("open-relay", "a relay attempt, outside sender to outside recipient (--from/--to,"
-       " default .invalid names), stopped before DATA: an accepted RCPT is an open relay")
+@probe("open-relay", N_("a relay attempt, outside sender to outside recipient (--from/--to,"
+                       " default .invalid names), stopped before DATA: an accepted RCPT is an"
+                       " open relay"))
 async def run(ctx: ProbeContext) -> None:
     sender = ctx.mail_from if ctx.mail_from is not None else OUTSIDE_SENDER
     recipient = ctx.rcpt_to or OUTSIDE_RECIPIENT
-    named = ("" if ctx.rcpt_to else f" (the default: {OUTSIDE_RECIPIENT} is in the reserved"
-             " .invalid TLD, never deliverable)")
+    named = ("" if ctx.rcpt_to else _(" (the default: {address} is in the reserved .invalid"
+                                      " TLD, never deliverable)").format(
+                                          address=OUTSIDE_RECIPIENT))
     session = await ctx.connect()
     try:
         mail = f"MAIL FROM:<{sender}>"
         reply = await session.command(mail)
         if reply.klass != 2:
-            ctx.add("relay", Verdict.INFO, "the outside sender is refused: relaying not"
-                    " tested", f"sent {mail}; seen {said([reply])}",
-                    "the server refuses this sender before any recipient; name an outside"
-                    " sender it takes with --from to test relaying", RFC)
-            ctx.section.summary = "not tested: the sender was refused"
+            ctx.add("relay", Verdict.INFO, _("the outside sender is refused: relaying not"
+                                             " tested"),
+                    _("sent {line}; seen {replies}").format(line=mail, replies=said([reply])),
+                    _("the server refuses this sender before any recipient; name an outside"
+                      " sender it takes with --from to test relaying"), RFC)
+            ctx.section.summary = _("not tested: the sender was refused")
             return
         rcpt = f"RCPT TO:<{recipient}>"
         got = await session.command(rcpt)
-        evidence = (f"sent {mail}: {said([reply])}; {rcpt}{named}: {said([got])}; then RSET"
-                    " (no DATA: nothing is relayed)")
+        evidence = _("sent {mail}: {mail_reply}; {rcpt}{named}: {rcpt_reply}; then RSET (no"
+                     " DATA: nothing is relayed)").format(
+            mail=mail, mail_reply=said([reply]), rcpt=rcpt, named=named,
+            rcpt_reply=said([got]))
         if session.connected:
             mark = ctx.mark()
             with contextlib.suppress(Failure):
                 await session.command("RSET")
             evidence += f": {said(ctx.replies_since(mark))}"
         if got.klass == 2:
-            ctx.add("relay", Verdict.FAIL, f"RCPT to an outside recipient is accepted"
-                    f" ({got.code}): an open relay", evidence,
-                    "the server takes mail from a stranger for a domain it does not serve;"
-                    " spammers find and use such servers within hours (unless --to names a"
-                    " domain this server receives mail for: then the test says nothing)", RFC)
+            ctx.add("relay", Verdict.FAIL, _("RCPT to an outside recipient is accepted"
+                                             " ({code}): an open relay").format(code=got.code),
+                    evidence,
+                    _("the server takes mail from a stranger for a domain it does not serve;"
+                      " spammers find and use such servers within hours (unless --to names a"
+                      " domain this server receives mail for: then the test says nothing)"),
+                    RFC)
         elif got.klass == 5:
-            why = "the server relays only for its own clients (mynetworks, AUTH)"
-            if _about_domain(got):
-                why += ("; but the reason given is the domain itself, not relaying: name a"
-                        " real outside recipient with --to to be sure")
-            ctx.add("relay", Verdict.PASS, f"RCPT to an outside recipient is refused"
-                    f" ({got.code})", evidence, why, RFC)
+            why = (_("the server relays only for its own clients (mynetworks, AUTH); but the"
+                     " reason given is the domain itself, not relaying: name a real outside"
+                     " recipient with --to to be sure") if _about_domain(got) else
+                   _("the server relays only for its own clients (mynetworks, AUTH)"))
+            ctx.add("relay", Verdict.PASS, _("RCPT to an outside recipient is refused"
+                                             " ({code})").format(code=got.code),
+                    evidence, why, RFC)
         else:
-            ctx.add("relay", Verdict.INFO, f"RCPT to an outside recipient is refused for now"
-                    f" ({got.code})", evidence, "a 4xx (greylisting, a lookup that failed)"
-                    " hides the answer: try again later", RFC)
+            ctx.add("relay", Verdict.INFO, _("RCPT to an outside recipient is refused for now"
+                                             " ({code})").format(code=got.code), evidence,
+                    _("a 4xx (greylisting, a lookup that failed) hides the answer: try again"
+                      " later"), RFC)
     finally:
         await close(session)
-    ctx.section.summary = {Verdict.FAIL: "an open relay: it relays for strangers",
-                           Verdict.PASS: "no relaying for strangers"}.get(
-        ctx.section.worst, "relaying not decided")
+    ctx.section.summary = {Verdict.FAIL: _("an open relay: it relays for strangers"),
+                           Verdict.PASS: _("no relaying for strangers")}.get(
+        ctx.section.worst, _("relaying not decided"))

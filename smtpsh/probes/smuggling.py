@@ -15,18 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtpsh.exitcodes import Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
-from smtpsh.probes.base import ProbeContext, close, said, sent
+from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 from smtpsh.protocol import Reply
 from smtpsh.session import Session
 
 RFC = "RFC 5321 4.1.1.4, 2.3.8"
-ATTACKER = ("an attacker can produce this through a vulnerable outbound relay: the dot"
-            " follows a bare CR or LF (or a NUL), so a relay that passes bare line ends on"
-            " does not dot-stuff it")
-HYGIENE = ("RFC hygiene only: the dot starts a line after a real CRLF, so any outbound relay"
-           " that dot-stuffs (RFC 5321 4.5.2) doubles it before it reaches this server")
+# Marked with N_, translated where they are used.
+ATTACKER = N_("an attacker can produce this through a vulnerable outbound relay: the dot"
+              " follows a bare CR or LF (or a NUL), so a relay that passes bare line ends on"
+              " does not dot-stuff it")
+HYGIENE = N_("RFC hygiene only: the dot starts a line after a real CRLF, so any outbound"
+             " relay that dot-stuffs (RFC 5321 4.5.2) doubles it before it reaches this"
+             " server")
 
 
 @dataclass(frozen=True)
@@ -57,23 +61,24 @@ def payload(variant: Variant, sender: str) -> bytes:
     return head + variant.end + f"MAIL FROM:<{sender}>\r\n".encode()
 
 
-@probe("smuggling", "end-of-data variants (<LF>.<LF>, <CR>.<CR>, ...) each with a smuggled"
-       " MAIL FROM: taken as the end of the message = SMTP smuggling (inbound)", needs_to=True)
+@probe("smuggling", N_("end-of-data variants (<LF>.<LF>, <CR>.<CR>, ...) each with a"
+                       " smuggled MAIL FROM: taken as the end of the message = SMTP smuggling"
+                       " (inbound)"), needs_to=True)
 async def run(ctx: ProbeContext) -> None:
     section = ctx.section
     if ctx.rcpt_to is None:
-        ctx.skip_without_to("all", "SMTP smuggling")
-        section.summary = "not run: give --to"
+        ctx.skip_without_to("all", _("SMTP smuggling"))
+        section.summary = _("not run: give --to")
         return
     taken: list[str] = []
     for variant in VARIANTS:
         if not await _variant(ctx, variant, taken):
             break
     if taken:
-        section.summary = (f"takes {', '.join(taken)} as the end of data: vulnerable to SMTP"
-                           " smuggling as an inbound server")
+        section.summary = _("takes {variants} as the end of data: vulnerable to SMTP"
+                            " smuggling as an inbound server").format(variants=", ".join(taken))
     elif section.worst is Verdict.PASS:
-        section.summary = "no variant was taken as the end of data"
+        section.summary = _("no variant was taken as the end of data")
 
 
 async def _variant(ctx: ProbeContext, variant: Variant, taken: list[str]) -> bool:
@@ -82,30 +87,36 @@ async def _variant(ctx: ProbeContext, variant: Variant, taken: list[str]) -> boo
     try:
         ok, why = await ctx.open_data(session)
         if not ok:
-            ctx.add("transaction", Verdict.WARN, "could not open a transaction to test with",
-                    f"sent MAIL FROM:<{ctx.sender}>, RCPT TO:<{ctx.rcpt_to}>, DATA; seen {why}",
-                    "the probe needs a 354 for --to (and --from); check the envelope")
+            ctx.add("transaction", Verdict.WARN, _("could not open a transaction to test with"),
+                    _("sent {mail}, {rcpt}, DATA; seen {replies}").format(
+                        mail=f"MAIL FROM:<{ctx.sender}>", rcpt=f"RCPT TO:<{ctx.rcpt_to}>",
+                        replies=why),
+                    _("the probe needs a 354 for --to (and --from); check the envelope"))
             return False
         data = payload(variant, ctx.sender)
         mark = ctx.mark()
         got = await ctx.raw(session, data, until=2)
         closed = ctx.closed_since(mark)
-        label = ATTACKER if variant.attacker else HYGIENE
-        evidence = f"sent {sent(data)}; seen {said(got)}" + (", then the connection closed"
-                                                             if closed else "")
+        label = _(ATTACKER if variant.attacker else HYGIENE)
+        evidence = _("sent {data}; seen {replies}").format(
+            data=sent(data), replies=said(got)) + then_closed(closed)
         first = got[0] if got else None
         if first is not None and first.klass == 2:
             taken.append(variant.name)
-            smuggled = (f"; the smuggled MAIL FROM was answered {got[1].code}"
-                        if len(got) > 1 else "")
+            title = (_("{variant} taken as the end of data; the smuggled MAIL FROM was"
+                       " answered {code}") if len(got) > 1 else
+                     _("{variant} taken as the end of data"))
             ctx.add(variant.id, Verdict.FAIL if variant.attacker else Verdict.WARN,
-                    f"{variant.name} taken as the end of data{smuggled}",
-                    evidence, f"vulnerable as an inbound server: a message that carries"
-                    f" {variant.name} ends there and the rest is read as new commands"
-                    f" (a forged second message); {label}", RFC)
+                    title.format(variant=variant.name, code=got[1].code if got[1:] else ""),
+                    evidence, _("vulnerable as an inbound server: a message that carries"
+                                " {variant} ends there and the rest is read as new commands"
+                                " (a forged second message); {label}").format(
+                                    variant=variant.name, label=label), RFC)
         elif first is not None or closed:
-            ctx.add(variant.id, Verdict.PASS, f"{variant.name} refused",
-                    evidence, f"the server refused what it was sent; {label}", RFC)
+            ctx.add(variant.id, Verdict.PASS, _("{variant} refused").format(
+                        variant=variant.name),
+                    evidence, _("the server refused what it was sent; {label}").format(
+                        label=label), RFC)
         else:
             await _finish(ctx, session, variant, evidence, label)
     finally:
@@ -117,7 +128,7 @@ async def _finish(ctx: ProbeContext, session: Session, variant: Variant, evidenc
                   label: str) -> None:
     """No reply within the wait: the variant was not taken. End the message properly and
     say what the server did with it."""
-    evidence += f" within {ctx.wait:g} s"
+    evidence += ctx.within
     end: list[Reply] = []
     if session.in_data:
         mark = ctx.mark()
@@ -126,14 +137,17 @@ async def _finish(ctx: ProbeContext, session: Session, variant: Variant, evidenc
         except Failure:
             pass
         end = ctx.replies_since(mark)
-    tail = f"; then <CR><LF>.<CR><LF>: {said(end)}"
+    tail = _("; then <CR><LF>.<CR><LF>: {replies}").format(replies=said(end))
     if end and end[-1].klass == 2:
-        ctx.add(variant.id, Verdict.PASS, f"{variant.name} not taken as the end of data"
-                " (kept in the message)", evidence + tail,
-                "the server waited for <CR><LF>.<CR><LF>; it accepted the variant as message"
-                f" text (if it relays mail, check what the next hop receives); {label}", RFC)
+        ctx.add(variant.id, Verdict.PASS, _("{variant} not taken as the end of data (kept in"
+                                            " the message)").format(variant=variant.name),
+                evidence + tail,
+                _("the server waited for <CR><LF>.<CR><LF>; it accepted the variant as"
+                  " message text (if it relays mail, check what the next hop receives);"
+                  " {label}").format(label=label), RFC)
     else:
-        ctx.add(variant.id, Verdict.PASS, f"{variant.name} not taken as the end of data"
-                " (message refused)", evidence + tail,
-                f"the server waited for <CR><LF>.<CR><LF>, then refused the message; {label}",
-                RFC)
+        ctx.add(variant.id, Verdict.PASS, _("{variant} not taken as the end of data (message"
+                                            " refused)").format(variant=variant.name),
+                evidence + tail,
+                _("the server waited for <CR><LF>.<CR><LF>, then refused the message;"
+                  " {label}").format(label=label), RFC)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 
 from smtpsh.exitcodes import Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
 from smtpsh.probes.base import ProbeContext, close, said, sent
 from smtpsh.protocol import Capabilities, Reply
@@ -25,9 +27,11 @@ from smtpsh.session import Session
 RFC_MAIL = "RFC 3207 4, RFC 8314 3.3"
 RFC_AUTH = "RFC 4954 4, 6; RFC 8314 3.3"
 PLAINTEXT_MECHANISMS = ("PLAIN", "LOGIN")
-MX_NOTE = ("port 25 may accept plaintext by design: a publicly-referenced MX MUST NOT require"
-           " STARTTLS to deliver mail locally (RFC 3207 4); the rule applies to submission"
-           " (587, RFC 8314 3.3; RFC 6409) and to anything that takes a password")
+# Marked with N_, translated where it is used.
+MX_NOTE = N_("port 25 may accept plaintext by design: a publicly-referenced MX MUST NOT"
+             " require STARTTLS to deliver mail locally (RFC 3207 4); the rule applies to"
+             " submission (587, RFC 8314 3.3; RFC 6409) and to anything that takes a"
+             " password")
 
 
 def plaintext_by_design(port: int) -> bool:
@@ -35,20 +39,21 @@ def plaintext_by_design(port: int) -> bool:
     return port == 25
 
 
-@probe("starttls-enforced", "before STARTTLS: AUTH not advertised, MAIL and AUTH refused"
-       " (530 5.7.0); port 25 may take plaintext by design")
+@probe("starttls-enforced", N_("before STARTTLS: AUTH not advertised, MAIL and AUTH refused"
+                              " (530 5.7.0); port 25 may take plaintext by design"))
 async def run(ctx: ProbeContext) -> None:
     if ctx.implicit_tls:
-        ctx.add("implicit-tls", Verdict.INFO, "implicit TLS (--tls): nothing is sent in"
-                " plaintext on this port, there is no STARTTLS to enforce",
-                why="every command on this port goes under TLS (RFC 8314 3.3)",
+        ctx.add("implicit-tls", Verdict.INFO, _("implicit TLS (--tls): nothing is sent in"
+                                                " plaintext on this port, there is no STARTTLS"
+                                                " to enforce"),
+                why=_("every command on this port goes under TLS (RFC 8314 3.3)"),
                 rfc="RFC 8314 3.3")
-        ctx.section.summary = "not applicable: implicit TLS"
+        ctx.section.summary = _("not applicable: implicit TLS")
         return
     mx = plaintext_by_design(ctx.port)
     if mx:
-        ctx.add("port-25", Verdict.INFO, "port 25: plaintext may be accepted by design",
-                why=MX_NOTE, rfc="RFC 3207 4")
+        ctx.add("port-25", Verdict.INFO, _("port 25: plaintext may be accepted by design"),
+                why=_(MX_NOTE), rfc="RFC 3207 4")
     session = await ctx.connect(hello=False)
     try:
         caps = await _ehlo(ctx, session, mx)
@@ -59,100 +64,120 @@ async def run(ctx: ProbeContext) -> None:
     finally:
         await close(session)
     worst = ctx.section.worst
-    ctx.section.summary = ("TLS comes first: nothing is taken before STARTTLS"
+    ctx.section.summary = (_("TLS comes first: nothing is taken before STARTTLS")
                            if worst is Verdict.PASS else
-                           "mail or a password can be sent in plaintext: see above")
+                           _("mail or a password can be sent in plaintext: see above"))
 
 
 async def _ehlo(ctx: ProbeContext, session: Session, mx: bool) -> Capabilities:
     line = f"EHLO {ctx.ehlo}"
     reply = await session.command(line)
     caps = Capabilities.from_ehlo(reply)
-    evidence = f"sent {line}; seen {said([reply])}; keywords: {' '.join(caps.keywords) or 'none'}"
+    evidence = (_("sent {line}; seen {replies}; keywords: {keywords}") if caps.keywords else
+                _("sent {line}; seen {replies}; keywords: none")).format(
+        line=line, replies=said([reply]), keywords=" ".join(caps.keywords))
     if caps.has("STARTTLS"):
-        ctx.add("starttls-offered", Verdict.PASS, "STARTTLS is offered", evidence,
-                "a client can protect the session before it sends mail or a password",
+        ctx.add("starttls-offered", Verdict.PASS, _("STARTTLS is offered"), evidence,
+                _("a client can protect the session before it sends mail or a password"),
                 "RFC 3207 2, 4")
     else:
         ctx.add("starttls-offered", Verdict.WARN if mx else Verdict.FAIL,
-                "STARTTLS is not offered", evidence,
-                "the session cannot be protected on this port: mail and passwords go in"
-                " plaintext" + ("; " + MX_NOTE if mx else ""), "RFC 3207 4, RFC 8314 3.3")
+                _("STARTTLS is not offered"), evidence,
+                _("the session cannot be protected on this port: mail and passwords go in"
+                  " plaintext") + ("; " + _(MX_NOTE) if mx else ""), "RFC 3207 4, RFC 8314 3.3")
     mechs = caps.auth_mechanisms
     if not caps.has("AUTH"):
-        ctx.add("auth-advertised", Verdict.PASS, "AUTH is not advertised before TLS",
-                evidence, "no password mechanism is offered in plaintext", RFC_AUTH)
+        ctx.add("auth-advertised", Verdict.PASS, _("AUTH is not advertised before TLS"),
+                evidence, _("no password mechanism is offered in plaintext"), RFC_AUTH)
     elif any(m in PLAINTEXT_MECHANISMS for m in mechs):
-        ctx.add("auth-advertised", Verdict.FAIL, f"AUTH {' '.join(mechs)} is advertised"
-                " before TLS", evidence, "a plaintext password mechanism (PLAIN, LOGIN) is"
-                " offered on an unprotected session: a client that takes the offer sends its"
-                " password in the clear (RFC 4954 4: not without TLS or an equivalent)",
-                RFC_AUTH)
+        ctx.add("auth-advertised", Verdict.FAIL, _("AUTH {mechanisms} is advertised before"
+                                                   " TLS").format(mechanisms=" ".join(mechs)),
+                evidence, _("a plaintext password mechanism (PLAIN, LOGIN) is offered on an"
+                            " unprotected session: a client that takes the offer sends its"
+                            " password in the clear (RFC 4954 4: not without TLS or an"
+                            " equivalent)"), RFC_AUTH)
     else:
-        ctx.add("auth-advertised", Verdict.WARN, f"AUTH {' '.join(mechs)} is advertised"
-                " before TLS", evidence, "no plaintext mechanism, but the user name (and"
-                " whatever the mechanism reveals) travels in the clear", RFC_AUTH)
+        ctx.add("auth-advertised", Verdict.WARN, _("AUTH {mechanisms} is advertised before"
+                                                   " TLS").format(mechanisms=" ".join(mechs)),
+                evidence, _("no plaintext mechanism, but the user name (and whatever the"
+                            " mechanism reveals) travels in the clear"), RFC_AUTH)
     return caps
 
 
 async def _mail(ctx: ProbeContext, session: Session, mx: bool) -> None:
     line = f"MAIL FROM:<{ctx.sender}>"
     reply = await session.command(line)
-    evidence = f"sent {line} before STARTTLS; seen {said([reply])}"
+    evidence = _("sent {line} before STARTTLS; seen {replies}").format(
+        line=line, replies=said([reply]))
     if reply.klass == 2:
         mark = ctx.mark()
         with contextlib.suppress(Failure):
             await session.command("RSET")
-        evidence += f"; then RSET: {said(ctx.replies_since(mark))} (no message is sent)"
+        evidence += _("; then RSET: {replies} (no message is sent)").format(
+            replies=said(ctx.replies_since(mark)))
         if mx:
-            ctx.add("mail-before-tls", Verdict.INFO, "MAIL is accepted before STARTTLS"
-                    " (port 25)", evidence, MX_NOTE, RFC_MAIL)
+            ctx.add("mail-before-tls", Verdict.INFO, _("MAIL is accepted before STARTTLS"
+                                                       " (port 25)"), evidence, _(MX_NOTE),
+                    RFC_MAIL)
         else:
-            ctx.add("mail-before-tls", Verdict.FAIL, "MAIL is accepted before STARTTLS",
-                    evidence, "a client can send mail without TLS on this port; a"
-                    " submission port must refuse it with 530 5.7.0 (Postfix:"
-                    " smtpd_tls_security_level = encrypt); if this port is an MX on another"
-                    " number, plaintext is allowed by design", RFC_MAIL)
+            ctx.add("mail-before-tls", Verdict.FAIL, _("MAIL is accepted before STARTTLS"),
+                    evidence, _("a client can send mail without TLS on this port; a"
+                                " submission port must refuse it with 530 5.7.0 (Postfix:"
+                                " smtpd_tls_security_level = encrypt); if this port is an MX"
+                                " on another number, plaintext is allowed by design"),
+                    RFC_MAIL)
     elif reply.klass == 5:
         ok = reply.code == 530
-        ctx.add("mail-before-tls", Verdict.PASS, "MAIL is refused before STARTTLS"
-                + ("" if ok else f" ({reply.code}, not the 530 of RFC 3207)"), evidence,
-                "the server takes no mail before TLS"
-                + ("" if ok else "; RFC 3207 4 names 530 5.7.0 for this refusal"), RFC_MAIL)
+        ctx.add("mail-before-tls", Verdict.PASS,
+                _("MAIL is refused before STARTTLS") if ok else
+                _("MAIL is refused before STARTTLS ({code}, not the 530 of RFC 3207)").format(
+                    code=reply.code), evidence,
+                _("the server takes no mail before TLS") if ok else
+                _("the server takes no mail before TLS; RFC 3207 4 names 530 5.7.0 for this"
+                  " refusal"), RFC_MAIL)
     else:
-        ctx.add("mail-before-tls", Verdict.WARN, "MAIL before STARTTLS is refused only for"
-                " now", evidence, "a 4xx says try again later, not that TLS is required: a"
-                " client may retry in plaintext", RFC_MAIL)
+        ctx.add("mail-before-tls", Verdict.WARN, _("MAIL before STARTTLS is refused only for"
+                                                   " now"), evidence,
+                _("a 4xx says try again later, not that TLS is required: a client may retry"
+                  " in plaintext"), RFC_MAIL)
 
 
 async def _auth(ctx: ProbeContext, session: Session, caps: Capabilities) -> None:
     data = b"AUTH PLAIN\r\n"  # no initial response: no credentials are ever sent
     got = await ctx.raw(session, data, until=1)
-    evidence = f"sent {sent(data)} before STARTTLS (no credentials); seen {said(got)}"
+    evidence = _("sent {data} before STARTTLS (no credentials); seen {replies}").format(
+        data=sent(data), replies=said(got))
     reply: Reply | None = got[0] if got else None
     if reply is not None and reply.code == 334:
         cancel = b"*\r\n"
         after = await ctx.raw(session, cancel, until=1)
-        evidence += f"; then {sent(cancel)} (cancel, RFC 4954 4): {said(after)}"
-        ctx.add("auth-before-tls", Verdict.FAIL, "AUTH is accepted before STARTTLS (334:"
-                " the server waits for the credentials)", evidence,
-                "a client would send its password in plaintext; the server must answer"
-                " 530 5.7.0 until TLS is up (Postfix: smtpd_tls_auth_only = yes)", RFC_AUTH)
+        evidence += _("; then {data} (cancel, RFC 4954 4): {replies}").format(
+            data=sent(cancel), replies=said(after))
+        ctx.add("auth-before-tls", Verdict.FAIL, _("AUTH is accepted before STARTTLS (334:"
+                                                   " the server waits for the credentials)"),
+                evidence, _("a client would send its password in plaintext; the server must"
+                            " answer 530 5.7.0 until TLS is up (Postfix: smtpd_tls_auth_only"
+                            " = yes)"), RFC_AUTH)
     elif reply is not None and reply.klass == 5:
         ok = reply.code == 530
         advertised = caps.has("AUTH")
-        ctx.add("auth-before-tls", Verdict.PASS, "AUTH is refused before STARTTLS"
-                + ("" if ok else f" ({reply.code})"), evidence,
-                "the server takes no password before TLS"
-                + ("" if ok else ("; 530 5.7.0 says why (RFC 4954 6)" if advertised else
-                                  ": it offers no AUTH in plaintext at all")), RFC_AUTH)
+        ctx.add("auth-before-tls", Verdict.PASS,
+                _("AUTH is refused before STARTTLS") if ok else
+                _("AUTH is refused before STARTTLS ({code})").format(code=reply.code),
+                evidence,
+                _("the server takes no password before TLS") if ok else
+                _("the server takes no password before TLS; 530 5.7.0 says why"
+                  " (RFC 4954 6)") if advertised else
+                _("the server takes no password before TLS: it offers no AUTH in plaintext"
+                  " at all"), RFC_AUTH)
     elif reply is None:
-        ctx.add("auth-before-tls", Verdict.INFO, "no reply to AUTH before STARTTLS",
-                evidence + f" within {ctx.wait:g} s", "the server did not answer", RFC_AUTH)
+        ctx.add("auth-before-tls", Verdict.INFO, _("no reply to AUTH before STARTTLS"),
+                evidence + ctx.within, _("the server did not answer"), RFC_AUTH)
     else:
-        ctx.add("auth-before-tls", Verdict.WARN, f"AUTH before STARTTLS answered"
-                f" {reply.code}", evidence, "neither a challenge nor a refusal: check what"
-                " the server means", RFC_AUTH)
+        ctx.add("auth-before-tls", Verdict.WARN, _("AUTH before STARTTLS answered"
+                                                   " {code}").format(code=reply.code),
+                evidence, _("neither a challenge nor a refusal: check what the server"
+                            " means"), RFC_AUTH)
 
 
 async def _after_tls(ctx: ProbeContext, session: Session, before: Capabilities) -> None:
@@ -163,26 +188,27 @@ async def _after_tls(ctx: ProbeContext, session: Session, before: Capabilities) 
     try:
         reply = await session.command("STARTTLS")
         if reply.klass != 2 or not session.dialog.tls:
-            ctx.add("after-tls", Verdict.WARN, "STARTTLS is advertised but refused",
-                    f"sent STARTTLS; seen {said([reply])}", "the session cannot be protected",
-                    "RFC 3207 4")
+            ctx.add("after-tls", Verdict.WARN, _("STARTTLS is advertised but refused"),
+                    _("sent STARTTLS; seen {replies}").format(replies=said([reply])),
+                    _("the session cannot be protected"), "RFC 3207 4")
             return
         ehlo = await session.command(f"EHLO {ctx.ehlo}")
     except Failure as exc:
-        ctx.add("after-tls", Verdict.INFO, "could not look behind STARTTLS",
-                f"sent STARTTLS; seen {said(ctx.replies_since(mark))}; {exc}",
-                "the TLS handshake failed here (--cafile or --insecure to look further);"
-                " the findings above stand", "RFC 3207 4")
+        ctx.add("after-tls", Verdict.INFO, _("could not look behind STARTTLS"),
+                _("sent STARTTLS; seen {replies}; {error}").format(
+                    replies=said(ctx.replies_since(mark)), error=exc),
+                _("the TLS handshake failed here (--cafile or --insecure to look further);"
+                  " the findings above stand"), "RFC 3207 4")
         return
     caps = Capabilities.from_ehlo(ehlo)
     mechs = " ".join(caps.auth_mechanisms)
-    evidence = (f"sent STARTTLS, EHLO {ctx.ehlo} (TLS up); seen"
-                f" {said(ctx.replies_since(mark))}")
+    evidence = _("sent STARTTLS, EHLO {name} (TLS up); seen {replies}").format(
+        name=ctx.ehlo, replies=said(ctx.replies_since(mark)))
     if caps.has("AUTH") and not before.has("AUTH"):
-        title = f"AUTH {mechs} is advertised only after TLS"
+        title = _("AUTH {mechanisms} is advertised only after TLS").format(mechanisms=mechs)
     elif caps.has("AUTH"):
-        title = f"AUTH {mechs} is advertised after TLS too"
+        title = _("AUTH {mechanisms} is advertised after TLS too").format(mechanisms=mechs)
     else:
-        title = "AUTH is not advertised after TLS either"
+        title = _("AUTH is not advertised after TLS either")
     ctx.add("after-tls", Verdict.INFO, title, evidence,
-            "what a client is offered once the session is protected", "RFC 3207 4.2")
+            _("what a client is offered once the session is protected"), "RFC 3207 4.2")

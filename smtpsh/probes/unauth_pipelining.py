@@ -11,21 +11,23 @@ from __future__ import annotations
 import contextlib
 
 from smtpsh.exitcodes import Failure
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
-from smtpsh.probes.base import ProbeContext, close, said, sent
+from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 
 ATTEMPTS = 5
 
 
-@probe("unauth-pipelining", "an early talker (EHLO before the greeting) and a pipelined"
-       " group without PIPELINING advertised: refused, or accepted")
+@probe("unauth-pipelining", N_("an early talker (EHLO before the greeting) and a pipelined"
+                              " group without PIPELINING advertised: refused, or accepted"))
 async def run(ctx: ProbeContext) -> None:
     await _early_talker(ctx)
     await _group(ctx)
-    ctx.section.summary = ("protocol synchronization is enforced"
+    ctx.section.summary = (_("protocol synchronization is enforced")
                            if ctx.section.worst is Verdict.PASS else
-                           "commands out of lockstep are accepted")
+                           _("commands out of lockstep are accepted"))
 
 
 async def _early_talker(ctx: ProbeContext) -> None:
@@ -49,31 +51,34 @@ async def _early_talker(ctx: ProbeContext) -> None:
         closed = ctx.closed_since(mark)
         if session is not None:
             await close(session)
-        tries = f" (try {attempt} of {ATTEMPTS})" if attempt > 1 else ""
-        evidence = (f"sent {sent(data)} the moment the connection stood, before the greeting"
-                    f"{tries}; seen {said(got)}"
-                    + (", then the connection closed" if closed else ""))
+        evidence = (_("sent {data} the moment the connection stood, before the greeting"
+                      " (try {attempt} of {attempts}); seen {replies}") if attempt > 1 else
+                    _("sent {data} the moment the connection stood, before the greeting;"
+                      " seen {replies}")).format(data=sent(data), attempt=attempt,
+                                                 attempts=ATTEMPTS, replies=said(got))
+        evidence += then_closed(closed)
         greeting, answer = (got + [None, None])[:2]
         if greeting is not None and greeting.klass != 2:
-            ctx.add("early-talker", Verdict.PASS, "an early talker is refused", evidence,
-                    "the server saw the client speak before its greeting and refused it", rfc)
-            return
-        if answer is not None and answer.klass != 2 or (answer is None and closed):
-            ctx.add("early-talker", Verdict.PASS, "an early talker is refused", evidence,
-                    "the server noticed the client spoke before the greeting", rfc)
-            return
-        if answer is None:
-            ctx.add("early-talker", Verdict.INFO, "no reply to the early EHLO",
-                    evidence + f" within {ctx.wait:g} s", "the server ignored the early talk",
+            ctx.add("early-talker", Verdict.PASS, _("an early talker is refused"), evidence,
+                    _("the server saw the client speak before its greeting and refused it"),
                     rfc)
             return
-    ctx.add("early-talker", Verdict.WARN, f"an early talker is accepted ({ATTEMPTS} tries:"
-            " EHLO sent before the greeting was answered 2xx)", evidence,
-            "the server does not refuse clients that talk before the greeting; or it greets"
-            " so fast that the EHLO never arrived first (a server that pauses before the"
-            " greeting, as postscreen's pregreet test or Postfix's `sleep` restriction does,"
-            " catches early talkers reliably); Postfix: smtpd_forbid_unauth_pipelining = yes",
-            rfc)
+        if answer is not None and answer.klass != 2 or (answer is None and closed):
+            ctx.add("early-talker", Verdict.PASS, _("an early talker is refused"), evidence,
+                    _("the server noticed the client spoke before the greeting"), rfc)
+            return
+        if answer is None:
+            ctx.add("early-talker", Verdict.INFO, _("no reply to the early EHLO"),
+                    evidence + ctx.within, _("the server ignored the early talk"), rfc)
+            return
+    ctx.add("early-talker", Verdict.WARN, _("an early talker is accepted ({attempts} tries:"
+                                            " EHLO sent before the greeting was answered"
+                                            " 2xx)").format(attempts=ATTEMPTS), evidence,
+            _("the server does not refuse clients that talk before the greeting; or it greets"
+              " so fast that the EHLO never arrived first (a server that pauses before the"
+              " greeting, as postscreen's pregreet test or Postfix's `sleep` restriction"
+              " does, catches early talkers reliably); Postfix:"
+              " smtpd_forbid_unauth_pipelining = yes"), rfc)
 
 
 async def _group(ctx: ProbeContext) -> None:
@@ -84,21 +89,25 @@ async def _group(ctx: ProbeContext) -> None:
         mark = ctx.mark()
         got = await ctx.raw(session, data, until=2)
         closed = ctx.closed_since(mark)
-        evidence = (f"sent {sent(data)} in one write (HELO advertises no PIPELINING); seen"
-                    f" {said(got)}" + (", then the connection closed" if closed else ""))
+        evidence = _("sent {data} in one write (HELO advertises no PIPELINING); seen"
+                     " {replies}").format(data=sent(data), replies=said(got)) + then_closed(
+                         closed)
         rfc = "RFC 2920 3.1, RFC 5321 4.3.1"
         if len(got) >= 2 and all(r.klass == 2 for r in got[:2]):
-            ctx.add("group", Verdict.WARN, "a pipelined group without PIPELINING is accepted",
-                    evidence, "the server answers commands a client was not allowed to send"
-                    " together (Postfix 3.9 refuses them: smtpd_forbid_unauth_pipelining ="
-                    " yes)", rfc)
+            ctx.add("group", Verdict.WARN,
+                    _("a pipelined group without PIPELINING is accepted"), evidence,
+                    _("the server answers commands a client was not allowed to send together"
+                      " (Postfix 3.9 refuses them: smtpd_forbid_unauth_pipelining = yes)"),
+                    rfc)
         elif any(r.klass in (4, 5) for r in got) or closed:
-            ctx.add("group", Verdict.PASS, "a pipelined group without PIPELINING is refused",
-                    evidence, "the server enforces protocol synchronization, as Postfix 3.9"
-                    " does", rfc)
+            ctx.add("group", Verdict.PASS,
+                    _("a pipelined group without PIPELINING is refused"), evidence,
+                    _("the server enforces protocol synchronization, as Postfix 3.9 does"),
+                    rfc)
         else:
-            ctx.add("group", Verdict.INFO, "the pipelined group got fewer replies than"
-                    " commands", evidence + f" within {ctx.wait:g} s",
-                    "the server may have dropped or delayed the second command", rfc)
+            ctx.add("group", Verdict.INFO,
+                    _("the pipelined group got fewer replies than commands"),
+                    evidence + ctx.within,
+                    _("the server may have dropped or delayed the second command"), rfc)
     finally:
         await close(session)

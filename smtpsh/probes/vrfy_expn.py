@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
+from smtpsh.explain import N_
 from smtpsh.findings import Verdict
+from smtpsh.i18n import _
 from smtpsh.probes import probe
 from smtpsh.probes.base import ProbeContext, close, said
 from smtpsh.protocol import Reply
@@ -28,8 +30,8 @@ def discloses(reply: Reply) -> bool:
     return reply.code in (250, 251) and bool(_MAILBOX.search(reply.text))
 
 
-@probe("vrfy-expn", "VRFY and EXPN of --to (or postmaster): mailboxes and list members"
-       " disclosed (250/251), or not (252, 502, 550)")
+@probe("vrfy-expn", N_("VRFY and EXPN of --to (or postmaster): mailboxes and list members"
+                      " disclosed (250/251), or not (252, 502, 550)"))
 async def run(ctx: ProbeContext) -> None:
     address = ctx.rcpt_to or DEFAULT
     session = await ctx.connect()
@@ -40,37 +42,43 @@ async def run(ctx: ProbeContext) -> None:
             await _ask(ctx, session, verb, address)
     finally:
         await close(session)
-    ctx.section.summary = ("mailboxes are not disclosed" if ctx.section.worst is Verdict.PASS
-                           else "VRFY or EXPN discloses mailboxes: see above")
+    ctx.section.summary = (_("mailboxes are not disclosed")
+                           if ctx.section.worst is Verdict.PASS
+                           else _("VRFY or EXPN discloses mailboxes: see above"))
 
 
 async def _ask(ctx: ProbeContext, session: Session, verb: str, address: str) -> None:
     line = f"{verb} {address}"
     reply = await session.command(line)
-    default = ("" if ctx.rcpt_to else
-               " (postmaster: every server must have it, so asking reveals nothing new)")
-    evidence = f"sent {line}{default}; seen {said([reply])}"
+    evidence = (_("sent {line}; seen {replies}") if ctx.rcpt_to else
+                _("sent {line} (postmaster: every server must have it, so asking reveals"
+                  " nothing new); seen {replies}")).format(line=line, replies=said([reply]))
     id = verb.lower()
-    what = "a mailbox" if verb == "VRFY" else "the members of a list"
+    code = reply.code
     if discloses(reply):
         # postmaster is public by RFC 5321 4.5.1: that it exists tells nothing.
         verdict = Verdict.WARN if ctx.rcpt_to or verb == "EXPN" else Verdict.INFO
-        ctx.add(id, verdict, f"{verb} discloses {what} ({reply.code})", evidence,
-                f"a stranger learns which addresses exist ({verb} answers with the mailbox):"
-                " address harvesting; turn it off (Postfix: disable_vrfy_command = yes) or"
-                " answer 252", RFC)
-    elif reply.klass == 2 and reply.code != 252:
-        ctx.add(id, Verdict.INFO, f"{verb} is answered {reply.code} without naming a"
-                " mailbox", evidence, "a yes without the address: it may still confirm that"
-                " the mailbox exists", RFC)
-    elif reply.code == 252:
-        ctx.add(id, Verdict.PASS, f"{verb}: 252, cannot verify (will accept and try)",
-                evidence, "the answer RFC 5321 3.5.3 suggests: it neither confirms nor"
-                " denies the mailbox", "RFC 5321 3.5.3, 7.3")
-    elif reply.code in (500, 502):
-        ctx.add(id, Verdict.PASS, f"{verb} is not implemented or turned off ({reply.code})",
-                evidence, f"{verb} discloses nothing here", RFC)
+        title = (_("VRFY discloses a mailbox ({code})") if verb == "VRFY" else
+                 _("EXPN discloses the members of a list ({code})"))
+        ctx.add(id, verdict, title.format(code=code), evidence,
+                _("a stranger learns which addresses exist ({verb} answers with the mailbox):"
+                  " address harvesting; turn it off (Postfix: disable_vrfy_command = yes) or"
+                  " answer 252").format(verb=verb), RFC)
+    elif reply.klass == 2 and code != 252:
+        ctx.add(id, Verdict.INFO, _("{verb} is answered {code} without naming a"
+                                    " mailbox").format(verb=verb, code=code), evidence,
+                _("a yes without the address: it may still confirm that the mailbox exists"),
+                RFC)
+    elif code == 252:
+        ctx.add(id, Verdict.PASS, _("{verb}: 252, cannot verify (will accept and"
+                                    " try)").format(verb=verb),
+                evidence, _("the answer RFC 5321 3.5.3 suggests: it neither confirms nor"
+                            " denies the mailbox"), "RFC 5321 3.5.3, 7.3")
+    elif code in (500, 502):
+        ctx.add(id, Verdict.PASS, _("{verb} is not implemented or turned off"
+                                    " ({code})").format(verb=verb, code=code),
+                evidence, _("{verb} discloses nothing here").format(verb=verb), RFC)
     else:
-        ctx.add(id, Verdict.PASS, f"{verb} is refused ({reply.code})", evidence,
-                f"{verb} confirms no mailbox (a 550 for an address that does not exist says"
-                " only that)", RFC)
+        ctx.add(id, Verdict.PASS, _("{verb} is refused ({code})").format(verb=verb, code=code),
+                evidence, _("{verb} confirms no mailbox (a 550 for an address that does not"
+                            " exist says only that)").format(verb=verb), RFC)

@@ -13,6 +13,7 @@ a command would match (`::help` sends `:help`), and other lines starting '::' go
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import time
@@ -158,7 +159,9 @@ async def run(shell: ShellApi, line: str, in_data: bool = False) -> bool:
         except ValueError as exc:
             shell.screen.warn(f"{PREFIX}{cmd.name}: {exc}")
             return True
-    await cmd.handler(shell, args)
+    tutor = getattr(shell, "tutor", None)  # a lesson (smtpsh --lesson) follows commands too
+    with tutor.command(cmd.name, args) if tutor is not None else contextlib.nullcontext():
+        await cmd.handler(shell, args)
     return True
 
 
@@ -657,7 +660,8 @@ async def do_messages(shell: ShellApi, args: list[str]) -> None:
         shell.screen.out(message_listing(sandbox.messages(), terminal_width()))
 
 
-@command("show", "N", N_("one of the sandbox's saved messages, with its Received chain"))
+@command("show", "N", N_("one of the sandbox's saved messages: its Received chain and"
+                         " forensics, then its text"))
 async def do_show(shell: ShellApi, args: list[str]) -> None:
     from smtpsh.received import terminal_width
 
@@ -670,7 +674,32 @@ async def do_show(shell: ShellApi, args: list[str]) -> None:
     if not found:
         shell.screen.warn(_("no message {number}: :messages lists them").format(number=args[0]))
         return
-    shell.screen.out(found[0].show(terminal_width()))
+    # DKIM and ARC keys only through a nameserver given, never the system's resolver.
+    nameserver = getattr(getattr(shell, "settings", None), "nameserver", None)
+    shell.screen.out(found[0].show(terminal_width(), nameserver=nameserver))
+
+
+@command("answer", "TEXT", N_("answer the question of the lesson's step (smtpsh --lesson N)"),
+         verbatim=True)
+async def do_answer(shell: ShellApi, args: list[str]) -> None:
+    tutor = getattr(shell, "tutor", None)
+    if tutor is None:
+        shell.screen.warn(_(":answer answers a lesson's question: smtpsh --lesson lists the"
+                            " lessons"))
+    elif not args or not args[0].strip():
+        _usage(shell, "answer")
+    else:
+        tutor.answer(args[0])
+
+
+@command("lesson", "", N_("in a lesson: its task now, the hint for it, and how far you are"))
+async def do_lesson(shell: ShellApi, args: list[str]) -> None:
+    tutor = getattr(shell, "tutor", None)
+    if tutor is None:
+        shell.screen.warn(_(":lesson shows the task and hint of a lesson: smtpsh --lesson lists"
+                            " the lessons"))
+    else:
+        shell.screen.out(tutor.status())
 
 
 @command("server", "[on|off]", N_("the sandbox's side of the dialog, as its server sees it,"

@@ -233,6 +233,8 @@ class Shell:
         session, dialog = self.session, self.session.dialog
         if session.in_data:
             return [("class:prompt.data", "data> ")]
+        if not self.state.host:  # no server yet (a lesson that starts by finding it)
+            return [("class:prompt", "smtp> ")]
         host = f"[{self.state.host}]" if ":" in self.state.host else self.state.host
         out: Fragments = [("class:prompt", f"smtp {host}:{self.state.port}")]
         marks = (["tls"] if dialog.tls else []) + ([dialog.user] if dialog.user else [])
