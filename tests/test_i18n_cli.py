@@ -152,8 +152,8 @@ def test_unknown_names_in_german(smtpsh):
     with ZoneServer({"example.test": [("MX", "10 mx.example.test.")]}) as dns:
         p = german(smtpsh, "--mx", "--nameserver", dns.nameserver, "nosuch.test", "-c", "QUIT")
         assert p.returncode == Exit.DNS_BOUNCE
-        assert one_line(p) == ("!! die Nachricht käme als unzustellbar zurück: nosuch.test existiert"
-                               " nicht (NXDOMAIN)")
+        assert one_line(p) == ("!! die Nachricht käme als unzustellbar zurück: nosuch.test"
+                               " existiert nicht (NXDOMAIN)")
         out = p.stdout.decode()
         assert f"-- gefragt: DNS-Server {dns.nameserver}" in out
         assert "-- Mail für nosuch.test (Port 25): unzustellbar:" in out
