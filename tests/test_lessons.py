@@ -434,9 +434,10 @@ def test_pty_server_selection_in_german_through_the_lessons_dns(learner) -> None
            r"Schritt 2/6: welchen Host versucht ein MTA zuerst")
     me.say(":answer mx2", r"nicht ganz: der niedrigste Präferenzwert kommt zuerst")
     me.say(":answer mx1", r"Schritt 2/6 erledigt", r"richtig: mx1")
-    me.say(":mx example.org connect", r"try mx1\.example\.org \[::1\]:\d+: failed",
+    me.say(":mx example.org connect",
+           r"versuche mx1\.example\.org \[::1\]:\d+: gescheitert",
            r"220 sandbox\.smtpsh\.test", r"Schritt 3/6 erledigt")
-    me.say(":mx example.net", r"implicit MX", r"Schritt 4/6 erledigt")
+    me.say(":mx example.net", r"implizites MX", r"Schritt 4/6 erledigt")
     me.say(":answer zurückstellen und später noch einmal", r"Schritt 5/6 erledigt",
            r"richtig: er stellt sie zurück")
     me.say("QUIT", r"221 ", r"Lektion 2 geschafft: 6 von 6 Schritten, 1 Versuche")
