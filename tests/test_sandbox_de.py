@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_sandbox import banner_notes
 
 from smtpsh import guide, i18n
 from smtpsh.exitcodes import Exit
@@ -127,12 +128,7 @@ def test_the_german_banner_wraps_between_words_at_80_columns(smtpsh) -> None:
     assert p.returncode == Exit.OK, out(p)
     lines = out(p).splitlines()
     assert max(len(line) for line in lines) <= 80, out(p)
-    notes: list[str] = []  # each note joined again from its lines
-    for line in lines:
-        if line.startswith("-- sandbox: "):
-            notes.append(line[3:])
-        elif line.startswith("--          ") and notes:
-            notes[-1] += " " + line[12:]
+    notes = banner_notes(lines)
     assert len(notes) == 5, out(p)
     assert re.fullmatch(r"sandbox: strenger SMTP-Server auf 127\.0\.0\.1 Port \d+\."
                         r" Nachrichten werden in \S+ gespeichert", notes[0]), notes
