@@ -287,29 +287,13 @@ def test_the_guide_speaks_german():
 
 
 def test_the_guide_in_the_sandbox_shell_under_a_pseudo_terminal(tmp_path):
-    import time
+    import pexpect
+    from germanpty import expecter, german_env
 
-    pexpect = pytest.importorskip("pexpect")
-    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
-    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
-    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
-               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
     child = pexpect.spawn(sys.executable, ["-m", "smtpsh", "--sandbox", "--sandbox-dir",
-                                           str(tmp_path / "box")],
-                          env=env, encoding="utf-8", timeout=20, dimensions=(30, 120), cwd=ROOT)
-    seen = ""
-
-    def expect(pattern: str) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + 20
-        while not re.search(pattern, ansi.sub("", seen)):
-            assert time.monotonic() < deadline, f"{pattern!r} not in:\n{ansi.sub('', seen)[-2000:]}"
-            try:
-                seen += child.read_nonblocking(65536, timeout=0.05)
-            except pexpect.TIMEOUT:
-                pass
-        seen = ""
+                                           str(tmp_path / "box")], env=german_env(tmp_path),
+                          encoding="utf-8", timeout=20, dimensions=(30, 120), cwd=ROOT)
+    expect = expecter(child)
 
     try:
         expect(r"smtp 127\.0\.0\.1:\d+>")

@@ -213,34 +213,17 @@ def test_the_shell_speaks_german(tmp_path):
     """Under a pseudo-terminal: the connection note, a warning before sending, a shell
     command's error, Ctrl-C's note."""
     import shutil
-    import time
 
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+    from germanpty import expecter, german_env
     from shellfixtures import Recorder, aiosmtpd_server
 
-    ansi = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
     exe = shutil.which("smtpsh")
     assert exe, "pip install -e . first"
-    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
-    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
-               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
     with aiosmtpd_server(Recorder()) as server:
-        child = pexpect.spawn(exe, [server.hostname, str(server.port)], env=env,
+        child = pexpect.spawn(exe, [server.hostname, str(server.port)], env=german_env(tmp_path),
                               encoding="utf-8", timeout=20, dimensions=(30, 120))
-        seen = ""
-
-        def expect(pattern: str) -> None:
-            nonlocal seen
-            deadline = time.monotonic() + 20
-            while not re.search(pattern, ansi.sub("", seen)):
-                assert time.monotonic() < deadline, \
-                    f"{pattern!r} not in:\n{ansi.sub('', seen)[-2000:]}"
-                try:
-                    seen += child.read_nonblocking(65536, timeout=0.05)
-                except pexpect.TIMEOUT:
-                    pass
-            seen = ""
+        expect = expecter(child)
 
         try:
             expect(rf"-- Verbunden mit 127\.0\.0\.1 \(127\.0\.0\.1\) Port {server.port}")

@@ -180,17 +180,23 @@ def test_serve_tells_a_failed_client_handshake_in_one_line(tmp_path):
                          " client closed the connection during the handshake"), text
 
 
-def test_banner_wraps_between_words_at_80_columns(smtpsh):
-    p = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": "80"})
-    assert p.returncode == Exit.OK, out(p)
-    lines = out(p).splitlines()
-    assert max(len(line) for line in lines) <= 80, out(p)
-    notes: list[str] = []  # each note joined again from its lines
+def banner_notes(lines: list[str]) -> list[str]:
+    """The sandbox's banner notes, each joined again from the lines it was wrapped into."""
+    notes: list[str] = []
     for line in lines:
         if line.startswith("-- sandbox: "):
             notes.append(line[3:])
         elif line.startswith("--          ") and notes:
             notes[-1] += " " + line[12:]
+    return notes
+
+
+def test_banner_wraps_between_words_at_80_columns(smtpsh):
+    p = smtpsh("--sandbox", "-c", "QUIT", env_extra={"COLUMNS": "80"})
+    assert p.returncode == Exit.OK, out(p)
+    lines = out(p).splitlines()
+    assert max(len(line) for line in lines) <= 80, out(p)
+    notes = banner_notes(lines)
     assert len(notes) == 5, out(p)
     assert re.fullmatch(r"sandbox: strict SMTP server on 127\.0\.0\.1 port \d+; messages are"
                         r" saved in \S+", notes[0]), notes

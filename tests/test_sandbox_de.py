@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_sandbox import banner_notes
 
 from smtpsh import guide, i18n
 from smtpsh.exitcodes import Exit
@@ -28,7 +29,6 @@ from smtpsh.sandbox_scenarios import SCENARIOS, listing
 from smtpsh.sandbox_smtp import ClientRecord, report_card
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\r")
 
 
 @pytest.fixture(autouse=True)
@@ -128,12 +128,7 @@ def test_the_german_banner_wraps_between_words_at_80_columns(smtpsh) -> None:
     assert p.returncode == Exit.OK, out(p)
     lines = out(p).splitlines()
     assert max(len(line) for line in lines) <= 80, out(p)
-    notes: list[str] = []  # each note joined again from its lines
-    for line in lines:
-        if line.startswith("-- sandbox: "):
-            notes.append(line[3:])
-        elif line.startswith("--          ") and notes:
-            notes[-1] += " " + line[12:]
+    notes = banner_notes(lines)
     assert len(notes) == 5, out(p)
     assert re.fullmatch(r"sandbox: strenger SMTP-Server auf 127\.0\.0\.1 Port \d+\."
                         r" Nachrichten werden in \S+ gespeichert", notes[0]), notes
@@ -258,28 +253,14 @@ def test_the_client_report_card_of_serve_in_german(tmp_path: Path) -> None:
 def test_the_sandbox_shell_in_german_under_a_pseudo_terminal(tmp_path: Path) -> None:
     """LANG=de_DE.UTF-8 smtpsh --sandbox: the banner, the scenario's paragraph, and the
     guide's reason for a strict refusal in German; the refusal itself in English."""
-    pexpect = pytest.importorskip("pexpect")
-    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
-    env.update(LANG="de_DE.UTF-8", PYTHONPATH=str(ROOT), NO_COLOR="1", TERM="xterm-256color",
-               PROMPT_TOOLKIT_NO_CPR="1", HOME=str(tmp_path),
-               XDG_CONFIG_HOME=str(tmp_path / "cfg"), XDG_STATE_HOME=str(tmp_path / "state"))
+    import pexpect
+    from germanpty import expecter, german_env
+
     child = pexpect.spawn(sys.executable, ["-m", "smtpsh", "--sandbox", "--scenario",
                                            "full-mailbox", "--sandbox-dir",
-                                           str(tmp_path / "box")],
-                          env=env, encoding="utf-8", timeout=20, dimensions=(40, 120), cwd=ROOT)
-    seen = ""
-
-    def expect(pattern: str) -> str:
-        nonlocal seen
-        deadline = time.monotonic() + 20
-        while not (m := re.search(pattern, ANSI.sub("", seen))):
-            assert time.monotonic() < deadline, f"{pattern!r} not in:\n{ANSI.sub('', seen)[-3000:]}"
-            try:
-                seen += child.read_nonblocking(65536, timeout=0.05)
-            except pexpect.TIMEOUT:
-                pass
-        text, seen = ANSI.sub("", seen), ""
-        return text[:m.end()]
+                                           str(tmp_path / "box")], env=german_env(tmp_path),
+                          encoding="utf-8", timeout=20, dimensions=(40, 120), cwd=ROOT)
+    expect = expecter(child)
 
     try:
         banner = expect(r"smtp 127\.0\.0\.1:\d+>")

@@ -43,7 +43,7 @@ TIMEOUT = 30.0
 
 _FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _AUTH_TYPED = re.compile(r"AUTH\s+(LOGIN|PLAIN)\s*$", re.IGNORECASE)
-_PASSWORD = re.compile(r"password (\S+)")
+_PASSWORD = re.compile(r"(?:password|Passwort) (\S+)")  # the German banner: Passwort
 # What changes from run to run, as it appears in smtpsh's notes.
 _VARYING = [
     (re.compile(r"\b[Pp]ort \d+"), "port <port>"),  # Port in German

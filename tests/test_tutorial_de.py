@@ -81,6 +81,29 @@ def test_console_output(block: Block) -> None:
     assert not in_order(wanted, got), f"not printed (in this order):\n{done.stdout}"
 
 
+# Parts 4-8: what the prose of part 5 and part 7 claims beyond the dialogs themselves.
+
+def test_dot_stuffing_as_the_german_tutorial_says(tmp_path: Path) -> None:
+    """Part 5's table: the saved message holds the dotted lines exactly as typed."""
+    block = next(b for b in SMTP_BLOCKS if "C: .gut versteckt" in b.lines)
+    run_sandbox(block, tmp_path, "--lang", "de")
+    saved = (tmp_path / "0001.eml").read_bytes()
+    assert b"\r\n.gut versteckt\r\n..zwei Punkte\r\n" in saved
+
+
+def test_the_german_auth_dialogs_never_show_the_password(tmp_path: Path) -> None:
+    """Part 7: the German banner names the "Passwort"; only that banner line shows it."""
+    dialogs = [b for b in SMTP_BLOCKS if {"C: AUTH LOGIN", "C: AUTH PLAIN"} & set(b.lines)]
+    assert len(dialogs) >= 2
+    for n, block in enumerate(dialogs):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        run = run_sandbox(block, folder, "--lang", "de")
+        assert run.password, "the German sandbox banner names no password"
+        leaks = [x for x in run.lines if run.password in x and not x.startswith("-- sandbox:")]
+        assert not leaks, leaks
+
+
 # --- parts 9 to 14: LMTP, MX, --received, --auth-results, a scenario, --check -------------------
 # Each block is run as the English tutorial's are (tests/test_tutorial.py, and for the --check
 # card tests/test_check_postfix.py), against the same real servers: Dovecot's LMTP, a test DNS
