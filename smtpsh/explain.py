@@ -167,15 +167,18 @@ def verb(name: str) -> dict[str, Any] | None:
     return {"name": key, **entry} if entry else None
 
 
+@cache
 def valid_states(name: str) -> frozenset[str] | None:
-    """The dialog states in which a verb makes sense (None for a verb not known)."""
-    entry = verb(name)
+    """The dialog states in which a verb makes sense (None for a verb not known). A fact:
+    the same in every language, so asked once per verb (the core asks for every command)."""
+    entry = _data("verbs.json")["verbs"].get(name.strip().upper())
     return frozenset(entry["states"]) if entry else None
 
 
+@cache
 def needs_keyword(name: str) -> str | None:
     """The EHLO keyword a verb needs advertised (STARTTLS, CHUNKING for BDAT ...), if any."""
-    entry = verb(name)
+    entry = _data("verbs.json")["verbs"].get(name.strip().upper())
     return entry.get("keyword") if entry else None
 
 

@@ -20,6 +20,7 @@ import os
 
 LANGUAGES = ("en", "de")
 _chosen: str | None = None
+_from_locale: str | None = None  # the locale's language, read once (every sentence asks)
 
 
 def from_locale(environ: os._Environ[str] | dict[str, str] | None = None) -> str:
@@ -33,16 +34,22 @@ def from_locale(environ: os._Environ[str] | dict[str, str] | None = None) -> str
 
 
 def set_language(lang: str | None) -> None:
-    """Choose the language ("en", "de"); None goes back to the locale's."""
+    """Choose the language ("en", "de"); None goes back to the locale's (read again)."""
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: {', '.join(LANGUAGES)}")
-    global _chosen
-    _chosen = lang
+    global _chosen, _from_locale
+    _chosen, _from_locale = lang, None
 
 
 def language() -> str:
-    """The language in use: the one chosen, else the locale's."""
-    return _chosen if _chosen is not None else from_locale()
+    """The language in use: the one chosen, else the locale's (read at the first call: the
+    environment is asked once, not for each of the thousands of sentences of a long dialog)."""
+    global _from_locale
+    if _chosen is not None:
+        return _chosen
+    if _from_locale is None:
+        _from_locale = from_locale()
+    return _from_locale
 
 
 def _(text: str) -> str:

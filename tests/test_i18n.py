@@ -211,6 +211,8 @@ def test_english_is_the_default_and_set_language_overrides(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     assert i18n.language() == "en"
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert i18n.language() == "en"  # the locale is read once
+    i18n.set_language(None)  # ... and again after this
     assert i18n.language() == "de"
     i18n.set_language("en")
     assert i18n.language() == "en"
