@@ -315,7 +315,7 @@ def test_the_greylisting_scenario_is_real(tmp_path: Path) -> None:
 _CARD_VARYING = [
     (re.compile(r"127\.0\.0\.1\]?:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"_\d+\._tcp"), "_<port>._tcp"),
-    (re.compile(r"port \d+"), "port <port>"),
+    (re.compile(r"Port \d+"), "Port <port>"),
     (re.compile(r"#[A-Za-z0-9_-]+"), "#<serial>"),
     (re.compile(r"\d{4}-\d\d-\d\d( \d\d:\d\d UTC)?"), "<date>"),
     (re.compile(r"nach \d+,\d{3} s"), "nach <seconds> s"),
