@@ -240,6 +240,17 @@ def test_integer_groups_thousands_with_a_dot_in_german():
     assert i18n.integer(10_485_760) == "10.485.760"
 
 
+def test_timings_and_sizes_on_screen_use_the_decimal_comma():
+    from smtpsh.render import took
+    from smtpsh.shell import human_size
+
+    english = [took(0.0004), took(0.003), took(12.5), human_size(1536), human_size(2048)]
+    assert english == ["0.4 ms", "3 ms", "12.5 s", "1.5 KiB", "2 KiB"]
+    i18n.set_language("de")
+    german = [took(0.0004), took(0.003), took(12.5), human_size(1536), human_size(2048)]
+    assert german == ["0,4 ms", "3 ms", "12,5 s", "1,5 KiB", "2 KiB"]
+
+
 def test_plural_picks_the_form_by_the_count():
     def hosts(n: int) -> str:  # a sentence of the --check card, with its German
         return i18n.plural(n, i18n._("{count} MX host"), i18n._("{count} MX hosts"))
