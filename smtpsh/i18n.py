@@ -59,3 +59,29 @@ def _(text: str) -> str:
     from smtpsh.i18n_de import CATALOG
 
     return CATALOG.get(text, text)
+
+
+# --- numbers and counts in the language in use ------------------------------------------------
+# One place for them: German writes 0,25 and 1.000 where English writes 0.25 and 1,000. Only
+# for what a person reads; JSON, transcripts and the wire keep their own (English) numbers.
+
+
+def decimal(value: float, places: int | None = None) -> str:
+    """`value` with `places` decimals ("0.25" / German "0,25"); None: as short as it goes
+    (Python's `g` format: "3", "0.5")."""
+    text = f"{value:g}" if places is None else f"{value:.{places}f}"
+    return text.replace(".", ",") if language() == "de" else text
+
+
+def integer(n: int) -> str:
+    """`n` with thousands grouped: "1,000" (German: "1.000")."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if language() == "de" else text
+
+
+def plural(n: int, one: str, many: str, **fields: object) -> str:
+    """`one` when n is 1, else `many`, formatted with count=n (grouped, see `integer`) and
+    `fields`. Both forms come already translated, each a sentence of its own in the catalog:
+    `plural(n, _("{count} TLSA record"), _("{count} TLSA records"))`. English and German
+    share the rule (1: singular; 0 and more: plural)."""
+    return (one if n == 1 else many).format(count=integer(n), **fields)

@@ -30,10 +30,10 @@ class ResolveTimeout(TimeoutError):
     """The resolver did not answer for `host` within `seconds`."""
 
     def __init__(self, host: str, seconds: float) -> None:
-        from smtpsh.i18n import _
+        from smtpsh.i18n import _, decimal
 
         super().__init__(_("no answer for {host} within {seconds} s").format(
-            host=host, seconds=f"{seconds:g}"))
+            host=host, seconds=decimal(seconds)))
         self.host, self.seconds = host, seconds
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.protocol import Reply
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ async def choose_server(settings: Settings, session: Session) -> tuple[str, Repl
         verdict = detail if ok else _("failed: {error}").format(error=detail)
         session.note(escape(_("try {host} [{address}]:{port}: {verdict} ({seconds} s)").format(
             host=host, address=address, port=settings.port, verdict=verdict,
-            seconds=f"{seconds:.3f}"), tab=True))
+            seconds=decimal(seconds, 3)), tab=True))
 
     got = await resolve.try_candidates(plan, connect, settings.port, attempt)
     if got is None:

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.explain import N_
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 
 SCHEMES = ("socks5", "socks5h", "socks4", "socks4a", "http")
 DEFAULT_PORTS = {"socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080, "http": 8080}
@@ -169,7 +169,7 @@ async def open_streams(spec: ProxySpec, host: str, port: int, *, timeout: float,
         except (ProxyTimeoutError, TimeoutError):
             raise ProxyFailure(_("proxy {name}: no connection to {target} within {seconds} s"
                                  " (the proxy or the target is slow)").format(
-                                     name=name, target=target, seconds=f"{timeout:g}"),
+                                     name=name, target=target, seconds=decimal(timeout)),
                                exit=Exit.TIMEOUT) from None
         except ProxyConnectionError as exc:
             cause = exc.__cause__

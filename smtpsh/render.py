@@ -15,7 +15,7 @@ from typing import TextIO
 
 from smtpsh.client import Command, Kind
 from smtpsh.events import Checked, Note, Output, Received, Sent, Warn, describe_check
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.protocol import Garbage, Reply
 
 Fragments = list[tuple[str, str]]
@@ -94,7 +94,7 @@ def _answering(command: Command | None, elapsed: float | None,
     per_rcpt = command.kind is Kind.DATA_END and command.recipient is not None
     if not grouped and not per_rcpt:
         return []
-    took = f" ({elapsed * 1000:.1f} ms)" if elapsed is not None else ""
+    took = f" ({decimal(elapsed * 1000, 1)} ms)" if elapsed is not None else ""
     return [("", "\n"), ("class:note", f"   ^ {command.label}{took}")]
 
 
@@ -102,8 +102,8 @@ def took(seconds: float) -> str:
     """A duration as the shell shows it: 0.4 ms, 3 ms, 1250 ms, 12.5 s."""
     ms = seconds * 1000
     if ms < 1:
-        return f"{ms:.1f} ms"
-    return f"{ms:.0f} ms" if ms < 10_000 else f"{seconds:.1f} s"
+        return f"{decimal(ms, 1)} ms"
+    return f"{ms:.0f} ms" if ms < 10_000 else f"{decimal(seconds, 1)} s"
 
 
 def timing_suffix(elapsed: float | None) -> Fragments:

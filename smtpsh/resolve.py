@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
 from smtpsh.explain import N_
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 
 if TYPE_CHECKING:
     import dns.asyncbackend
@@ -136,7 +136,7 @@ class DnsLookup:
             return "tempfail", [], None, f"{where}: {_one_line(exc).rpartition(': ')[2]}"
         except dns.exception.Timeout:
             return "tempfail", [], None, _("{query}: no answer within {seconds}s").format(
-                query=where, seconds=f"{self.timeout:g}")
+                query=where, seconds=decimal(self.timeout))
         except (dns.exception.DNSException, OSError) as exc:
             return "tempfail", [], None, f"{where}: {_one_line(exc)}"
         cname = answer.canonical_name.to_text(omit_final_dot=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from smtpsh.explain import N_
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.sandbox_rules import Rule, make_rule
 
 
@@ -30,7 +30,7 @@ class Scenario:
 
     def text(self, number: float | None = None) -> str:
         n = self.default if number is None else number
-        return _(self.explanation).format(n=f"{n:g}")
+        return _(self.explanation).format(n=decimal(n))
 
     def heading(self, number: float | None = None) -> str:
         """The paragraph as the sandbox prints it when the scenario starts."""
@@ -148,7 +148,7 @@ def listing() -> str:
     out = []
     for s in SCENARIOS.values():
         number = _(" ({name}:SECS, default {default} s)").format(
-            name=s.name, default=f"{s.default:g}") if s.unit else ""
+            name=s.name, default=decimal(s.default)) if s.unit else ""
         out.append(f"{s.name}: {_(s.title)}{number}")
         out += ["  " + _("rule: {rule}").format(rule=r.describe()) for r in s.rules()]
         out += textwrap.wrap(s.text(), 78, initial_indent="  ", subsequent_indent="  ")

@@ -31,7 +31,7 @@ from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.findings import Card, Finding, Verdict
-from smtpsh.i18n import _, language
+from smtpsh.i18n import _, decimal
 from smtpsh.sandbox_rules import Rule, RuleSet
 
 HOSTNAME = "sandbox.smtpsh.test"
@@ -464,10 +464,8 @@ def make_smtp_class(options: ServerOptions, report: Callable[[str], None]) -> An
                 self._card_done = True
                 if options.view:
                     took = time.monotonic() - record.started
-                    seconds = f"{took:.1f}"  # German: a decimal comma
                     report(_("client #{number} {peer}: disconnected after {seconds} s").format(
-                        number=record.number, peer=record.peer,
-                        seconds=seconds.replace(".", ",") if language() == "de" else seconds))
+                        number=record.number, peer=record.peer, seconds=decimal(took, 1)))
                 if options.card is not None and (record.commands or record.pregreet):
                     try:
                         options.card(report_card(record))

@@ -22,7 +22,7 @@ from smtpsh.client import Answer, Client, Injected, Kind, Stray
 from smtpsh.escape import escape
 from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.protocol import (
     CLOSED,
     MAX_DATA_LINE,
@@ -194,7 +194,7 @@ class Session:
                 hint = await no_greeting_error(address or host, port, opts.timeout - budget)
             # Said with --timeout's value: the probe had the rest of the same budget.
             raise hint or Failure(_("timed out: no greeting within {seconds} s (see"
-                                    " --timeout)").format(seconds=f"{opts.timeout:g}"),
+                                    " --timeout)").format(seconds=decimal(opts.timeout)),
                                   Exit.TIMEOUT) from None
         except BaseException:
             self.abort()  # interrupted (Ctrl-C): the same
@@ -320,7 +320,7 @@ class Session:
             text = _("timed out: no reply within {seconds} s (see --timeout)")
         timeout = self.options.timeout if timeout is None else timeout
         command = self.client.pending[0].label if self.client.pending else ""
-        return Failure(text.format(command=command, seconds=f"{timeout:g}"), Exit.TIMEOUT)
+        return Failure(text.format(command=command, seconds=decimal(timeout)), Exit.TIMEOUT)
 
     async def _collect(self, replies: list[Reply]) -> list[Reply]:
         assert self.transport is not None
@@ -530,7 +530,7 @@ class Session:
             left = self.client.forget_raw()
             self.note(_("no reply to {count} raw line(s) within {seconds} s (the server may be"
                         " waiting for more); a reply that comes later is shown as unexpected")
-                      .format(count=len(left), seconds=f"{wait:g}"))
+                      .format(count=len(left), seconds=decimal(wait)))
         finally:
             self.client.forget_raw()  # also when interrupted
         # A 2xx to a raw STARTTLS came (maybe before a wait that ended without the rest):
@@ -698,7 +698,7 @@ class Session:
                         await self.transport.write(out)
             except TimeoutError:
                 raise Failure(_("timed out: the server took no data for {seconds} s (see"
-                                " --timeout)").format(seconds=f"{self.options.timeout:g}"),
+                                " --timeout)").format(seconds=decimal(self.options.timeout)),
                               Exit.TIMEOUT) from None
             except Failure:
                 await self._last_words()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.hostport import check_host, unix_socket_path
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.lookup import ResolveTimeout, resolve_address
 from smtpsh.oswords import reason
 from smtpsh.tls import TlsInfo, explain_failure, unverified_context
@@ -195,7 +195,7 @@ def _connect_error(host: str, port: int, exc: BaseException,
     host = escape(host, tab=True)
     if isinstance(exc, ResolveTimeout):
         return TransportError(_("cannot resolve host '{host}': no answer within {seconds} s")
-                              .format(host=host, seconds=f"{exc.seconds:g}"), Exit.CONNECT)
+                              .format(host=host, seconds=decimal(exc.seconds)), Exit.CONNECT)
     if isinstance(exc, _SourceError | socket.gaierror):
         what = (_("cannot connect to {host} port {port}: {error}")
                 if isinstance(exc, _SourceError) else _("cannot resolve host '{host}': {error}"))

@@ -148,7 +148,7 @@ def test_three_mx_card_json(domain: dict, check_ca_file: str) -> None:  # noqa: 
     assert finding(mx1, "tls.tls10")[0]["verdict"] == "pass"
     assert finding(mx2, "tls.tls10")[0]["verdict"] == "warn"
     assert finding(mx2, "tls.tls11")[0]["verdict"] == "warn"
-    assert finding(mx3, "tls.chain")[0]["title"] == "chain of 2 certificate(s)"
+    assert finding(mx3, "tls.chain")[0]["title"] == "chain of 2 certificates"
     assert finding(mx1, "tls.starttls-injection")[0]["verdict"] == "pass"
     # DANE without DNSSEC: records matched, but said plainly that nothing validated them
     tlsa = finding(mx1, "dane.tlsa")[0]

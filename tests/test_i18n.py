@@ -220,6 +220,51 @@ def test_english_is_the_default_and_set_language_overrides(monkeypatch):
         i18n.set_language("fr")
 
 
+# --- numbers and counts ---------------------------------------------------------------------------
+
+
+def test_decimal_writes_a_comma_in_german():
+    assert i18n.decimal(0.25, 2) == "0.25" and i18n.decimal(8.64, 1) == "8.6"
+    assert i18n.decimal(0.0, 3) == "0.000" and i18n.decimal(3.0) == "3"
+    assert i18n.decimal(0.5) == "0.5" and i18n.decimal(1234.5, 1) == "1234.5"
+    i18n.set_language("de")
+    assert i18n.decimal(0.25, 2) == "0,25" and i18n.decimal(8.64, 1) == "8,6"
+    assert i18n.decimal(0.0, 3) == "0,000" and i18n.decimal(3.0) == "3"
+    assert i18n.decimal(0.5) == "0,5" and i18n.decimal(1234.5, 1) == "1234,5"
+    assert i18n.decimal(12.0, 0) == "12"
+
+
+def test_integer_groups_thousands_with_a_dot_in_german():
+    assert i18n.integer(7) == "7" and i18n.integer(1000) == "1,000"
+    assert i18n.integer(10_485_760) == "10,485,760"
+    i18n.set_language("de")
+    assert i18n.integer(7) == "7" and i18n.integer(1000) == "1.000"
+    assert i18n.integer(10_485_760) == "10.485.760"
+
+
+def test_timings_and_sizes_on_screen_use_the_decimal_comma():
+    from smtpsh.render import took
+    from smtpsh.shell import human_size
+
+    english = [took(0.0004), took(0.003), took(12.5), human_size(1536), human_size(2048)]
+    assert english == ["0.4 ms", "3 ms", "12.5 s", "1.5 KiB", "2 KiB"]
+    i18n.set_language("de")
+    german = [took(0.0004), took(0.003), took(12.5), human_size(1536), human_size(2048)]
+    assert german == ["0,4 ms", "3 ms", "12,5 s", "1,5 KiB", "2 KiB"]
+
+
+def test_plural_picks_the_form_by_the_count():
+    def hosts(n: int) -> str:  # a sentence of the --check card, with its German
+        return i18n.plural(n, i18n._("{count} MX host"), i18n._("{count} MX hosts"))
+
+    assert [hosts(n) for n in (0, 1, 2)] == ["0 MX hosts", "1 MX host", "2 MX hosts"]
+    assert hosts(1500) == "1,500 MX hosts"
+    i18n.set_language("de")
+    assert [hosts(n) for n in (0, 1, 2)] == ["0 MX-Hosts", "1 MX-Host", "2 MX-Hosts"]
+    assert hosts(1500) == "1.500 MX-Hosts"
+    assert i18n.plural(2, "{count} of {what}", "{count} of {what}s", what="x") == "2 of xs"
+
+
 # --- what the user reads ------------------------------------------------------------------------
 
 

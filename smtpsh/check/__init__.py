@@ -23,7 +23,7 @@ def main_check(settings: Settings, nagios: bool = False) -> int:
     from smtpsh.check.card import run
     from smtpsh.exitcodes import Exit
     from smtpsh.findings import render_card
-    from smtpsh.i18n import _
+    from smtpsh.i18n import _, decimal
     from smtpsh.render import to_ansi, to_plain, use_color
 
     assert settings.host is not None
@@ -45,5 +45,5 @@ def main_check(settings: Settings, nagios: bool = False) -> int:
         frags = render_card(card)
         text = to_ansi(frags) if use_color(settings.color, sys.stdout) else to_plain(frags)
         print(text)
-        print(_("(checked in {seconds} s)").format(seconds=f"{outcome.seconds:.2f}"))
+        print(_("(checked in {seconds} s)").format(seconds=decimal(outcome.seconds, 2)))
     return int(card.exit_status())

@@ -18,7 +18,7 @@ import smtpsh.check.tls as tls
 import smtpsh.check.tlsrpt as tlsrpt
 from smtpsh import resolve
 from smtpsh.findings import Card, Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.session import ConnectOptions
 from smtpsh.settings import Settings, local_name
 
@@ -63,7 +63,7 @@ async def run(target: str, settings: Settings) -> Outcome:
     except TimeoutError:
         dns_section.add(Finding("check.timeout", Verdict.FAIL, _(
             "DNS gave no answer within --timeout {seconds} s").format(
-                seconds=f"{settings.timeout:g}")))
+                seconds=decimal(settings.timeout))))
         outcome.ran = False
         return _finish(outcome, started)
     dns.plan_findings(plan, mx, dns_section, shown)
@@ -102,7 +102,7 @@ async def run(target: str, settings: Settings) -> Outcome:
         await asyncio.wait(pending, timeout=2)
         card.sections.insert(1, Section("timeout", [Finding(
             "check.timeout", Verdict.FAIL, _("not finished within --timeout {seconds} s")
-            .format(seconds=f"{settings.timeout:g}"),
+            .format(seconds=decimal(settings.timeout)),
             _("{count} of {total} parts unfinished").format(count=len(pending),
                                                             total=len(tasks)),
             _("what did not finish is shown as not checked"))]))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.check.dns import Answer, security
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, plural
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -174,14 +174,16 @@ def findings(facts: HostFacts, tlsa: Answer, shown: str, section: Section,
             section.add(Finding("dane.tlsa", Verdict.WARN, _("unreadable TLSA record"), text))
     if not tlsa.ad:
         section.add(Finding("dane.tlsa", Verdict.WARN,
-                            _("{count} TLSA record(s), not DNSSEC-validated").format(
-                                count=len(records)), f"{name}: {security(tlsa, shown)}",
+                            plural(len(records), _("{count} TLSA record, not DNSSEC-validated"),
+                                   _("{count} TLSA records, not DNSSEC-validated")),
+                            f"{name}: {security(tlsa, shown)}",
                             _("a DANE sender uses TLSA records only when DNSSEC proves them;"
                               " these are ignored"), "RFC 7672 2.2"))
     else:
         section.add(Finding("dane.tlsa", Verdict.PASS,
-                            _("{count} TLSA record(s), DNSSEC-validated").format(
-                                count=len(records)), f"{name}: {security(tlsa, shown)}", "",
+                            plural(len(records), _("{count} TLSA record, DNSSEC-validated"),
+                                   _("{count} TLSA records, DNSSEC-validated")),
+                            f"{name}: {security(tlsa, shown)}", "",
                             rfc))
     chain = [c for c in (load(d) for d in facts.chain) if c is not None]
     matched = False

@@ -8,7 +8,7 @@ import socket
 from dataclasses import dataclass, field
 
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal, plural
 from smtpsh.resolve import DnsLookup, Plan, Status, _one_line
 
 RFC_MX = "RFC 5321 5.1"
@@ -70,7 +70,7 @@ class CheckLookup(DnsLookup):
                 name=name, type=rdtype, rcode=rcode, server=self.shown), rcode=rcode)
         except dns.exception.Timeout:
             return Answer("tempfail", message=_("{name} {type}: no answer within {seconds}s")
-                          .format(name=name, type=rdtype, seconds=f"{self.timeout:g}"))
+                          .format(name=name, type=rdtype, seconds=decimal(self.timeout)))
         except (dns.exception.DNSException, OSError) as exc:
             return Answer("tempfail", message=f"{name} {rdtype}: {_one_line(exc)}")
         response = result.response
@@ -155,7 +155,7 @@ def plan_findings(plan: Plan, mx: Answer, section: Section, shown: str = "the re
     else:
         listed = ", ".join(f"{h.preference} {h.name}" for h in plan.hosts)
         section.add(Finding("dns.mx", Verdict.PASS,
-                            _("{count} MX host(s)").format(count=len(plan.hosts)),
+                            plural(len(plan.hosts), _("{count} MX host"), _("{count} MX hosts")),
                             f"{listed}; {security(mx, shown)}", "", RFC_MX))
     for host in plan.hosts:
         for note in host.notes:

@@ -218,7 +218,9 @@ async def check(domain: str, lookup: CheckLookup, txt: Answer, family: int | Non
         return StsResult(failed=_("policy fetch ({problem})").format(problem=no_address))
     port = int(os.environ.get(PORT_ENV, "443"))
     got = await asyncio.to_thread(fetch, host, addresses[0], port, cafile, timeout)
-    where = f"https://{host}{PATH} ({addresses[0]}" + (f" port {port})" if port != 443 else ")")
+    # (a port other than 443: only in tests, said the way the rest of smtpsh says a port)
+    where = f"https://{host}{PATH} ({addresses[0]}" + (
+        " " + _("port {port}").format(port=port) + ")" if port != 443 else ")")
     rule = "RFC 8461 3.3"
     fail = ""
     if got.error:

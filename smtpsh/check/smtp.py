@@ -14,7 +14,7 @@ from smtpsh.events import Output
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.explain import N_
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.protocol import NeedData, Reply
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.settings import TlsOptions
@@ -338,7 +338,7 @@ def findings(facts: HostFacts, section: Section) -> None:
     slow = seconds > SLOW_GREETING
     section.add(Finding("smtp.greeting", Verdict.WARN if slow else Verdict.PASS,
                         _("greeting {code} after {seconds} s").format(
-                            code=g.code, seconds=f"{seconds:.3f}"), text,
+                            code=g.code, seconds=decimal(seconds, 3)), text,
                         _("senders wait 5 minutes at most, but slow greetings delay mail")
                         if slow else "", "RFC 5321 4.5.3.2"))
     if len(g.lines) > 1:

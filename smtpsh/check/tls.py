@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, plural
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -104,7 +104,8 @@ def findings(facts: HostFacts, section: Section) -> None:
         return
     leaf = chain[0]
     section.add(Finding("tls.chain", Verdict.INFO,
-                        _("chain of {count} certificate(s)").format(count=len(chain)),
+                        plural(len(chain), _("chain of {count} certificate"),
+                               _("chain of {count} certificates")),
                         escape(" <- ".join(_("{subject} (issuer {issuer})").format(
                             subject=short(c), issuer=short_issuer(c))
                                            for c in chain), tab=True)))

@@ -89,10 +89,12 @@ CATALOG: dict[str, str] = {
     "matches trust anchor {index}, but the certificate does not cover {host}":
         "passt zu Vertrauensanker {index}, aber das Zertifikat deckt {host} nicht ab",
     "unreadable TLSA record": "unlesbarer TLSA-Eintrag",
-    "{count} TLSA record(s), not DNSSEC-validated":
-        "{count} TLSA-Eintrag/Einträge, nicht per DNSSEC validiert",
-    "{count} TLSA record(s), DNSSEC-validated":
-        "{count} TLSA-Eintrag/Einträge, per DNSSEC validiert",
+    "{count} TLSA record, not DNSSEC-validated":
+        "{count} TLSA-Eintrag, nicht per DNSSEC validiert",
+    "{count} TLSA records, not DNSSEC-validated":
+        "{count} TLSA-Einträge, nicht per DNSSEC validiert",
+    "{count} TLSA record, DNSSEC-validated": "{count} TLSA-Eintrag, per DNSSEC validiert",
+    "{count} TLSA records, DNSSEC-validated": "{count} TLSA-Einträge, per DNSSEC validiert",
     "{what} not DNSSEC-validated": "{what} nicht per DNSSEC validiert",
     "the TLSA records are validated, the {what} not":
         "die TLSA-Einträge sind validiert, {what} nicht",
@@ -141,7 +143,8 @@ CATALOG: dict[str, str] = {
     "certificate {names}": "Zertifikat {names}",
     "mail would bounce": "die Mail würde zurückgewiesen",
     "mail would be deferred": "die Mail würde zurückgestellt",
-    "{count} MX host(s)": "{count} MX-Host(s)",
+    "{count} MX host": "{count} MX-Host",
+    "{count} MX hosts": "{count} MX-Hosts",
     "some MTAs refuse or mishandle it": "manche MTAs lehnen das ab oder behandeln es falsch",
     "{name} resolves back to {address}": "{name} löst wieder auf {address} auf",
     "{name} has no {type} records": "{name} hat keine {type}-Einträge",
@@ -305,7 +308,8 @@ CATALOG: dict[str, str] = {
     "STARTTLS injection probe not run": "STARTTLS-Injection-Probe nicht gelaufen",
     "TLS 1.2 or 1.3 is expected": "TLS 1.2 oder 1.3 wird erwartet",
     "TLS 1.0 and 1.1 are deprecated": "TLS 1.0 und 1.1 sind veraltet",
-    "chain of {count} certificate(s)": "Kette aus {count} Zertifikat(en)",
+    "chain of {count} certificate": "Kette aus {count} Zertifikat",
+    "chain of {count} certificates": "Kette aus {count} Zertifikaten",
     "STARTTLS command injection: a command sent in clear text before the handshake was"
     " answered":
         "STARTTLS-Command-Injection: ein vor dem Handshake im Klartext gesendeter Befehl wurde"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from smtpsh.events import Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.findings import Card, Finding, Section, Verdict
-from smtpsh.i18n import _, language
+from smtpsh.i18n import _, decimal
 from smtpsh.protocol import Reply, show_bytes
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.transcript import Redactor, Transcript
@@ -50,9 +50,7 @@ class ProbeContext:
     @property
     def within(self) -> str:
         """" within 3 s": said after "no reply", of the bounded wait."""
-        seconds = f"{self.wait:g}"
-        return _(" within {seconds} s").format(
-            seconds=seconds.replace(".", ",") if language() == "de" else seconds)
+        return _(" within {seconds} s").format(seconds=decimal(self.wait))
 
     @property
     def sender(self) -> str:
@@ -160,12 +158,6 @@ def said(replies: list[Reply]) -> str:
         return _("no reply")
     return " / ".join(" ".join(r.wire_lines()[-1:]) if len(r.lines) > 3 else
                       " ".join(r.wire_lines()) for r in replies)
-
-
-def number(n: int) -> str:
-    """1,000 (German: 1.000)."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if language() == "de" else text
 
 
 def then_closed(closed: bool) -> str:

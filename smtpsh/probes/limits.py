@@ -21,9 +21,9 @@ import contextlib
 from smtpsh.exitcodes import Failure
 from smtpsh.explain import N_
 from smtpsh.findings import Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, integer
 from smtpsh.probes import probe
-from smtpsh.probes.base import ProbeContext, close, number, said, sent, then_closed
+from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 from smtpsh.protocol import Reply
 
 COMMAND_OCTETS = 600  # with the CRLF
@@ -42,10 +42,10 @@ async def run(ctx: ProbeContext) -> None:
     await _size(ctx)
     if ctx.rcpt_to is None:
         ctx.skip_without_to("rcpts", _("{count} RCPTs in one transaction").format(
-            count=number(RCPTS)))
+            count=integer(RCPTS)))
         for n in DATA_LINES:
             ctx.skip_without_to(f"data-{n}", _("a message line of {octets} octets").format(
-                octets=number(n)))
+                octets=integer(n)))
     else:
         await _rcpts(ctx)
         for n in DATA_LINES:
@@ -201,13 +201,13 @@ async def _rcpts(ctx: ProbeContext) -> None:
                   " (PIPELINING), then RSET (no DATA); {accepted} accepted") if group > 1 else
                 _("sent {mail}, then {rcpt} up to {count} times one at a time, then RSET (no"
                   " DATA); {accepted} accepted")).format(
-        mail=mail, rcpt=rcpt, count=number(RCPTS), group=GROUP, accepted=number(accepted))
+        mail=mail, rcpt=rcpt, count=integer(RCPTS), group=GROUP, accepted=integer(accepted))
     if refusal:
         evidence += _(", then {replies}").format(replies=said([refusal]))
     evidence += then_closed(closed)
     if refusal is None and not closed:
         ctx.add("rcpts", Verdict.INFO, _("all {count} RCPTs are accepted in one"
-                                         " transaction").format(count=number(RCPTS)),
+                                         " transaction").format(count=integer(RCPTS)),
                 evidence + _("; the last: {replies}").format(replies=said(last)),
                 _("no recipient limit up to 1,000 (Postfix: smtpd_recipient_limit, 1000 by"
                   " default); a spammer can address that many in one message"), rfc)
@@ -222,18 +222,18 @@ async def _rcpts(ctx: ProbeContext) -> None:
                             " split or lost").format(minimum=RCPT_MINIMUM), rfc)
     elif refusal is not None and refusal.code == 452:
         ctx.add("rcpts", Verdict.PASS, _("a recipient limit at {count} (then 452)").format(
-                    count=number(accepted)),
+                    count=integer(accepted)),
                 evidence, _("over the limit, 452 (too many recipients) makes the client send"
                             " the rest in another transaction, as RFC 5321 4.5.3.1.10 asks"),
                 rfc)
     elif refusal is not None:
         ctx.add("rcpts", Verdict.INFO, _("a recipient limit at {count} (then {code})").format(
-                    count=number(accepted), code=refusal.code),
+                    count=integer(accepted), code=refusal.code),
                 evidence, _("RFC 5321 4.5.3.1.10 asks for 452 (a 552 there is an old habit:"
                             " clients should take it as 452)"), rfc)
     else:
         ctx.add("rcpts", Verdict.WARN, _("the connection closed after {count} RCPTs").format(
-                    count=number(accepted)),
+                    count=integer(accepted)),
                 evidence, _("a reply (452 too many recipients) would let the client go on"),
                 rfc)
 
@@ -256,9 +256,9 @@ async def _data_line(ctx: ProbeContext, octets: int) -> None:
         closed = ctx.closed_since(mark)
         evidence = _("sent a message whose body holds one line of {xs} x ({octets} octets with"
                      " the CRLF), then {end}; seen {replies}").format(
-            xs=number(octets), octets=number(octets + 2), end=sent(END),
+            xs=integer(octets), octets=integer(octets + 2), end=sent(END),
             replies=said(got)) + then_closed(closed)
-        n = number(octets)
+        n = integer(octets)
         if got and got[0].klass == 2:
             ctx.add(id, Verdict.INFO, _("a message line of {octets} octets is"
                                         " accepted").format(octets=n),

@@ -15,6 +15,7 @@ What the shell says about verbs and keywords comes from the knowledge base
 from __future__ import annotations
 
 from smtpsh import explain
+from smtpsh.i18n import decimal
 
 # The verbs the shell offers, in the order a dialog uses them (a choice of the UI; what
 # each verb is, needs and means is in the knowledge base).
@@ -52,6 +53,6 @@ def human_size(octets: int) -> str:
     size = float(octets)
     for unit in ("B", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if size == int(size) else f"{size:.1f} {unit}"
+            return f"{size:.0f} {unit}" if size == int(size) else f"{decimal(size, 1)} {unit}"
         size /= 1024
     return f"{octets} B"

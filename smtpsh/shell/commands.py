@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from prompt_toolkit.completion import CompleteEvent, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
-from smtpsh.i18n import _
+from smtpsh.i18n import _, decimal
 from smtpsh.oswords import reason
 from smtpsh.protocol import RCPT, Dialog, Reply
 from smtpsh.runner import stream_message
@@ -311,8 +311,8 @@ async def do_timing(shell: ShellApi, args: list[str]) -> None:
     # The session's stages by their English names; a command's by its line.
     names = {"connect": _("connect"), "greeting": _("greeting"),
              "TLS handshake": _("TLS handshake"), _(GREETING_STAGE): _("greeting")}
-    rows = [(names.get(stage, stage), f"{s * 1000:.1f}") for stage, s in timings]
-    rows.append((_("total"), f"{sum(s for _st, s in timings) * 1000:.1f}"))
+    rows = [(names.get(stage, stage), decimal(s * 1000, 1)) for stage, s in timings]
+    rows.append((_("total"), decimal(sum(s for _st, s in timings) * 1000, 1)))
     ms_w = max(len("ms"), *(len(ms) for _st, ms in rows))
     room = max(shell.screen.columns() - 1 - 2 - 2 - ms_w, 8)  # indent, gap, the ms column
     stage_w = min(max(len(_("stage")), *(len(st) for st, _ms in rows)), room)
@@ -373,7 +373,7 @@ async def do_send(shell: ShellApi, args: list[str]) -> None:
         octets, seconds = meter.wire(), time.monotonic() - meter.started
     shell.screen.note(_("sent {path} as the message text: {octets} octets on the wire in"
                         " {seconds} s ({rate}/s)").format(
-                            path=path, octets=octets, seconds=f"{seconds:.1f}",
+                            path=path, octets=octets, seconds=decimal(seconds, 1),
                             rate=human_size(int(octets / max(seconds, 1e-3)))))
     await shell.end_data()
 

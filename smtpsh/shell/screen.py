@@ -34,7 +34,7 @@ from prompt_toolkit.renderer import print_formatted_text
 from prompt_toolkit.styles import Style, default_ui_style, merge_styles
 from prompt_toolkit.utils import get_cwidth
 
-from smtpsh.i18n import _
+from smtpsh.i18n import _, integer
 from smtpsh.protocol import Garbage
 from smtpsh.render import Fragments, meaning, render, to_plain
 from smtpsh.session import Note, Output, Received, Sent, Warn
@@ -202,7 +202,7 @@ class Screen:
                                           " written)") if item == 1 else
                                         _("… {count} more lines from the server not shown"
                                           " (all kept for :save and in the transcript, if"
-                                          " one is written)").format(count=f"{item:,}")))]
+                                          " one is written)").format(count=integer(item))))]
             frags += item
             frags.append(("", "\n"))
         style = merge_styles([default_ui_style(), self.style])  # as print_formatted_text does
