@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,9 +211,13 @@ def test_the_client_report_card_of_serve_in_german(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
     proc = subprocess.Popen([exe, "--sandbox", "--serve", str(port), "--sandbox-dir",
                              str(tmp_path / "box")], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=dict(env, HOME=str(tmp_path), COLUMNS="200",
                                      LANG="de_DE.UTF-8"))
+    lines: list[str] = []  # read as they come: the card is waited for, not slept for
+    reader = threading.Thread(target=lambda: lines.extend(
+        line.decode() for line in iter(proc.stdout.readline, b"")), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -225,12 +230,16 @@ def test_the_client_report_card_of_serve_in_german(tmp_path: Path) -> None:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.recv(1000)
             sock.sendall(b"HELO sloppy\r\nMAIL FROM:x@example.org\r\nRCPT TO:<y@example.org>\n")
-            time.sleep(0.3)
+            sock.recv(1000)  # the first reply: the server has read the lines
+        deadline = time.monotonic() + 20
+        while not any(line.startswith("insgesamt:") for line in list(lines)):
+            assert time.monotonic() < deadline, "no report card:\n" + "".join(lines)
+            time.sleep(0.05)
     finally:
-        time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=10)
-    text = stdout.decode() + stderr.decode()
+        proc.wait(timeout=10)
+        reader.join(timeout=10)
+    text = "".join(lines)
     assert "sandbox: läuft bis Strg-C" in text, text
     assert re.search(r"Client #\d+ 127\.0\.0\.1:\d+: verbunden", text), text
     assert re.search(r"Client #\d+ 127\.0\.0\.1:\d+: nach \d+,\d s getrennt", text), text
