@@ -12,6 +12,7 @@ import signal
 import smtplib
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 
@@ -192,33 +193,51 @@ def test_connect_rule_421_disconnects(tmp_path):
     assert data == b"421 4.3.2 go away\r\n"
 
 
-def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, int]:
-    exe = shutil.which("smtpsh")
-    assert exe
-    port = free_port()
-    proc = subprocess.Popen([exe, "--sandbox", "--serve", str(port), "--sandbox-dir",
-                             str(tmp_path / "box"), *extra], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, HOME=str(tmp_path), COLUMNS="200"))
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc, port
-        except OSError:
-            assert time.monotonic() < deadline, "the sandbox did not start"
+class Served:
+    """`smtpsh --sandbox --serve` in a process of its own; its output read as it comes, so
+    that a test waits for what it expects instead of sleeping."""
+
+    def __init__(self, tmp_path, *extra: str) -> None:
+        exe = shutil.which("smtpsh")
+        assert exe
+        self.port = free_port()
+        self.proc = subprocess.Popen([exe, "--sandbox", "--serve", str(self.port),
+                                      "--sandbox-dir", str(tmp_path / "box"), *extra],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, HOME=str(tmp_path), COLUMNS="200"))
+        self.lines: list[str] = []
+        out = self.proc.stdout
+        assert out is not None
+        self.reader = threading.Thread(target=lambda: self.lines.extend(
+            line.decode() for line in iter(out.readline, b"")), daemon=True)
+        self.reader.start()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "the sandbox did not start"
+                time.sleep(0.05)
+
+    def wait_for(self, count: int, marker: str, seconds: float = 20) -> None:
+        """Until `count` output lines contain `marker`."""
+        deadline = time.monotonic() + seconds
+        while sum(marker in line for line in list(self.lines)) < count:
+            assert time.monotonic() < deadline, f"{count} x {marker!r}:\n" + "".join(self.lines)
             time.sleep(0.05)
 
-
-def _stop(proc: subprocess.Popen) -> str:
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=10)
-    return stdout.decode() + stderr.decode()
+    def stop(self) -> str:
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=10)
+        self.reader.join(timeout=10)
+        return "".join(self.lines)
 
 
 def test_report_card_swaks_and_a_sloppy_script(tmp_path):
-    proc, port = _serve(tmp_path, "--json")
+    served = Served(tmp_path, "--json")
+    port = served.port
     try:
         swaks = subprocess.run(
             ["swaks", "--server", f"127.0.0.1:{port}", "--from", "a@example.org", "--to",
@@ -229,9 +248,10 @@ def test_report_card_swaks_and_a_sloppy_script(tmp_path):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
             sock.recv(1000)
             sock.sendall(b"HELO sloppy\r\nMAIL FROM:x@example.org\r\nRCPT TO:<y@example.org>\n")
-            time.sleep(0.3)
+            sock.recv(1000)  # the first reply: the server has read the lines
+        served.wait_for(2, '"sections"')  # the two report cards (JSON lines)
     finally:
-        text = _stop(proc)
+        text = served.stop()
     events = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     cards = [e for e in events if "sections" in e]
     assert len(cards) == 2, text
