@@ -518,7 +518,7 @@ def main(argv: list[str] | None = None) -> None:
             print(listing())
             sys.exit(Exit.OK)
         if ns.received is not None:
-            from smtpsh.received import main_received
+            from smtpsh.message import main_received
 
             sys.exit(main_received(ns.received, ns.nameserver, ns.color,
                                    max(0.5, min(10.0, ns.timeout))))

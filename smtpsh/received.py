@@ -1,7 +1,7 @@
 """Read a message's Received: chain into hops, oldest first, and render it as a table.
 
-The table is stdlib only; `message_view` puts the message's forensics under it (smtpsh.forensics,
-imported when used). Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
+The table is stdlib only; smtpsh.message puts the message's forensics under it (`--received`,
+`:show N`). Each server prepends its Received: field (RFC 5321 §4.4), so the header lists
 hops newest first; the syntax is RFC 5321 §4.4 / RFC 5322 §3.6.7, but real servers bend it,
 so every clause is optional and a line that cannot be read is kept raw with a note.
 
@@ -23,14 +23,10 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from smtpsh.escape import escape
-from smtpsh.exitcodes import Exit
 from smtpsh.i18n import _
-
-if TYPE_CHECKING:
-    from smtpsh.forensics import KeyLookup
 
 _CLAUSES = ("from", "by", "via", "with", "id", "for")
 # RFC 3848 (and RFC 6531 for UTF8*): protocol names that say TLS (S) and/or AUTH (A).
@@ -544,46 +540,3 @@ def _summary(hops: list[Hop]) -> list[str]:
         lines.append(_("partly not understood: hop {hops} (shown raw too)").format(
             hops=", ".join(partly)))
     return lines
-
-
-def message_view(message: bytes, width: int | None, lookup: KeyLookup,
-                 ansi: bool = False) -> str:
-    """What `--received` and `:show N` show of a message: the hop table, then the forensics
-    (smtpsh.forensics: Authentication-Results, DKIM, ARC, DMARC alignment), keys looked up
-    through `lookup`."""
-    from smtpsh.forensics import forensics_title, forensics_view
-
-    hops = render(parse_chain(message.decode("utf-8", "replace")), width)
-    forensics, _card = forensics_view(message, lookup, width, title=forensics_title(),
-                                      ansi=ansi)
-    return f"{hops}\n\n{forensics}"
-
-
-def main_received(path: str, nameserver: str | None = None, color: str = "auto",
-                  timeout: float = 5.0) -> int:
-    """`smtpsh --received FILE` (`-` for stdin): print the route of a message, then its
-    forensics (keys through `nameserver` when given, else the system's resolver)."""
-    from smtpsh.forensics import checked_lookup
-    from smtpsh.render import use_color
-
-    try:
-        lookup = checked_lookup(nameserver, timeout)
-    except ValueError as exc:
-        print(f"smtpsh: --nameserver: {exc}", file=sys.stderr)
-        return Exit.USAGE
-    try:
-        if path == "-":
-            stdin = getattr(sys.stdin, "buffer", None)  # a text stream only in tests
-            message = stdin.read() if stdin is not None else sys.stdin.read().encode()
-        else:
-            with open(path, "rb") as f:
-                message = f.read()
-    except OSError as exc:
-        print(f"smtpsh: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return Exit.ERROR
-    if not parse_chain(message.decode("utf-8", "replace")):
-        print("smtpsh: " + _("no Received: header field in {path}").format(path=path),
-              file=sys.stderr)
-        return Exit.ERROR
-    print(message_view(message, terminal_width(), lookup, use_color(color, sys.stdout)))
-    return Exit.OK

@@ -155,7 +155,7 @@ class SavedMessage:
         the forensics; DKIM and ARC keys only through `nameserver`, never the system's
         resolver), then the text (escaped, at most `lines` lines)."""
         from smtpsh.forensics import KeyLookup
-        from smtpsh.received import message_view
+        from smtpsh.message import message_view
 
         with open(self.path, "rb") as f:
             data = f.read()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from smtpsh.received import Hop, main_received, parse_chain, render
+from smtpsh.message import main_received
+from smtpsh.received import Hop, parse_chain, render
 
 DATA = Path(__file__).parent / "data"
 CEST = timezone(timedelta(hours=2))
