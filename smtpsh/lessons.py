@@ -237,8 +237,10 @@ class Tutor:
             return
         if step.met(event, self.session, self.dns):
             self._done(step)
-        elif isinstance(event, Received) and event.command is not None and (
-                step.answers(event) or event.reply.is_error):
+        elif isinstance(event, Received) and event.command is not None and \
+                event.reply.code // 100 != 3 and (step.answers(event) or event.reply.is_error):
+            # (a 334 or 354 is the middle of a step, not its outcome: AUTH PLAIN typed
+            # without its argument gets 334, then the shell asks for the user and password)
             self._wrong(step)
 
     def answer(self, text: str) -> None:

@@ -461,3 +461,59 @@ def test_pty_the_received_chain_lesson_done_by_a_learner(learner, tmp_path) -> N
     me.say(":answer 2", r"step 6/7 done", r"step 7/7: what held it there")
     me.say(":answer greylisting", r"lesson 6 done: 7 of 7 steps, 1 tries that did not count")
     assert me.leave() == 0
+
+
+def test_pty_the_first_dialog_done_by_a_learner(learner, tmp_path) -> None:
+    me = learner("--lesson", "3", "--sandbox-dir", str(tmp_path / "box"))
+    me.expect(r"step 1/6: greet the server")
+    me.say("EHLO me.example", r"250 HELP", r"step 1/6 done")
+    me.say("RCPT TO:<bob@example.org>", r"503 ", r"not this step yet")  # a wrong try
+    for n, (line, reply) in enumerate([("MAIL FROM:<alice@example.org>", "250 "),
+                                       ("RCPT TO:<bob@example.org>", "250 "),
+                                       ("DATA", "354 ")], 2):
+        me.say(line, reply, rf"step {n}/6 done")
+    for line in ["Subject: Hallo", "", "hi"]:
+        me.say(line)
+    me.say(".", r"250 ", r"step 5/6 done")
+    me.say("QUIT", r"221 ", r"lesson 3 done: 6 of 6 steps, 1 tries that did not count")
+    assert me.leave() == 0
+
+
+def test_pty_reply_codes_done_by_a_learner(learner, tmp_path) -> None:
+    me = learner("--lesson", "4", "--sandbox-dir", str(tmp_path / "box"))
+    me.expect(r"step 1/6: greet the server")
+    me.say("EHLO me.example", r"step 1/6 done")
+    me.say("MAIL FROM:<alice@example.org>", r"step 2/6 done")
+    me.say("RCPT TO:bob@example.org", r"501 ", r"step 3/6 done")  # the refusal asked for
+    me.say("RCPT TO:<nobody@example.org>", r"550 ", r"step 4/6 done")
+    me.say("RCPT TO:<bob@example.org>", r"250 ", r"step 5/6 done")
+    me.say("QUIT", r"221 ", r"lesson 4 done: 6 of 6 steps, 0 tries that did not count")
+    assert me.leave() == 0
+
+
+def test_pty_starttls_and_auth_done_by_a_learner(learner, tmp_path) -> None:
+    """The learner types AUTH PLAIN and answers the shell's questions with the user and
+    password the sandbox printed: the 334 in between is not a wrong try."""
+    me = learner("--lesson", "5", "--sandbox-dir", str(tmp_path / "box"))
+    me.expect(r"step 1/5: greet the server")
+    password = re.search(r"user demo, password (\S+)", me.text)
+    assert password, me.text
+    me.say("EHLO me.example", r"step 1/5 done")
+    me.say("STARTTLS", r"220 ", r"certificate verified", r"step 2/5 done")
+    me.say("EHLO me.example", r"250-AUTH LOGIN PLAIN", r"step 3/5 done")
+    me.say("AUTH PLAIN", r"334")
+    me.expect(r"Username:")
+    me.child.send("demo\r")
+    me.expect(r"Password for demo:")
+    me.child.send(password.group(1) + "\r")
+    me.expect(r"235 ")
+    me.expect(r"step 4/5 done")
+    assert "not this step yet" not in me.text
+    for line, reply in [("MAIL FROM:<demo@example.org>", "250 "),
+                        ("RCPT TO:<bob@example.org>", "250 "), ("DATA", "354 ")]:
+        me.say(line, reply)
+    for line in ["Subject: Hallo", "", "hi"]:
+        me.say(line)
+    me.say(".", r"250 ", r"lesson 5 done: 5 of 5 steps, 0 tries that did not count")
+    assert password.group(1) not in me.text.replace(f"password {password.group(1)}", "")
+    assert me.leave() == 0
