@@ -30,7 +30,7 @@ from typing import Any
 
 from smtpsh.exitcodes import Exit
 from smtpsh.findings import Card, Finding, Section, Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import _, plural
 from smtpsh.received import _header_fields, closing_paren
 
 N_ = str  # marks a sentence for the catalog; _() translates it where it is used
@@ -545,7 +545,8 @@ def arc_section(card: Card, message: bytes, text: str, lookup: KeyLookup) -> Sec
     instances = sorted(i for i in set(seals) | set(sigs) | set(aars) if i is not None)
     if not instances:
         return None
-    section = card.section(_("ARC chain: {count} instance(s)").format(count=len(instances)))
+    section = card.section(plural(len(instances), _("ARC chain: {count} instance"),
+                                  _("ARC chain: {count} instances")))
     log = _Log()
     try:
         cv, details, reason = dkim.ARC(message, logger=log, minkey=1024,

@@ -279,7 +279,8 @@ CATALOG: dict[str, str] = {
     'a result the RFCs do not define': 'ein Ergebnis, das die RFCs nicht definieren',
     '(no authserv-id)': '(keine authserv-id)',
     'no authentication header fields': 'keine Header-Felder zur Authentifizierung',
-    'ARC chain: {count} instance(s)': 'ARC-Kette: {count} Instanz(en)',
+    'ARC chain: {count} instance': 'ARC-Kette: {count} Instanz',
+    'ARC chain: {count} instances': 'ARC-Kette: {count} Instanzen',
     'an ARC set needs all three fields with the same i=: this one is incomplete':
         'ein ARC-Satz braucht alle drei Felder mit demselben i=: dieser ist unvollständig',
     'DMARC alignment: From domain {domain}': 'DMARC-Alignment: From-Domain {domain}',

@@ -31,7 +31,7 @@ from typing import Any
 
 from smtpsh.escape import escape
 from smtpsh.findings import Card, Finding, Verdict
-from smtpsh.i18n import _, decimal
+from smtpsh.i18n import _, decimal, plural
 from smtpsh.sandbox_rules import Rule, RuleSet
 
 HOSTNAME = "sandbox.smtpsh.test"
@@ -269,8 +269,8 @@ def _section_of(record: ClientRecord, card: Card) -> None:
             _("a 4xx reply means: keep the message and try again later (greylisting counts"
               " on it)"), "RFC 5321 4.5.4.1")
     elif record.deferred:
-        add("retry", N, _("got {count} temporary refusal(s) (4xx)").format(
-                count=len(record.deferred)),
+        add("retry", N, plural(len(record.deferred), _("got {count} temporary refusal (4xx)"),
+                               _("got {count} temporary refusals (4xx)")),
             "; ".join(record.deferred[:3]),
             _("a sender keeps the message and tries again later; a retry shows on the card"
               " of the connection that makes it (none seen yet)"), "RFC 5321 4.5.4.1")
@@ -279,7 +279,8 @@ def _section_of(record: ClientRecord, card: Card) -> None:
                 count=len(record.refused)),
             "; ".join(record.refused[:3]))
     if record.messages:
-        add("messages", N, _("{count} message(s) accepted").format(count=record.messages))
+        add("messages", N, plural(record.messages, _("{count} message accepted"),
+                                  _("{count} messages accepted")))
     if record.quit:
         add("quit", P, _("ended with QUIT"), rfc="RFC 5321 4.1.1.10")
     else:
@@ -288,7 +289,8 @@ def _section_of(record: ClientRecord, card: Card) -> None:
             rfc="RFC 5321 4.1.1.10")
     bad = sum(f.verdict is F for f in s.findings)
     s.summary = (_("good SMTP manners") if not bad and s.worst is not W
-                 else _("{count} thing(s) a strict server refuses").format(count=bad) if bad
+                 else plural(bad, _("{count} thing a strict server refuses"),
+                             _("{count} things a strict server refuses")) if bad
                  else _("works, with warnings"))
 
 

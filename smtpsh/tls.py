@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.i18n import _
+from smtpsh.i18n import _, plural
 from smtpsh.tlsoptions import TlsOptions  # defined there, without ssl; importable here too
 
 if TYPE_CHECKING:  # cryptography loads only when a certificate is read
@@ -408,8 +408,9 @@ def certificate_card(ssl_object: ssl.SSLObject | ssl.SSLSocket | None,
     chain = peer_chain(ssl_object)
     if chain is None:
         return [*lines, row(_("chain"), _("not available from this Python (3.13 shows it)"))]
-    lines.append(row(_("chain"), _("{count} certificate(s) as the server sent them:").format(
-        count=len(chain))))
+    lines.append(row(_("chain"), plural(
+        len(chain), _("{count} certificate as the server sent it:"),
+        _("{count} certificates as the server sent them:"))))
     for i, der in enumerate(chain):
         c = _load(der)
         lines.append(f"  {i}  " + (_("{subject}  <- issued by {issuer}").format(

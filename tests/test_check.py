@@ -126,7 +126,7 @@ def test_three_mx_card_json(domain: dict, check_ca_file: str) -> None:  # noqa: 
     assert result.returncode == 15, result.stderr  # a finding failed (CARD_FAIL)
     doc = card_of(result)
     assert doc["title"] == "smtpsh --check check.test"
-    assert "3 of 3 MX address(es) answer" in doc["summary"]
+    assert "3 of 3 MX addresses answer" in doc["summary"]
     port = domain["port"]
     mx1 = section(doc, f"mx1.check.test [127.0.0.2]:{port}")
     mx2 = section(doc, f"mx2.check.test [127.0.0.3]:{port}")
@@ -250,7 +250,7 @@ def test_card_in_german(ok_domain: dict, check_ca_file: str) -> None:  # noqa: F
     assert ("=> nimmt Mail über TLSv1.3 an (Zertifikat geprüft); DANE greift nicht (keine"
             " TLSA-Einträge); ein Absender, der MTA-STS durchsetzt, würde an mx.ok.test"
             " zustellen") in lines
-    assert ("insgesamt: gut - Mail für ok.test: 1 von 1 MX-Adresse(n) antworten, 1 mit"
+    assert ("insgesamt: gut - Mail für ok.test: 1 von 1 MX-Adresse antwortet, 1 mit"
             " geprüftem TLS") in lines
     assert "(RFC 8461 3.3)" in lines and "gesehen: SIZE 33554432" in lines
 

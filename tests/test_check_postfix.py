@@ -159,7 +159,7 @@ def test_postfix_good_chain(cards: dict) -> None:
     _, doc = cards["good"]
     ee = section(doc, "mx-ee.good.pf.test")
     assert finding(ee, "tls.chain")[0]["title"] == "chain of 2 certificates"
-    assert "2 of 2 MX address(es) answer, 2 with verified TLS" in doc["summary"]
+    assert "2 of 2 MX addresses answer, 2 with verified TLS" in doc["summary"]
     ta = finding(section(doc, "mx-ta.good.pf.test"), "dane.match")[0]
     assert "as trust anchor" in ta["evidence"] and "DANE-TA" in ta["title"]
     probe = finding(ee, "tls.starttls-injection")[0]

@@ -259,7 +259,7 @@ def sealed_twice(key) -> bytes:
 def test_an_arc_chain_through_two_hops(key, dns):
     card = card_of(sealed_twice(key), dns)
     arc = next(s for s in card.sections if s.title.startswith("ARC chain"))
-    assert arc.title == "ARC chain: 2 instance(s)"
+    assert arc.title == "ARC chain: 2 instances"
     assert [f.title for f in arc.findings] == ["i=1 example.org cv=none",
                                                "i=2 lists.example.net cv=pass",
                                                "arc=pass: success"]
@@ -375,7 +375,7 @@ def test_received_on_an_arc_sealed_message_through_two_hops(key, dns, tmp_path):
     path.write_bytes(relayed(second, b"mx.example.de", b"10:00:12"))
     text = received(path, dns)
     assert "3 hops" in text and "total transit time 7s" in " ".join(text.split())
-    assert "[pass] ARC chain: 2 instance(s)" in text
+    assert "[pass] ARC chain: 2 instances" in text
     for line in ("  pass i=1 example.org cv=none", "  pass i=2 lists.example.net cv=pass",
                  "  pass arc=pass: success"):
         assert line in text
@@ -383,7 +383,7 @@ def test_received_on_an_arc_sealed_message_through_two_hops(key, dns, tmp_path):
     # the same message changed after the last seal: the chain breaks at the newest AMS
     path.write_bytes(relayed(second.replace(b"Hello Bob.", b"Hello Eve."), b"mx.example.de"))
     text = received(path, dns)
-    assert "[fail] ARC chain: 2 instance(s)" in text and "the ARC chain does not hold" in text
+    assert "[fail] ARC chain: 2 instances" in text and "the ARC chain does not hold" in text
 
 
 @pytest.mark.parametrize("name", ["auth-results-opendkim.txt", "auth-results-gmail.txt",

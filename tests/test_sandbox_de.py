@@ -85,7 +85,7 @@ def test_the_client_report_card_speaks_german_and_keeps_its_ids() -> None:
     assert "einzelnes LF: command 3 (RCPT); einzelnes CR: keins" in german
     assert "eine Adresse ohne spitze Klammern" in german
     assert "hat die Verbindung ohne QUIT geschlossen" in german
-    assert "Sache(n), die ein strenger Server ablehnt" in german
+    assert re.search(r"\d+ Sachen?, die ein strenger Server ablehnt", german), german
     # the machine's parts stay: ids, verdicts
     doc = card.to_json()
     ids = {f["id"]: f["verdict"] for s in doc["sections"] for f in s["findings"]}

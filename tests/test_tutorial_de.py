@@ -304,7 +304,7 @@ def test_the_greylisting_scenario_is_real(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=TIMEOUT)
     cards = "\n".join(seen)
-    for quoted in ("Info      hat 1 vorübergehende Ablehnung(en) bekommen (4xx)",
+    for quoted in ("Info      hat 1 vorübergehende Ablehnung bekommen (4xx)",
                    "gut       kam nach einer vorübergehenden Ablehnung (4xx) wieder"):
         assert f"`{quoted}`" in section and quoted in cards, cards
 

@@ -199,7 +199,8 @@ def _domain_line(domain: str, rows: list[tuple[smtp.HostFacts, str | None]]) -> 
     tls_ok = sum(1 for f, _dane in rows if f.tls_version and not f.verify_error)
     dane_ok = sum(1 for _f, state in rows if state == dane.DELIVER)
     dane_no = sum(1 for _f, state in rows if state == dane.DEFER)
-    parts = [_("{count} of {total} MX address(es) answer").format(count=reachable, total=n),
+    parts = [(_("{count} of {total} MX address answers") if n == 1 else
+              _("{count} of {total} MX addresses answer")).format(count=reachable, total=n),
              _("{count} with verified TLS").format(count=tls_ok)]
     if dane_ok or dane_no:
         parts.append(_("DANE: would deliver to {deliver}, defer at {defer}").format(

@@ -16,7 +16,8 @@ CATALOG: dict[str, str] = {
     "{domain}: {outcome}: {reason}": "{domain}: {outcome}: {reason}",
     "MTA-STS not checked": "MTA-STS nicht geprüft",
     "unfinished": "nicht fertig geworden",
-    "{count} of {total} MX address(es) answer": "{count} von {total} MX-Adresse(n) antworten",
+    "{count} of {total} MX address answers": "{count} von {total} MX-Adresse antwortet",
+    "{count} of {total} MX addresses answer": "{count} von {total} MX-Adressen antworten",
     "{count} with verified TLS": "{count} mit geprüftem TLS",
     "mail for {domain} would be deferred: no MX answers":
         "Mail für {domain} würde zurückgestellt: kein MX antwortet",

@@ -502,8 +502,10 @@ CATALOG: dict[str, str] = {
     "chain": "Kette",
     "not available from this Python (3.13 shows it)":
         "in diesem Python nicht verfügbar (3.13 zeigt sie)",
-    "{count} certificate(s) as the server sent them:":
-        "{count} Zertifikat(e), wie der Server sie gesendet hat:",
+    "{count} certificate as the server sent it:":
+        "{count} Zertifikat, wie der Server es gesendet hat:",
+    "{count} certificates as the server sent them:":
+        "{count} Zertifikate, wie der Server sie gesendet hat:",
     "{subject}  <- issued by {issuer}": "{subject}  <- ausgestellt von {issuer}",
     "(unreadable)": "(unlesbar)",
     # smtpsh/client.py: what the core concludes from replies, and warnings before sending

@@ -160,21 +160,25 @@ CATALOG: dict[str, str] = {
     "a 4xx reply means: keep the message and try again later (greylisting counts on it)":
         "eine 4xx-Antwort heißt: Nachricht behalten und später erneut versuchen (Greylisting"
         " zählt darauf)",
-    "got {count} temporary refusal(s) (4xx)":
-        "hat {count} vorübergehende Ablehnung(en) bekommen (4xx)",
+    "got {count} temporary refusal (4xx)":
+        "hat {count} vorübergehende Ablehnung bekommen (4xx)",
+    "got {count} temporary refusals (4xx)":
+        "hat {count} vorübergehende Ablehnungen bekommen (4xx)",
     "a sender keeps the message and tries again later; a retry shows on the card of the"
     " connection that makes it (none seen yet)":
         "ein Absender behält die Nachricht und versucht es später erneut. Eine Wiederholung"
         " steht auf dem Zeugnis der Verbindung, die sie macht (noch keine gesehen)",
     "the sandbox refused {count} commands": "die Sandbox hat {count} Befehl(e) abgelehnt",
-    "{count} message(s) accepted": "{count} Nachricht(en) angenommen",
+    "{count} message accepted": "{count} Nachricht angenommen",
+    "{count} messages accepted": "{count} Nachrichten angenommen",
     "ended with QUIT": "hat mit QUIT beendet",
     "closed the connection without QUIT": "hat die Verbindung ohne QUIT geschlossen",
     "a client ends the session with QUIT and waits for the 221":
         "ein Client beendet die Sitzung mit QUIT und wartet auf die 221",
     "good SMTP manners": "gute SMTP-Manieren",
-    "{count} thing(s) a strict server refuses": "{count} Sache(n), die ein strenger Server"
-                                                " ablehnt",
+    "{count} thing a strict server refuses": "{count} Sache, die ein strenger Server ablehnt",
+    "{count} things a strict server refuses": "{count} Sachen, die ein strenger Server"
+                                              " ablehnt",
     "works, with warnings": "funktioniert, mit Warnungen",
     # smtpsh/sandbox_rules.py: the fault rules' errors
     "unknown rule key {key} (known: {known})": "unbekannter Regelschlüssel {key} (bekannt:"
