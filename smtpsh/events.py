@@ -24,9 +24,16 @@ class Sent:
     secret: bool = False  # the whole line is a secret (e.g. an AUTH response)
 
 
+# What a note marks, for the code that must know it whatever the note's wording or language
+# (the text is translated): a new connection, the server closing it.
+CONNECTED = "connected"
+SERVER_CLOSED = "closed"
+
+
 @dataclass(frozen=True)
 class Note:
     text: str
+    kind: str = ""  # CONNECTED, SERVER_CLOSED, or "" for any other note
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class Events:
                 self.history.append(("C:", text))
             case Received(reply, _, _, _):
                 self.history += [("S:", line) for line in reply.wire_lines()]
-            case Note(text) if text.startswith(_connected_prefixes()):
+            case Note(kind=kind) if kind == CONNECTED:
                 self.history.clear()  # a new connection: a new dialog
 
     def _redacted(self, event: Output) -> Output:
@@ -162,7 +169,7 @@ class Events:
             case Garbage(line, reason):
                 return Garbage(shown(line), reason)
             case Note(text):
-                return Note(shown(text))
+                return replace(event, text=shown(text))
             case Warn(text):
                 return Warn(shown(text))
         return event
@@ -181,12 +188,6 @@ class Events:
         """A base64 SASL answer typed by hand: hidden, and so is what it carries (a server
         may echo the decoded credentials in its 535)."""
         self.add_secret(text, *auth.carried_secrets(text))
-
-
-def _connected_prefixes() -> tuple[str, str]:
-    """How the session's "Connected to ..." note begins, in English and in the language in
-    use (the note is translated; the dialog it starts is the same)."""
-    return "Connected to ", _("Connected to {host} ({ip}) port {port}").partition("{")[0]
 
 
 def describe_check(check: Checked) -> str:

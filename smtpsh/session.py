@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING
 from smtpsh import auth
 from smtpsh.client import Answer, Client, Injected, Kind, Stray
 from smtpsh.escape import escape
-from smtpsh.events import Events, Interaction, Note, Output, Received, Sent, Warn
+from smtpsh.events import (
+    CONNECTED,
+    SERVER_CLOSED,
+    Events,
+    Interaction,
+    Note,
+    Output,
+    Received,
+    Sent,
+    Warn,
+)
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.i18n import _, decimal
 from smtpsh.protocol import (
@@ -98,8 +108,8 @@ class Session:
     def emit(self, event: Output, ui: bool = True, record: bool = True) -> None:
         self.events.emit(event, ui, record)
 
-    def note(self, text: str) -> None:
-        self.events.emit(Note(text))
+    def note(self, text: str, kind: str = "") -> None:
+        self.events.emit(Note(text, kind))
 
     def warn(self, text: str) -> None:
         self.events.emit(Warn(text))
@@ -173,7 +183,8 @@ class Session:
         shown = escape(host, tab=True)  # with --mx the name comes from DNS
         self.note(_("Connected to {socket}").format(socket=escape(ip, tab=True)) if unix
                   else _("Connected to {host} ({ip}) port {port}").format(host=shown, ip=ip,
-                                                                          port=rport))
+                                                                          port=rport),
+                  CONNECTED)
         self._proxy_notes()
         if self.transport.tls:
             self.client.dialog.tls = True
@@ -376,7 +387,7 @@ class Session:
                 if partial:
                     self.warn(_("the server closed the connection in the middle of a reply:")
                               + " " + " / ".join(partial))
-                self.note(_("Connection closed by the server"))
+                self.note(_("Connection closed by the server"), SERVER_CLOSED)
                 if was_quit and not partial:
                     raise _Ended()
                 raise Failure(_("connection closed by the server"), Exit.LOST)

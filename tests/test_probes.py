@@ -113,6 +113,16 @@ def test_postfix_forbid_unauth_pipelining(smtpsh, postfix_server: Postfix) -> No
     assert rc == Exit.OK
 
 
+def test_a_close_is_seen_in_german_too(smtpsh, postfix_server: Postfix) -> None:
+    """Whether the server closed is read from the note's kind, not its (translated) words:
+    under --lang de the probe sees Postfix close after its 554 as it does in English."""
+    for lang, closed in (("en", ", then the connection closed"),
+                         ("de", ", dann wurde die Verbindung geschlossen")):
+        v, doc, _ = probe(smtpsh, postfix_server.strict_port, "unauth-pipelining", "--lang", lang)
+        assert v["unauth-pipelining.group"] == "pass"
+        assert findings(doc)["unauth-pipelining.group"]["evidence"].endswith(closed), doc
+
+
 # --- aiosmtpd and a scripted server --------------------------------------------------------
 
 

@@ -233,13 +233,13 @@ def test_export_says_what_the_tool_cannot():
 
 
 def test_events_keep_the_dialog_for_export():
-    from smtpsh.events import Events, Note, Received, Sent
+    from smtpsh.events import CONNECTED, Events, Note, Received, Sent
     from smtpsh.transcript import Redactor
 
     shown: list[object] = []
     ev = Events(shown.append, None, Redactor(), lambda: False)
     ev.emit(Received(r(220, "old"), None), ui=False)
-    ev.emit(Note("Connected to mx.test (127.0.0.1) port 25"))
+    ev.emit(Note("Connected to mx.test (127.0.0.1) port 25", CONNECTED))
     ev.emit(Received(r(220, "mx.test"), None))
     ev.emit(Sent("EHLO me"))
     ev.emit(Received(Reply(250, ("mx.test", "PIPELINING")), None))

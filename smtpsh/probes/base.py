@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from smtpsh.events import Note, Output, Received, Sent, Warn
+from smtpsh.events import SERVER_CLOSED, Note, Output, Received, Sent, Warn
 from smtpsh.exitcodes import Exit, Failure
 from smtpsh.findings import Card, Finding, Section, Verdict
 from smtpsh.i18n import _, decimal
@@ -139,7 +139,7 @@ class ProbeContext:
         return got
 
     def closed_since(self, mark: int) -> bool:
-        return any(isinstance(e, Note) and e.text.startswith("Connection closed")
+        return any(isinstance(e, Note) and e.kind == SERVER_CLOSED
                    for e in self.events[mark:])
 
 
