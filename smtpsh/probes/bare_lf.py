@@ -80,11 +80,7 @@ async def _command_cr(ctx: ProbeContext) -> None:
 async def _data(ctx: ProbeContext, id: str, name: str, bare: bytes) -> None:
     session = await ctx.connect()
     try:
-        ok, why = await ctx.open_data(session)
-        if not ok:
-            ctx.add(id, Verdict.WARN, _("could not open a transaction to test with"),
-                    _("seen {replies}").format(replies=why),
-                    _("the probe needs a 354 for --to (and --from)"))
+        if not await ctx.opened_data(session, id):
             return
         data = (f"Subject: smtpsh bare-lf probe ({name})\r\n\r\nline one".encode() + bare
                 + b"line two\r\n.\r\n")

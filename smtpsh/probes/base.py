@@ -125,6 +125,16 @@ class ProbeContext:
         ok = session.in_data
         return ok, "" if ok else said(self.replies_since(mark))
 
+    async def opened_data(self, session: Session, id: str, rfc: str = "") -> bool:
+        """open_data, and when no 354 came, the finding `id` that says the test could not
+        be made (a warning: the envelope, not the server's weakness)."""
+        ok, why = await self.open_data(session)
+        if not ok:
+            self.add(id, Verdict.WARN, _("could not open a transaction to test with"),
+                     _("seen {replies}").format(replies=why),
+                     _("the probe needs a 354 for --to (and --from)"), rfc)
+        return ok
+
     async def raw(self, session: Session, data: bytes, until: int) -> list[Reply]:
         """Send `data` exactly; collect the replies that come within the bounded wait,
         awaited or not, until `until` came (or the server closed)."""

@@ -243,11 +243,7 @@ async def _data_line(ctx: ProbeContext, octets: int) -> None:
     rfc = "RFC 5321 4.5.3.1.6, 4.5.3.1.9; RFC 5322 2.1.1"
     session = await ctx.connect()
     try:
-        ok, why = await ctx.open_data(session)
-        if not ok:
-            ctx.add(id, Verdict.WARN, _("could not open a transaction to test with"),
-                    _("seen {replies}").format(replies=why),
-                    _("the probe needs a 354 for --to (and --from)"), rfc)
+        if not await ctx.opened_data(session, id, rfc):
             return
         data = (f"Subject: smtpsh limits probe (a line of {octets} octets)\r\n\r\n".encode()
                 + b"x" * octets + b"\r\n" + END)
