@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from smtpsh import __version__
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.i18n import _
+from smtpsh.i18n import N_, _
 from smtpsh.settings import TLS_VERSIONS, Settings, TlsOptions, local_name, prelude
 
 if TYPE_CHECKING:
@@ -62,10 +62,6 @@ def _argparse_speaks_german() -> None:
 
 # argparse's sentences that reach the user (Python 3.11's argparse.py), marked for the
 # catalog's check; argparse asks for their German through _argparse_speaks_german.
-def N_(text: str) -> str:
-    return text
-
-
 _ARGPARSE_WORDS = (
     N_("usage: "), N_("positional arguments"), N_("options"),
     N_("show this help message and exit"),

@@ -2,6 +2,8 @@
 
 from enum import IntEnum
 
+from smtpsh.i18n import N_
+
 
 class Exit(IntEnum):
     OK = 0
@@ -23,12 +25,6 @@ class Exit(IntEnum):
     PROXY = 16
     INTERRUPTED = 130  # the shell convention for a death by SIGINT (128 + 2)
 
-
-
-# Marked for the catalog's check (smtpsh.explain's N_ cannot be imported here: explain
-# imports this module); --help shows them translated.
-def N_(text: str) -> str:
-    return text
 
 
 # What each status means: `smtpsh --help` prints this; docs/reference.md says the same

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from smtpsh.exitcodes import Exit
-from smtpsh.i18n import _, language
+from smtpsh.i18n import N_, _, language
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 _WIDTH = 78
@@ -29,9 +29,6 @@ _QUOTED_REPLY = r"(?i)(?:\bsaid:|\bsmtp;)\s*"
 _IN_REPLY_TO = r"(?i)\(in reply to (.+?)(?: command)?\)"
 _DSN_FIELD = r"\bdsn=([245]\.\d{1,3}\.\d{1,3})\b"
 
-# Marked with N_ for the catalog's check, translated where they are used.
-def N_(text: str) -> str:
-    return text
 
 
 _KIND_WORDS = {

@@ -8,7 +8,8 @@ Chosen by `--lang` or else by the locale (LC_ALL, LC_MESSAGES, LANG: a value sta
   references and states stay in the English file (smtpsh.explain merges the two);
 - the sentences the code words itself (smtpsh.explain, smtpsh.guide, smtpsh.forensics): a
   catalog keyed by the English sentence, in smtpsh/i18n_de.py. The code marks them with
-  `_("...")`; tests/test_i18n.py checks that every marked sentence has its German, with the
+  `_("...")` (or `N_("...")` in a table, translated where it is used);
+  tests/test_i18n.py checks that every marked sentence has its German, with the
   same {placeholders}.
 
 Stdlib only and light: importing it costs nothing at start-up.
@@ -50,6 +51,12 @@ def language() -> str:
     if _from_locale is None:
         _from_locale = from_locale()
     return _from_locale
+
+
+def N_(text: str) -> str:
+    """Marks a sentence for the catalog where it is defined (a module-level table) without
+    translating it: `_()` translates it where it is used, in the language chosen by then."""
+    return text
 
 
 def _(text: str) -> str:

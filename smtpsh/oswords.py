@@ -5,12 +5,7 @@ as it is."""
 
 from __future__ import annotations
 
-from smtpsh.i18n import _
-
-
-def N_(text: str) -> str:
-    return text
-
+from smtpsh.i18n import N_, _
 
 _WORDS = (
     N_("Name or service not known"), N_("Temporary failure in name resolution"),

@@ -14,8 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from smtpsh.escape import escape, escape_bytes
-from smtpsh.explain import N_
-from smtpsh.i18n import _
+from smtpsh.i18n import N_, _
 
 # RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including the CRLF.
 MAX_REPLY_LINE = 512

@@ -24,8 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.explain import N_
-from smtpsh.i18n import _, decimal
+from smtpsh.i18n import N_, _, decimal
 
 SCHEMES = ("socks5", "socks5h", "socks4", "socks4a", "http")
 DEFAULT_PORTS = {"socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080, "http": 8080}

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from smtpsh.escape import escape
 from smtpsh.exitcodes import Exit
-from smtpsh.explain import N_
-from smtpsh.i18n import _, decimal
+from smtpsh.i18n import N_, _, decimal
 
 if TYPE_CHECKING:
     import dns.asyncbackend

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smtpsh.explain import N_
-from smtpsh.i18n import _, decimal
+from smtpsh.i18n import N_, _, decimal
 from smtpsh.sandbox_rules import Rule, make_rule
 
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field, replace
 from smtpsh.client import Injected
 from smtpsh.events import Output
 from smtpsh.exitcodes import Exit, Failure
-from smtpsh.explain import N_
 from smtpsh.findings import Finding, Section, Verdict
-from smtpsh.i18n import _, decimal
+from smtpsh.i18n import N_, _, decimal
 from smtpsh.protocol import NeedData, Reply
 from smtpsh.session import ConnectOptions, Session
 from smtpsh.settings import TlsOptions

@@ -7,9 +7,8 @@ server brings; Postfix 3.9 rejects it (smtpd_forbid_bare_newline = reject).
 
 from __future__ import annotations
 
-from smtpsh.explain import N_
 from smtpsh.findings import Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import N_, _
 from smtpsh.probes import probe
 from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import contextlib
 
 from smtpsh.exitcodes import Failure
-from smtpsh.explain import N_
 from smtpsh.findings import Verdict
-from smtpsh.i18n import _, integer
+from smtpsh.i18n import N_, _, integer
 from smtpsh.probes import probe
 from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 from smtpsh.protocol import Reply

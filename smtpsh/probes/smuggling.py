@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtpsh.exitcodes import Failure
-from smtpsh.explain import N_
 from smtpsh.findings import Verdict
-from smtpsh.i18n import _
+from smtpsh.i18n import N_, _
 from smtpsh.probes import probe
 from smtpsh.probes.base import ProbeContext, close, said, sent, then_closed
 from smtpsh.protocol import Reply

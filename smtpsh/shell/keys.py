@@ -23,7 +23,7 @@ from prompt_toolkit.key_binding import (
     merge_key_bindings,
 )
 
-from smtpsh.explain import N_
+from smtpsh.i18n import N_
 
 if TYPE_CHECKING:
     from smtpsh.shell.state import ShellState
